@@ -1,0 +1,178 @@
+"""Plain data passed between the stages of an optimization run.
+
+Everything here is pure and serializable to JSON (the worker process sends test
+results and traces back to the controller as JSON), so every stage can be tested
+without pytest, git or the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Outcome = Literal["passed", "failed", "error", "skipped", "timeout"]
+ParameterKind = Literal["code"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One trainable parameter: the source of a ``@trainable`` function.
+
+    ``name`` is stable and readable (``pricing.cart.apply_discount``); ``source`` is the
+    function definition without its decorators, dedented. ``path`` is relative to the
+    repository root, in POSIX form.
+    """
+
+    name: str
+    module: str
+    qualname: str
+    path: str
+    source: str
+    description: str = ""
+    kind: ParameterKind = "code"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A recorded value: its type name and a bounded ``repr``."""
+
+    type: str
+    repr: str
+
+    def render(self) -> str:
+        return f"({self.type}) {self.repr}"
+
+
+@dataclass
+class CallNode:
+    """One call of a trainable function recorded while a test ran.
+
+    ``inputs_from`` maps an argument name to the ``id`` of the call whose return value
+    was passed as that argument: the data-flow edges of the trace graph.
+    """
+
+    id: int
+    function: str
+    args: dict[str, Value]
+    result: Value | None = None
+    exception: Value | None = None
+    parent: int | None = None
+    inputs_from: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class TraceGraph:
+    """The trace of one test: the calls of trainable functions, in call order."""
+
+    test: str
+    test_source: str = ""
+    calls: list[CallNode] = field(default_factory=list)
+    dropped_calls: int = 0
+
+    @property
+    def functions(self) -> list[str]:
+        """Names of the trainable functions reached, in order of first call."""
+        return list(dict.fromkeys(call.function for call in self.calls))
+
+
+@dataclass
+class TestResult:
+    """The outcome of one test in one run, with feedback when it did not pass."""
+
+    __test__ = False  # not a test class, whatever pytest's collection thinks
+
+    nodeid: str
+    outcome: Outcome
+    duration: float = 0.0
+    feedback: str = ""
+    trace: TraceGraph | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("passed", "skipped")
+
+
+@dataclass(frozen=True)
+class TokenUsage:
+    prompt: int = 0
+    completion: int = 0
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(self.prompt + other.prompt, self.completion + other.completion)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """An earlier iteration of a group: the values tried and the feedback they got."""
+
+    values: dict[str, str]
+    feedback: str
+
+
+@dataclass
+class Problem:
+    """What an optimizer sees: parameters (with current values), traces, feedback."""
+
+    parameters: list[Parameter]
+    traces: list[TraceGraph]
+    feedback: str
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+@dataclass
+class Proposal:
+    """What an optimizer returns: new values by parameter name, or why there are none.
+
+    ``rejected`` explains an answer that could not be used; it is fed back to the
+    optimizer in the next iteration.
+    """
+
+    updates: dict[str, str]
+    reasoning: str = ""
+    rejected: str = ""
+    usage: TokenUsage = field(default_factory=TokenUsage)
+
+
+def to_json(obj: Any) -> Any:
+    """A JSON-ready form of a model dataclass (or a list/dict of them)."""
+    if isinstance(obj, list):
+        return [to_json(item) for item in obj]
+    if isinstance(obj, dict):
+        return {key: to_json(value) for key, value in obj.items()}
+    return asdict(obj)
+
+
+def value_from_json(data: dict[str, Any] | None) -> Value | None:
+    return None if data is None else Value(type=data["type"], repr=data["repr"])
+
+
+def trace_from_json(data: dict[str, Any]) -> TraceGraph:
+    calls = [
+        CallNode(
+            id=call["id"],
+            function=call["function"],
+            args={name: Value(**value) for name, value in call["args"].items()},
+            result=value_from_json(call.get("result")),
+            exception=value_from_json(call.get("exception")),
+            parent=call.get("parent"),
+            inputs_from=dict(call.get("inputs_from", {})),
+        )
+        for call in data["calls"]
+    ]
+    return TraceGraph(
+        test=data["test"],
+        test_source=data.get("test_source", ""),
+        calls=calls,
+        dropped_calls=data.get("dropped_calls", 0),
+    )
+
+
+def result_from_json(data: dict[str, Any]) -> TestResult:
+    trace = data.get("trace")
+    return TestResult(
+        nodeid=data["nodeid"],
+        outcome=data["outcome"],
+        duration=data.get("duration", 0.0),
+        feedback=data.get("feedback", ""),
+        trace=None if trace is None else trace_from_json(trace),
+    )

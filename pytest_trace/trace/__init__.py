@@ -1,0 +1,1 @@
+"""The execution trace: recording calls of trainable functions and rendering them."""
