@@ -1,0 +1,408 @@
+"""Git plumbing: snapshots, throwaway worktrees and fix commits, all out of the user's way.
+
+Nothing here touches the user's working tree, index, HEAD, current branch, other
+branches or stashes. Uncommitted work is captured with a temporary index file, the
+candidates are tested in a detached worktree in a temporary directory, and a fix is a
+commit built from trees and blobs, pointed to by a new ``trace-fix/...`` branch.
+
+Commands run through GitPython's :class:`git.Git` with ``LC_ALL=C``, so git's own
+error messages can be passed on to the user.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import git
+
+SNAPSHOT_MESSAGE = "pytest-trace: snapshot of uncommitted changes"
+TOOL_IDENTITY_NAME = "pytest-trace"
+TOOL_IDENTITY_EMAIL = "pytest-trace@localhost"
+BRANCH_PREFIX = "trace-fix/"
+_MAX_SLUG = 60
+_REGULAR_FILE_MODES = ("100644", "100755")
+
+
+class VcsError(Exception):
+    """A git operation pytest-trace needs is impossible; the message tells the user why."""
+
+
+@dataclass(frozen=True)
+class Base:
+    """The commit candidates start from.
+
+    ``sha`` is HEAD, or a snapshot commit on top of HEAD (``head_sha``) holding the
+    uncommitted changes of the working tree when there are any.
+    """
+
+    sha: str
+    head_sha: str
+    includes_uncommitted: bool
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Author and committer of the commits pytest-trace creates."""
+
+    name: str
+    email: str
+
+
+def open_repo(path: Path) -> git.Repo:
+    """The repository whose working tree contains ``path`` (searching parent directories).
+
+    Discovery is git's own, so ``GIT_CEILING_DIRECTORIES``, ``safe.directory`` and the
+    like apply. Raises :class:`VcsError` for a path outside any repository, a bare
+    repository, the inside of a ``.git`` directory and a repository without commits.
+    The caller closes the returned repository (``repo.close()`` or ``with``).
+    """
+    start = Path(path).absolute()
+    if not start.exists():
+        raise VcsError(f"pytest-trace cannot find {start}: no such file or directory")
+    directory = start if start.is_dir() else start.parent
+    status, out, err = _execute(
+        git.Git(directory), ["rev-parse", "--is-bare-repository", "--is-inside-work-tree"]
+    )
+    if status != 0:
+        if "not a git repository" in err:
+            raise VcsError(
+                f"pytest-trace needs a git repository: {directory} is not inside one; "
+                "run `git init` and commit your code first"
+            )
+        raise VcsError(f"pytest-trace cannot use the git repository at {directory}: {err}")
+    bare, inside_work_tree = out.split()
+    if bare == "true":
+        raise VcsError(
+            f"pytest-trace needs a working tree, but {directory} is in a bare git repository; "
+            "run it in a clone with a working tree"
+        )
+    if inside_work_tree != "true":
+        raise VcsError(
+            f"pytest-trace needs a working tree, but {directory} is inside a .git directory"
+        )
+    top = _run(git.Git(directory), ["rev-parse", "--show-toplevel"])
+    repo = git.Repo(top)
+    try:
+        if _execute(repo.git, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])[0] != 0:
+            raise VcsError(
+                f"pytest-trace needs a commit to start from, but the git repository at {top} "
+                "has no commits yet; commit your code first "
+                '(`git add -A && git commit -m "initial commit"`)'
+            )
+    except BaseException:
+        repo.close()
+        raise
+    return repo
+
+
+def snapshot(repo: git.Repo) -> Base:
+    """HEAD, or a commit on top of HEAD holding the working tree's uncommitted changes.
+
+    The snapshot holds tracked files as they are on disk (staged or not) and untracked
+    files that are not ignored; submodules stay gitlinks. It is built in a copy of the
+    index (keeping stat data and sparse-checkout bits), so the user's index, working
+    tree, HEAD, reflogs, branches and stashes are left alone. The snapshot commit is
+    not referenced by any ref.
+    """
+    head = _run(repo.git, ["rev-parse", "--verify", "HEAD^{commit}"])
+    head_tree = _run(repo.git, ["rev-parse", "--verify", "HEAD^{tree}"])
+    with tempfile.TemporaryDirectory(prefix="pytest-trace-") as temp:
+        env = _private_index(repo, Path(temp))
+        _run(
+            repo.git,
+            [
+                "-c",
+                "core.splitIndex=false",
+                "-c",
+                "core.fsmonitor=false",
+                "-c",
+                "advice.addEmbeddedRepo=false",
+                "add",
+                "--all",
+            ],
+            env,
+        )
+        tree = _run(repo.git, ["write-tree"], env)
+    if tree == head_tree:
+        return Base(sha=head, head_sha=head, includes_uncommitted=False)
+    sha = _commit_tree(repo, tree, head, SNAPSHOT_MESSAGE, identity(repo, os.environ))
+    return Base(sha=sha, head_sha=head, includes_uncommitted=True)
+
+
+class Worktree:
+    """A detached worktree of ``sha`` in a fresh temporary directory, for one ``with``.
+
+    On exit, also after an exception or a KeyboardInterrupt, the worktree is removed
+    with its directory and its administrative files in ``.git/worktrees``. Git hooks
+    do not run when it is created. The main working tree, index, HEAD and branches are
+    not touched.
+    """
+
+    def __init__(self, repo: git.Repo, sha: str) -> None:
+        self._repo = repo
+        self._sha = sha
+        self._temp: Path | None = None
+        self._path: Path | None = None
+        self._admin: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        """The root of the worktree (only inside the ``with`` block)."""
+        if self._path is None:
+            raise RuntimeError("the worktree exists only inside its `with` block")
+        return self._path
+
+    def __enter__(self) -> Worktree:
+        temp = Path(tempfile.mkdtemp(prefix="pytest-trace-"))
+        self._temp = temp
+        try:
+            hooks = temp / "no-hooks"
+            hooks.mkdir()
+            name = Path(self._repo.working_tree_dir or "worktree").name or "worktree"
+            path = temp / name
+            _run(
+                self._repo.git,
+                [
+                    "-c",
+                    f"core.hooksPath={hooks}",
+                    "worktree",
+                    "add",
+                    "--detach",
+                    "--quiet",
+                    str(path),
+                    self._sha,
+                ],
+            )
+            self._path = path
+            self._admin = _worktree_admin_dir(self._repo, path)
+        except BaseException:
+            self._cleanup()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        path, admin, temp = self._path, self._admin, self._temp
+        self._path = self._admin = self._temp = None
+        if path is not None:
+            removed = _execute(self._repo.git, ["worktree", "remove", "--force", str(path)])
+            if removed[0] != 0:
+                shutil.rmtree(path, ignore_errors=True)
+                if admin is not None:
+                    shutil.rmtree(admin, ignore_errors=True)
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+def identity(repo: git.Repo, environ: Mapping[str, str]) -> Identity:
+    """The author identity git would use, else ``pytest-trace <pytest-trace@localhost>``.
+
+    ``GIT_AUTHOR_NAME``/``GIT_AUTHOR_EMAIL`` from ``environ`` come first, then the
+    ``author.*`` and ``user.*`` settings of the repository's configuration (read by git,
+    with all its scopes and includes), then ``EMAIL`` for the address. Git's last resort,
+    a name made up from the system account and host, is never used.
+    """
+    name = (
+        environ.get("GIT_AUTHOR_NAME", "").strip()
+        or _config(repo, "author.name")
+        or _config(repo, "user.name")
+        or TOOL_IDENTITY_NAME
+    )
+    email = (
+        environ.get("GIT_AUTHOR_EMAIL", "").strip()
+        or _config(repo, "author.email")
+        or _config(repo, "user.email")
+        or environ.get("EMAIL", "").strip()
+        or TOOL_IDENTITY_EMAIL
+    )
+    return Identity(name=name, email=email)
+
+
+def commit_files(
+    repo: git.Repo, parent: str, files: Mapping[str, str], message: str, identity: Identity
+) -> str:
+    """A new commit: ``parent``'s tree with ``files`` (POSIX path -> text) replaced.
+
+    Texts are stored as UTF-8 through git's clean filters for their paths (as
+    ``git add`` would store them); replaced files keep their mode (executable bit), new
+    files are ``100644``. No working tree, index or ref is touched. Returns the sha.
+    """
+    parent_sha = _run(repo.git, ["rev-parse", "--verify", f"{parent}^{{commit}}"])
+    with tempfile.TemporaryDirectory(prefix="pytest-trace-") as temp:
+        env = {"GIT_INDEX_FILE": str(Path(temp) / "index"), "GIT_LITERAL_PATHSPECS": "1"}
+        _run(repo.git, ["read-tree", parent_sha], env)
+        for number, (path, text) in enumerate(sorted(files.items())):
+            _check_path(path)
+            mode = _file_mode(repo, parent_sha, path)
+            blob_file = Path(temp) / f"blob-{number}"
+            blob_file.write_bytes(text.encode("utf-8"))
+            blob = _run(repo.git, ["hash-object", "-w", f"--path={path}", str(blob_file)])
+            _run(repo.git, ["update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}"], env)
+        tree = _run(repo.git, ["write-tree"], env)
+    return _commit_tree(repo, tree, parent_sha, message, identity)
+
+
+def branch_name(repo: git.Repo, slug: str) -> str:
+    """A free branch name ``trace-fix/<slug>`` (``-2``, ``-3``, ... when taken).
+
+    The slug is made a safe ref component: lowercase ``[a-z0-9._-]``, no ``..``, no
+    leading or trailing ``.``/``-``, no ``.lock`` suffix, at most 60 characters.
+    """
+    base = BRANCH_PREFIX + _sanitize(slug)
+    taken = [
+        ref.removeprefix("refs/heads/").lower()
+        for ref in _run(repo.git, ["for-each-ref", "--format=%(refname)", "refs/heads/"]).split()
+    ]
+    if BRANCH_PREFIX.rstrip("/") in taken:
+        raise VcsError(
+            f"a branch named {BRANCH_PREFIX.rstrip('/')} exists, so pytest-trace cannot "
+            f"create {BRANCH_PREFIX}... branches; rename it first"
+        )
+    for number in range(1, 10_000):
+        name = base if number == 1 else f"{base}-{number}"
+        key = name.lower()
+        if not any(ref == key or ref.startswith(key + "/") for ref in taken):
+            return name
+    raise VcsError(f"too many {base} branches; delete some of them")
+
+
+def set_branch(repo: git.Repo, name: str, sha: str) -> None:
+    """Create ``refs/heads/<name>`` at ``sha``, or move it there.
+
+    Refuses (:class:`VcsError`) a name that is not a valid branch name and a branch
+    checked out in the working tree or in any other worktree of the repository.
+    """
+    ref = f"refs/heads/{name}"
+    if _execute(repo.git, ["check-ref-format", ref])[0] != 0 or name.startswith("-"):
+        raise VcsError(f"{name!r} is not a valid branch name")
+    listing = _run(repo.git, ["worktree", "list", "--porcelain"])
+    worktree = ""
+    for line in listing.splitlines():
+        if line.startswith("worktree "):
+            worktree = line.removeprefix("worktree ")
+        elif line == f"branch {ref}":
+            raise VcsError(
+                f"pytest-trace will not move branch {name}: it is checked out in {worktree}"
+            )
+    commit = _run(repo.git, ["rev-parse", "--verify", f"{sha}^{{commit}}"])
+    _run(repo.git, ["update-ref", "-m", "pytest-trace: fix", ref, commit])
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _execute(
+    runner: git.Git, args: Sequence[str], env: Mapping[str, str] | None = None
+) -> tuple[int, str, str]:
+    """Run ``git <args>``; return the exit status, stdout and stderr (stripped)."""
+    result = runner.execute(
+        [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
+        with_extended_output=True,
+        with_exceptions=False,
+        env=env,
+    )
+    if not isinstance(result, tuple):  # pragma: no cover - GitPython's contract
+        raise VcsError(f"unexpected output from `git {' '.join(args)}`")
+    status, out, err = result
+    out_text = out.decode(errors="replace") if isinstance(out, bytes) else out or ""
+    return status, out_text.strip(), (err or "").strip()
+
+
+def _run(runner: git.Git, args: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+    """Run ``git <args>``; return stdout, or raise :class:`VcsError` with git's message."""
+    status, out, err = _execute(runner, args, env)
+    if status != 0:
+        where = f" in {runner.working_dir}" if runner.working_dir else ""
+        raise VcsError(f"`git {' '.join(args)}` failed{where}: {err or f'exit status {status}'}")
+    return out
+
+
+def _private_index(repo: git.Repo, temp: Path) -> dict[str, str]:
+    """An environment with ``GIT_INDEX_FILE`` set to a copy of the user's index."""
+    index = temp / "index"
+    env = {"GIT_INDEX_FILE": str(index), "GIT_OPTIONAL_LOCKS": "0"}
+    user_index = Path(repo.working_dir) / _run(repo.git, ["rev-parse", "--git-path", "index"])
+    if user_index.is_file():
+        shutil.copyfile(user_index, index)
+    else:
+        _run(repo.git, ["read-tree", "HEAD"], env)
+    return env
+
+
+def _commit_tree(repo: git.Repo, tree: str, parent: str, message: str, who: Identity) -> str:
+    env = {
+        "GIT_AUTHOR_NAME": who.name,
+        "GIT_AUTHOR_EMAIL": who.email,
+        "GIT_COMMITTER_NAME": who.name,
+        "GIT_COMMITTER_EMAIL": who.email,
+    }
+    args = ["commit-tree", tree, "-p", parent, "--no-gpg-sign", "-m", message]
+    return _run(repo.git, args, env)
+
+
+def _config(repo: git.Repo, key: str) -> str:
+    status, out, _ = _execute(repo.git, ["config", "--get", key])
+    return out if status == 0 else ""
+
+
+def _file_mode(repo: git.Repo, commit: str, path: str) -> str:
+    listing = _run(
+        repo.git,
+        ["ls-tree", "--full-tree", commit, "--", path],
+        {"GIT_LITERAL_PATHSPECS": "1"},
+    )
+    if not listing:
+        return "100644"
+    mode, kind, _ = listing.split(maxsplit=2)
+    if mode not in _REGULAR_FILE_MODES:
+        what = {"120000": "a symbolic link", "160000": "a submodule"}.get(mode, f"a {kind}")
+        raise VcsError(f"pytest-trace cannot write {path}: it is {what} in commit {commit}")
+    return mode
+
+
+def _check_path(path: str) -> None:
+    parts = path.split("/")
+    if (
+        not path
+        or path.startswith("/")
+        or "\\" in path
+        or any(part in ("", ".", "..") for part in parts)
+        or any(part.lower() == ".git" for part in parts)
+    ):
+        raise VcsError(f"{path!r} is not a repository-relative POSIX path to a file")
+
+
+def _sanitize(slug: str) -> str:
+    text = re.sub(r"[^a-z0-9._-]+", "-", slug.lower())
+    text = re.sub(r"\.{2,}", ".", text)
+    text = re.sub(r"-{2,}", "-", text)[:_MAX_SLUG]
+    while True:
+        trimmed = text.strip(".-").removesuffix(".lock")
+        if trimmed == text:
+            return text or "fix"
+        text = trimmed
+
+
+def _worktree_admin_dir(repo: git.Repo, path: Path) -> Path | None:
+    """The ``.git/worktrees/<id>`` directory of a linked worktree, from its ``.git`` file."""
+    try:
+        content = (path / ".git").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    admin = (path / content.removeprefix("gitdir:").strip()).resolve()
+    worktrees = (Path(repo.common_dir) / "worktrees").resolve()
+    return admin if content.startswith("gitdir:") and admin.parent == worktrees else None
