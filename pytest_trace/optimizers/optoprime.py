@@ -1,0 +1,339 @@
+"""OptoPrime: the LLM optimizer of "Trace is the Next AutoDiff" (Cheng et al., NeurIPS 2024).
+
+The prompt follows the paper's: a system prompt that explains how to read a problem (the
+representation prompt) and what to answer (the output format), and a user prompt with the
+problem instance in nine sections, #Instruction, #Code, #Documentation, #Variables,
+#Constraints, #Inputs, #Others, #Outputs, #Feedback, followed by the memory of earlier
+attempts. The trace sections come from :mod:`pytest_trace.trace.render`.
+
+Unlike the reference implementation, every answer is checked before it is used: the
+suggested names must be variables, and code must be exactly one definition of the same
+function with the same signature (:func:`pytest_trace.edits.normalize_function_source`).
+Anything else is rejected with an explanation the model reads in the next iteration.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+from collections.abc import Sequence
+
+from pytest_trace.edits import EditError, normalize_function_source
+from pytest_trace.llm import LLM, Completion, LLMError
+from pytest_trace.model import HistoryEntry, Parameter, Problem, Proposal
+from pytest_trace.optimizers.base import OptimizerError
+from pytest_trace.optimizers.parsing import ParsedAnswer, parse_answer
+from pytest_trace.trace.render import render_traces
+
+DEFAULT_MAX_PROMPT_CHARS = 60_000
+
+#: The smallest budget the trace sections get, however long the rest of the prompt is.
+_MIN_TRACE_CHARS = 2_000
+_MEMORY_FEEDBACK_CHARS = 3_000
+
+SECTIONS = (
+    "Instruction",
+    "Code",
+    "Documentation",
+    "Variables",
+    "Constraints",
+    "Inputs",
+    "Others",
+    "Outputs",
+    "Feedback",
+)
+
+REPRESENTATION_PROMPT = """\
+You're tasked to solve a coding/algorithm problem. You will see the instruction, the code, \
+the documentation of each function used in the code, and the feedback about the execution \
+result.
+
+Specifically, a problem will be composed of the following parts:
+- #Instruction: the instruction which describes the things you need to do or the question \
+you should answer.
+- #Code: the code defined in the problem.
+- #Documentation: the documentation of each function used in #Code. The explanation might \
+be incomplete and just contain high-level description. You can use the values in #Others \
+to help infer how those functions work.
+- #Variables: the input variables that you can change.
+- #Constraints: the constraints or descriptions of the variables in #Variables.
+- #Inputs: the values of other inputs to the code, which are not changeable.
+- #Others: the intermediate values created through the code execution.
+- #Outputs: the result of the code output.
+- #Feedback: the feedback about the code's execution result.
+
+In #Variables, #Inputs, #Outputs, and #Others, the format is:
+
+<data_type> <variable_name> = <value>
+
+If <data_type> is (code), it means <value> is the source code of a python code, which may \
+include docstring and definitions.
+
+Here the code is a recorded execution of tests. Each line of #Code is one call of a \
+function, `<variable> = <function>(<argument>=<variable>, ...)`; an argument named after \
+another call is the value that call returned. An indented line ending in \
+`# in <variable>` is a call made inside that call; `# raised <type>` marks a call that \
+raised an exception, shown in #Outputs or #Others as `(<type>) <variable> raised: \
+<exception>`. In #Inputs, `(test code) <test id>:<source>` is the source of a failing \
+test: it is correct, it cannot be changed, and it says what the code must do. When there \
+are several tests, each section has one block per test, which starts with \
+`--- test <test id> ---`.
+"""
+
+OUTPUT_FORMAT_PROMPT = """\
+Output_format: Your output should be in the following json format, satisfying the json \
+syntax:
+
+{
+"reasoning": <Your reasoning>,
+"answer": <Your answer>,
+"suggestion": {
+    <variable_1>: <suggested_value_1>,
+    <variable_2>: <suggested_value_2>,
+}
+}
+
+In "reasoning", explain the problem: 1. what the #Instruction means 2. what the #Feedback \
+on #Output means to #Variables considering how #Variables are used in #Code and other \
+values in #Documentation, #Inputs, #Others. 3. Reasoning about the suggested changes in \
+#Variables (if needed) and the expected result.
+
+If #Instruction asks for an answer, write it down in "answer".
+
+If you need to suggest a change in the values of #Variables, write down the suggested \
+values in "suggestion". Remember you can change only the values in #Variables, not \
+others. When <type> of a variable is (code), you should write the new definition in the \
+format of python code without syntax errors, and you should not change the function name \
+or the function signature.
+
+The keys of "suggestion" are the variable names exactly as written in #Variables (such as \
+package.module.function). Each code value is a JSON string holding the complete new \
+definition of the function, without decorators (escape newlines as \\n and double quotes \
+as \\"). Output only the JSON object.
+
+If no changes or answer are needed, just output TERMINATE.
+"""
+
+INSTRUCTION = (
+    "Change the code of the functions in #Variables so that the failing tests described in "
+    "#Feedback pass, without making any other test fail. The tests, shown as (test code) in "
+    "#Inputs, are correct and cannot be changed: they define the expected behaviour. You can "
+    "change only the values in #Variables. Keep each function's name and signature, and "
+    "suggest the complete new definition of every function you change."
+)
+
+USER_PROMPT_TEMPLATE = """\
+Now you see problem instance:
+
+================================
+{problem_instance}
+================================
+
+"""
+
+MEMORY_PROMPT = "Below are some variables and their feedbacks you received in the past.\n\n"
+
+FINAL_PROMPT = "Your response:\n"
+
+
+class OptoPrime:
+    """The OptoPrime optimizer over an :class:`~pytest_trace.llm.LLM`.
+
+    ``memory_size`` is how many of the most recent earlier attempts (``problem.history``)
+    the prompt shows; ``max_prompt_chars`` bounds the system and user prompts together
+    (the trace sections and the memory give way first).
+    """
+
+    name: str = "optoprime"
+
+    def __init__(
+        self,
+        llm: LLM,
+        *,
+        memory_size: int = 5,
+        max_prompt_chars: int = DEFAULT_MAX_PROMPT_CHARS,
+    ) -> None:
+        if memory_size < 0:
+            raise ValueError(f"memory_size must be 0 or more, not {memory_size}")
+        self.llm = llm
+        self.memory_size = memory_size
+        self.max_prompt_chars = max_prompt_chars
+
+    def build_prompt(self, problem: Problem) -> tuple[str, str]:
+        """The system and user prompts for ``problem`` (pure: no call, no state)."""
+        system = REPRESENTATION_PROMPT + "\n" + OUTPUT_FORMAT_PROMPT
+        feedback = _bounded(problem.feedback.strip(), max(2_000, self.max_prompt_chars // 4))
+        fixed = {
+            "Instruction": INSTRUCTION,
+            "Variables": _variables(problem.parameters),
+            "Constraints": _constraints(problem.parameters),
+            "Feedback": feedback or "(no feedback)",
+        }
+        memory = self._memory(problem.history)
+        skeleton = _user_prompt({**fixed, **dict.fromkeys(SECTIONS[1:3] + SECTIONS[5:8], "")})
+        room = self.max_prompt_chars - len(system) - len(skeleton) - len(memory)
+        traces = render_traces(
+            problem.traces, problem.parameters, max_chars=max(_MIN_TRACE_CHARS, room)
+        )
+        sections = {
+            **fixed,
+            "Code": traces.code,
+            "Documentation": traces.documentation,
+            "Inputs": traces.inputs,
+            "Others": traces.others,
+            "Outputs": traces.outputs,
+        }
+        return system, _user_prompt(sections, memory)
+
+    def _memory(self, history: Sequence[HistoryEntry]) -> str:
+        """The most recent attempts as JSON blocks, as in the reference implementation,
+        within a quarter of the prompt budget (older entries go first)."""
+        if self.memory_size == 0 or not history:
+            return ""
+        blocks = [
+            json.dumps(
+                {
+                    "variables": entry.values,
+                    "feedback": _bounded(entry.feedback, _MEMORY_FEEDBACK_CHARS),
+                },
+                indent=4,
+            )
+            for entry in history[-self.memory_size :]
+        ]
+        while len(blocks) > 1 and sum(len(block) + 1 for block in blocks) > (
+            self.max_prompt_chars // 4
+        ):
+            blocks.pop(0)
+        return MEMORY_PROMPT + "\n".join(blocks) + "\n\n"
+
+    def propose(self, problem: Problem) -> Proposal:
+        """Ask the model and check its answer; a bad answer is a rejected proposal."""
+        system, user = self.build_prompt(problem)
+        try:
+            completion = self.llm.complete(system, user)
+        except LLMError as error:
+            raise OptimizerError(str(error)) from error
+        parsed = parse_answer(completion.text)
+        if parsed.error:
+            return Proposal(
+                updates={},
+                reasoning=parsed.reasoning,
+                rejected=_with_truncation(parsed.error, completion),
+                usage=completion.usage,
+            )
+        updates, problems = _check_suggestion(parsed, problem.parameters)
+        if problems:
+            return Proposal(
+                updates={},
+                reasoning=parsed.reasoning,
+                rejected=_with_truncation("\n".join(problems), completion),
+                usage=completion.usage,
+            )
+        return Proposal(updates=updates, reasoning=parsed.reasoning, usage=completion.usage)
+
+
+def _user_prompt(sections: dict[str, str], memory: str = "") -> str:
+    instance = "\n\n".join(f"#{name}\n{sections[name]}" for name in SECTIONS)
+    return USER_PROMPT_TEMPLATE.format(problem_instance=instance) + memory + FINAL_PROMPT
+
+
+def _variables(parameters: Sequence[Parameter]) -> str:
+    return "\n".join(
+        f"({parameter.kind}) {parameter.name}:{parameter.source.rstrip()}"
+        for parameter in parameters
+    )
+
+
+def _constraints(parameters: Sequence[Parameter]) -> str:
+    return "\n".join(
+        f"({parameter.kind}) {parameter.name}: {_constraint(parameter)}" for parameter in parameters
+    )
+
+
+def _constraint(parameter: Parameter) -> str:
+    short = parameter.qualname.rsplit(".", 1)[-1]
+    signature = _signature(parameter.source)
+    kept = f"the signature {short}{signature}" if signature else "the signature"
+    return (
+        f"keep the name {short} and {kept}; write one complete function definition without "
+        "decorators (define any helper inside it)"
+    )
+
+
+def _signature(source: str) -> str:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ""
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return ""
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns is not None else ""
+    return f"({ast.unparse(node.args)}){returns}"
+
+
+def _check_suggestion(
+    parsed: ParsedAnswer, parameters: Sequence[Parameter]
+) -> tuple[dict[str, str], list[str]]:
+    """The normalized updates of a suggestion, and what is wrong with it (if anything).
+
+    A value equal to the current source, or an empty string, changes nothing and is left
+    out; the loop tells the model when an answer changes nothing at all.
+    """
+    by_name = {parameter.name: parameter for parameter in parameters}
+    listing = ", ".join(f"`{name}`" for name in by_name)
+    updates: dict[str, str] = {}
+    problems: list[str] = []
+    for name, value in (parsed.suggestion or {}).items():
+        parameter = by_name.get(name)
+        if parameter is None:
+            close = difflib.get_close_matches(name, list(by_name), n=1)
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            problems.append(
+                f"Your answer suggested `{name}`, which is not a variable{hint}; "
+                f"the variables are: {listing}."
+            )
+            continue
+        if not isinstance(value, str):
+            problems.append(
+                f"The value for `{name}` must be a string holding the complete definition of "
+                f"the function, not {type(value).__name__} {_preview(value)}."
+            )
+            continue
+        if not value.strip() or value == parameter.source:
+            continue
+        try:
+            source = normalize_function_source(parameter, value)
+        except EditError as error:
+            message = str(error)
+            message = message[:1].upper() + message[1:]
+            problems.append(message if message.endswith(".") else message + ".")
+            continue
+        if source != parameter.source:
+            updates[name] = source
+    return updates, problems
+
+
+def _preview(value: object) -> str:
+    text = json.dumps(value, default=repr)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _with_truncation(message: str, completion: Completion) -> str:
+    if not completion.truncated:
+        return message
+    return (
+        f"{message}\nYour answer was cut off at the token limit: keep the reasoning short and "
+        "suggest only the functions you change."
+    )
+
+
+def _bounded(text: str, limit: int) -> str:
+    """``text``, or its beginning and end with a marker when it is longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    tail = limit - head
+    omitted = len(text) - head - tail
+    return f"{text[:head]}\n... [{omitted:,} characters omitted] ...\n{text[-tail:]}"

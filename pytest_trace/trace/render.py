@@ -1,0 +1,414 @@
+"""Rendering traces as the OptoPrime sections #Code, #Documentation, #Inputs, #Others, #Outputs.
+
+How a model reads the result:
+
+- Every recorded call gets a variable named after its function and an index, in call order:
+  ``apply_discount0``, ``apply_discount1``. The short name is the function's own name,
+  lengthened with its class or module only when two traced functions share it
+  (``Cart_total`` and ``Order_total``); an index follows an underscore when the name ends in
+  a digit (``step2_0``). Indices run on across all the traces of a problem, so every name
+  is unique in the prompt.
+- #Code has one line per call, ``apply_discount0 = pricing.cart.apply_discount(price=...,
+  percent=...)``. An argument that was the return value of another recorded call is that
+  call's variable (the data flow); any other argument is an input named
+  ``<call variable>_<argument>`` (``apply_discount0_price``). Calls made inside another
+  trainable call are indented under it and end with ``# in <caller>``; calls that raised
+  end with ``# raised <exception type>``.
+- #Documentation has ``[pricing.cart.apply_discount] description`` for each function called:
+  the parameter's description, else the first line of its docstring.
+- #Inputs has, for each test, its source as ``(test code) <test id>:<source>`` (read-only:
+  it says what is expected) and then ``(type) name=repr`` for each input argument.
+- #Others has the values of intermediate calls: calls made inside other calls, and calls
+  whose value was passed to another call. #Outputs has the values of the other calls, the
+  top-level ones the test itself saw, or ``(ValueError) apply_discount0 raised: ...``.
+- In every section, each test's part is a block that starts with ``--- test <test id> ---``
+  (also when there is a single test, so the format does not change with the count).
+
+Rendering is bounded by ``max_chars``: long traces keep their first and last calls, the
+first call of each function and the first call that raised; the calls in between are
+summarized (``... 9,980 similar calls of pricing.cart.f omitted (f10 to f9989) ...``).
+When that is not enough, values and test sources are shortened, and at last each section
+is clipped with a marker.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from pytest_trace.model import CallNode, Parameter, TraceGraph, Value
+
+DEFAULT_MAX_CHARS = 20_000
+
+#: (calls kept at each end of a trace, characters per value, characters per test source),
+#: tried in order until the sections fit in the budget.
+_LEVELS: tuple[tuple[int, int, int], ...] = (
+    (20, 2_000, 4_000),
+    (10, 1_000, 3_000),
+    (5, 300, 2_000),
+    (2, 120, 1_000),
+    (1, 60, 400),
+)
+_MAX_INDENT_LEVELS = 8
+_NO_DESCRIPTION = "(no description)"
+
+
+@dataclass(frozen=True)
+class TraceSections:
+    """The rendered sections, each without its ``#`` header."""
+
+    code: str
+    documentation: str
+    inputs: str
+    others: str
+    outputs: str
+
+    @property
+    def total_chars(self) -> int:
+        return sum(len(section) for section in self._all())
+
+    def _all(self) -> tuple[str, str, str, str, str]:
+        return (self.code, self.documentation, self.inputs, self.others, self.outputs)
+
+
+def render_traces(
+    traces: Sequence[TraceGraph],
+    parameters: Sequence[Parameter],
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> TraceSections:
+    """Render the traces of one problem; the sections together have at most ``max_chars``
+    characters (for any ``max_chars`` of a few hundred or more)."""
+    names = _Names(traces)
+    descriptions = {parameter.name: describe(parameter) for parameter in parameters}
+    sections = _render(traces, names, descriptions, *_LEVELS[0])
+    for level in _LEVELS[1:]:
+        if sections.total_chars <= max_chars:
+            return sections
+        sections = _render(traces, names, descriptions, *level)
+    if sections.total_chars <= max_chars:
+        return sections
+    return _clip(sections, max_chars)
+
+
+def describe(parameter: Parameter) -> str:
+    """The parameter's description, else the first line of its docstring, else ``""``."""
+    if parameter.description.strip():
+        return " ".join(parameter.description.split())
+    try:
+        tree = ast.parse(parameter.source)
+    except (SyntaxError, ValueError):
+        return ""
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            docstring = ast.get_docstring(node)
+            if docstring and docstring.strip():
+                return docstring.strip().splitlines()[0].strip()
+            return ""
+    return ""
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+class _Names:
+    """Variable names of calls and of their input arguments, fixed for all budget levels."""
+
+    def __init__(self, traces: Sequence[TraceGraph]) -> None:
+        functions = list(dict.fromkeys(call.function for trace in traces for call in trace.calls))
+        short = _short_names(functions)
+        counters: Counter[str] = Counter()
+        used: set[str] = set()
+        self.calls: dict[tuple[int, int], str] = {}
+        self.inputs: dict[tuple[int, int, str], str] = {}
+        for number, trace in enumerate(traces):
+            for call in trace.calls:
+                base = short[call.function]
+                separator = "_" if base[-1].isdigit() else ""
+                name = f"{base}{separator}{counters[base]}"
+                counters[base] += 1
+                name = _unique(name, used)
+                self.calls[number, call.id] = name
+        for number, trace in enumerate(traces):
+            known = {call.id for call in trace.calls}
+            for call in trace.calls:
+                for arg in call.args:
+                    source = call.inputs_from.get(arg)
+                    if source not in known or source == call.id:
+                        input_name = f"{self.calls[number, call.id]}_{_identifier(arg)}"
+                        self.inputs[number, call.id, arg] = _unique(input_name, used)
+
+
+def _short_names(functions: Sequence[str]) -> dict[str, str]:
+    """The shortest dotted suffix of each function name that no other function shares,
+    as an identifier (``total``, or ``Cart_total`` when ``Order.total`` is traced too)."""
+    parts = {function: function.split(".") for function in functions}
+    result: dict[str, str] = {}
+    for function, pieces in parts.items():
+        for size in range(1, len(pieces) + 1):
+            suffix = pieces[-size:]
+            clashes = [
+                other
+                for other, others in parts.items()
+                if other != function and others[-size:] == suffix
+            ]
+            if not clashes:
+                break
+        result[function] = "_".join(_identifier(piece) for piece in suffix)
+    return result
+
+
+def _identifier(text: str) -> str:
+    name = re.sub(r"\W+", "_", text).strip("_") or "value"
+    return f"_{name}" if name[0].isdigit() else name
+
+
+def _unique(name: str, used: set[str]) -> str:
+    candidate = name
+    number = 2
+    while candidate in used:
+        candidate = f"{name}_{number}"
+        number += 1
+    used.add(candidate)
+    return candidate
+
+
+# --- one rendering -------------------------------------------------------------------------
+
+
+@dataclass
+class _Blocks:
+    code: list[str]
+    inputs: list[str]
+    others: list[str]
+    outputs: list[str]
+
+
+def _render(
+    traces: Sequence[TraceGraph],
+    names: _Names,
+    descriptions: dict[str, str],
+    keep: int,
+    value_chars: int,
+    source_chars: int,
+) -> TraceSections:
+    code: list[str] = []
+    inputs: list[str] = []
+    others: list[str] = []
+    outputs: list[str] = []
+    for number, trace in enumerate(traces):
+        blocks = _render_trace(number, trace, names, keep, value_chars, source_chars)
+        label = f"--- test {trace.test} ---"
+        for section, lines in (
+            (code, blocks.code),
+            (inputs, blocks.inputs),
+            (others, blocks.others),
+            (outputs, blocks.outputs),
+        ):
+            if lines:
+                section.append("\n".join([label, *lines]))
+    functions = dict.fromkeys(call.function for trace in traces for call in trace.calls)
+    documentation = [
+        f"[{function}] {_shorten(descriptions.get(function) or _NO_DESCRIPTION, value_chars)}"
+        for function in functions
+    ]
+    return TraceSections(
+        code=_join(code, "(no trace was recorded)"),
+        documentation=_join(documentation, "(no function was called)"),
+        inputs=_join(inputs, "(none)"),
+        others=_join(others, "(none)"),
+        outputs=_join(outputs, "(none)"),
+    )
+
+
+def _join(blocks: list[str], empty: str) -> str:
+    return "\n".join(blocks) if blocks else empty
+
+
+def _render_trace(
+    number: int,
+    trace: TraceGraph,
+    names: _Names,
+    keep: int,
+    value_chars: int,
+    source_chars: int,
+) -> _Blocks:
+    blocks = _Blocks(code=[], inputs=[], others=[], outputs=[])
+    if trace.test_source.strip():
+        source = _shorten(trace.test_source.strip("\n"), source_chars)
+        blocks.inputs.append(f"(test code) {trace.test}:{source}")
+    if not trace.calls:
+        blocks.code.append("(no trainable function was called before the test ended)")
+    by_id = {call.id: call for call in trace.calls}
+    consumed = {
+        source_id
+        for call in trace.calls
+        for source_id in call.inputs_from.values()
+        if source_id in by_id and source_id != call.id
+    }
+    omitted: set[str] = set()  # the sections that omitted calls would have added to
+    for item in _select(trace.calls, keep):
+        if isinstance(item, list):
+            blocks.code.append(_summary(item, number, names))
+            for call in item:
+                omitted.add(_section_of(call, consumed))
+                if any((number, call.id, arg) in names.inputs for arg in call.args):
+                    omitted.add("inputs")
+            continue
+        call = item
+        name = names.calls[number, call.id]
+        blocks.code.append(_code_line(call, number, names, by_id))
+        for arg, value in call.args.items():
+            input_name = names.inputs.get((number, call.id, arg))
+            if input_name is not None:
+                blocks.inputs.append(_value_line(value, input_name, value_chars))
+        target = blocks.outputs if _section_of(call, consumed) == "outputs" else blocks.others
+        target.append(_result_line(call, name, value_chars))
+    if trace.dropped_calls:
+        blocks.code.append(
+            f"... {trace.dropped_calls:,} further calls were not recorded (recording limit) ..."
+        )
+    note = "... the values of the omitted calls are not shown ..."
+    for section, lines in (
+        ("inputs", blocks.inputs),
+        ("others", blocks.others),
+        ("outputs", blocks.outputs),
+    ):
+        if section in omitted:
+            lines.append(note)
+    return blocks
+
+
+def _section_of(call: CallNode, consumed: set[int]) -> str:
+    """Where a call's value goes: ``outputs`` for a top-level call whose value no other
+    recorded call received, ``others`` for the rest."""
+    return "outputs" if call.parent is None and call.id not in consumed else "others"
+
+
+def _select(calls: Sequence[CallNode], keep: int) -> Iterator[CallNode | list[CallNode]]:
+    """The calls to show, in order, with each run of omitted calls as one list.
+
+    Kept: the first and last ``keep`` calls, the first call of each function, and the first
+    call that raised.
+    """
+    count = len(calls)
+    if count <= 2 * keep + 1:
+        yield from calls
+        return
+    kept = set(range(keep)) | set(range(count - keep, count))
+    first_of: dict[str, int] = {}
+    for position, call in enumerate(calls):
+        first_of.setdefault(call.function, position)
+    kept.update(first_of.values())
+    raising = next((p for p, call in enumerate(calls) if call.exception is not None), None)
+    if raising is not None:
+        kept.add(raising)
+    gap: list[CallNode] = []
+    for position, call in enumerate(calls):
+        if position in kept:
+            if gap:
+                yield gap
+                gap = []
+            yield call
+        else:
+            gap.append(call)
+    if gap:
+        yield gap
+
+
+def _summary(gap: Sequence[CallNode], number: int, names: _Names) -> str:
+    counts = Counter(call.function for call in gap)
+    first, last = names.calls[number, gap[0].id], names.calls[number, gap[-1].id]
+    if len(counts) == 1:
+        (function,) = counts
+        return f"... {len(gap):,} similar calls of {function} omitted ({first} to {last}) ..."
+    parts = ", ".join(f"{count:,} of {function}" for function, count in counts.most_common())
+    return f"... {len(gap):,} calls omitted ({first} to {last}): {parts} ..."
+
+
+def _code_line(call: CallNode, number: int, names: _Names, by_id: dict[int, CallNode]) -> str:
+    arguments = []
+    for arg in call.args:
+        # an argument is either an input or the value of another recorded call
+        variable = names.inputs.get((number, call.id, arg))
+        if variable is None:
+            variable = names.calls[number, call.inputs_from[arg]]
+        arguments.append(f"{arg}={variable}")
+    line = f"{names.calls[number, call.id]} = {call.function}({', '.join(arguments)})"
+    notes = []
+    depth = _depth(call, by_id)
+    if call.parent is not None:
+        caller = names.calls.get((number, call.parent))
+        notes.append(f"in {caller}" if caller else f"in an unrecorded call #{call.parent}")
+    if call.exception is not None:
+        notes.append(f"raised {call.exception.type}")
+    indent = "    " * min(depth, _MAX_INDENT_LEVELS)
+    return f"{indent}{line}" + (f"  # {'; '.join(notes)}" if notes else "")
+
+
+def _depth(call: CallNode, by_id: dict[int, CallNode]) -> int:
+    depth = 0
+    seen = {call.id}
+    parent = call.parent
+    while parent is not None:
+        depth += 1
+        node = by_id.get(parent)
+        if node is None or node.parent in seen:
+            break
+        seen.add(node.id)
+        parent = node.parent
+    return depth
+
+
+def _value_line(value: Value, name: str, limit: int) -> str:
+    return f"({value.type}) {name}={_shorten(value.repr, limit)}"
+
+
+def _result_line(call: CallNode, name: str, limit: int) -> str:
+    if call.exception is not None:
+        return f"({call.exception.type}) {name} raised: {_shorten(call.exception.repr, limit)}"
+    if call.result is not None:
+        return _value_line(call.result, name, limit)
+    return f"(no value) {name}: no return value was recorded"
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (at a line end when one is near), with a count."""
+    if len(text) <= limit:
+        return text
+    cut = limit
+    line_end = text.rfind("\n", 0, limit + 1)
+    if line_end > limit // 2:
+        cut = line_end + 1
+    return f"{text[:cut]}... [{len(text) - cut:,} more characters]"
+
+
+def _clip(sections: TraceSections, max_chars: int) -> TraceSections:
+    """Clip sections to fit ``max_chars`` together: short sections stay whole, the budget
+    left is shared evenly by the long ones, and what is cut is marked."""
+    texts = list(sections._all())
+    limits = [0] * len(texts)
+    remaining = max_chars
+    order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+    for position, index in enumerate(order):
+        share = remaining // (len(order) - position)
+        limits[index] = min(len(texts[index]), share)
+        remaining -= limits[index]
+    clipped = [_clip_one(text, limit) for text, limit in zip(texts, limits, strict=True)]
+    return TraceSections(*clipped)
+
+
+def _clip_one(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    marker = f"\n... [cut to fit the prompt: {len(text):,} characters in all]"
+    if limit <= len(marker):
+        return text[: max(0, limit)]
+    cut = limit - len(marker)
+    line_end = text.rfind("\n", 0, cut + 1)
+    if line_end > cut // 2:
+        cut = line_end  # end on a whole line when that does not waste much
+    return text[:cut] + marker
