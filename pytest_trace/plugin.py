@@ -1,1 +1,42 @@
-"""pytest entry point of pytest-trace (work in progress)."""
+"""pytest entry point of pytest-trace: options, hooks, and nothing else until asked.
+
+Without ``--trace-optimize`` this module only declares options: no session object,
+no per-test hook, no heavy import (openai, git, coverage are imported by the session
+when it runs). ``@trainable`` functions cost nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_trace.settings import add_options
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from pytest_trace import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    request = config.getoption("trace_worker")
+    if request:
+        from pytest_trace.worker import Worker, WorkerRequest
+
+        config.pluginmanager.register(Worker(config, WorkerRequest.load(request)), "trace-worker")
+    elif config.getoption("trace_optimize"):
+        from pytest_trace.settings import Settings
+        from pytest_trace.timeout import TestTimeLimit
+
+        settings = Settings.from_config(config)
+        config.pluginmanager.register(TestTimeLimit(settings.timeout), "trace-timeout")
+        if not hasattr(config, "workerinput"):
+            # On xdist workers (``workerinput``) the tests just run; the controller optimizes.
+            from pytest_trace.session import OptimizeSession
+
+            config.pluginmanager.register(OptimizeSession(config, settings), "trace-session")

@@ -1,1 +1,1 @@
-"""Optimizers: a :class:`~pytest_trace.optimizers.base.Optimizer` turns a problem into a proposal."""
+"""Optimizers: each turns a problem into a proposal of new parameter values."""

@@ -1,0 +1,137 @@
+"""What a run reports: the terminal summary and the JSON report (pure)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytest_trace.model import TokenUsage
+
+REPORT_VERSION = 1
+
+
+@dataclass
+class GroupReport:
+    """One group of failing tests and what became of it."""
+
+    tests: list[str]
+    parameters: list[str]
+    status: str
+    branch: str | None = None
+    commit: str | None = None
+    iterations: int = 0
+    candidates: int = 0
+    seconds: float = 0.0
+    tokens: TokenUsage = field(default_factory=TokenUsage)
+    changed: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+@dataclass
+class RunReport:
+    """One ``--trace-optimize`` run."""
+
+    optimizer: str = ""
+    model: str = ""
+    base_commit: str | None = None
+    includes_uncommitted: bool = False
+    groups: list[GroupReport] = field(default_factory=list)
+    unreached: list[str] = field(default_factory=list)
+    not_reproduced: list[str] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def tokens(self) -> TokenUsage:
+        total = TokenUsage()
+        for group in self.groups:
+            total = total + group.tokens
+        return total
+
+
+def _tokens(usage: TokenUsage) -> dict[str, int]:
+    return {"prompt": usage.prompt, "completion": usage.completion}
+
+
+def to_json(report: RunReport) -> dict[str, Any]:
+    """The JSON report (``--trace-report``), version 1."""
+    return {
+        "version": REPORT_VERSION,
+        "base_commit": report.base_commit,
+        "includes_uncommitted": report.includes_uncommitted,
+        "optimizer": report.optimizer,
+        "model": report.model,
+        "message": report.message,
+        "groups": [
+            {
+                "tests": group.tests,
+                "parameters": group.parameters,
+                "status": group.status,
+                "branch": group.branch,
+                "commit": group.commit,
+                "iterations": group.iterations,
+                "candidates": group.candidates,
+                "seconds": round(group.seconds, 3),
+                "tokens": _tokens(group.tokens),
+                "changed": group.changed,
+                "message": group.message,
+            }
+            for group in report.groups
+        ],
+        "unreached_tests": report.unreached,
+        "not_reproduced_tests": report.not_reproduced,
+        "tokens": _tokens(report.tokens),
+    }
+
+
+def write_json(report: RunReport, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(to_json(report), indent=2) + "\n", encoding="utf-8")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_lines(report: RunReport) -> list[str]:
+    """The lines of the terminal summary section."""
+    lines: list[str] = []
+    if report.message:
+        lines.append(report.message)
+    base = report.base_commit
+    for group in report.groups:
+        names = ", ".join(group.changed or group.parameters)
+        head = f"{group.status.upper()}: {names} ({_count(len(group.tests), 'test')})"
+        lines.append(head)
+        details = (
+            f"  {_count(group.iterations, 'iteration')}, {_count(group.candidates, 'candidate')}"
+            f" tested, {group.tokens.prompt + group.tokens.completion} tokens,"
+            f" {group.seconds:.1f} s"
+        )
+        lines.append(details)
+        if group.message:
+            lines.extend(f"  {line}" for line in group.message.splitlines())
+        if group.branch and base:
+            lines.append(f"  branch {group.branch}; review: git diff {base[:12]}..{group.branch}")
+        for nodeid in group.tests:
+            lines.append(f"    {nodeid}")
+    if report.unreached:
+        lines.append(
+            f"{_count(len(report.unreached), 'failing test')} reach no @trainable function:"
+        )
+        lines.extend(f"    {nodeid}" for nodeid in report.unreached)
+    if report.not_reproduced:
+        lines.append(
+            f"{_count(len(report.not_reproduced), 'failing test')} passed when re-run "
+            "in a clean checkout (flaky, or dependent on files git does not track):"
+        )
+        lines.extend(f"    {nodeid}" for nodeid in report.not_reproduced)
+    if report.groups:
+        total = report.tokens
+        lines.append(
+            f"optimizer {report.optimizer}"
+            + (f" ({report.model})" if report.model else "")
+            + f"; tokens: {total.prompt} prompt + {total.completion} completion"
+        )
+    return lines

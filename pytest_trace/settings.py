@@ -1,0 +1,131 @@
+"""Command-line options and ini keys of pytest-trace, parsed and validated once.
+
+Every option has an ini key of the same name with a ``trace_`` prefix, so that a
+project can keep its settings in ``[tool.pytest.ini_options]``; the command line wins.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_MAX_ITERATIONS = 10
+DEFAULT_TIMEOUT = 10.0
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value < 0 or value != value:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 (no limit) or more seconds")
+    return value
+
+
+def nonempty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its flag, ini key, parser, default and help."""
+
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+    metavar: str
+
+    @property
+    def flag(self) -> str:
+        return "--trace-" + self.name.replace("_", "-")
+
+    @property
+    def ini(self) -> str:
+        return "trace_" + self.name
+
+
+OPTIONS = (
+    Option("model", nonempty, DEFAULT_MODEL, "LLM model for OptoPrime", "NAME"),
+    Option(
+        "max_iterations",
+        positive_int,
+        DEFAULT_MAX_ITERATIONS,
+        "optimizer iterations per group of failing tests",
+        "N",
+    ),
+    Option(
+        "timeout",
+        seconds,
+        DEFAULT_TIMEOUT,
+        "time limit per test under --trace-optimize, in seconds (0: none)",
+        "SECONDS",
+    ),
+    Option("report", nonempty, None, "write a JSON report of the optimization to PATH", "PATH"),
+)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("trace", "pytest-trace (self-healing code)")
+    group.addoption(
+        "--trace-optimize",
+        action="store_true",
+        dest="trace_optimize",
+        default=False,
+        help="when tests fail, record the trace of @trainable functions, let an optimizer "
+        "propose fixes, and commit the one that makes them pass to a trace-fix/... branch",
+    )
+    for option in OPTIONS:
+        default = "" if option.default is None else f" (default: {option.default})"
+        group.addoption(
+            option.flag,
+            dest=f"trace_{option.name}",
+            type=option.parse,
+            default=None,
+            metavar=option.metavar,
+            help=f"{option.help}{default}; ini: {option.ini}",
+        )
+        parser.addini(option.ini, f"pytest-trace: {option.help}", default=None)
+    group.addoption("--trace-worker", dest="trace_worker", default=None, help=argparse.SUPPRESS)
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str
+    max_iterations: int
+    timeout: float
+    report: str | None
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> Settings:
+        """Read every setting: command line first, then ini, then the default."""
+        values: dict[str, Any] = {}
+        for option in OPTIONS:
+            value = config.getoption(f"trace_{option.name}")
+            if value is None:
+                raw = config.getini(option.ini)
+                if raw not in (None, ""):
+                    try:
+                        value = option.parse(str(raw))
+                    except argparse.ArgumentTypeError as error:
+                        raise pytest.UsageError(f"ini key {option.ini}: {error}") from None
+            values[option.name] = option.default if value is None else value
+        return cls(**values)

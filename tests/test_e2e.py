@@ -1,0 +1,339 @@
+"""End to end: pytest --trace-optimize on a sample project in a real git repository,
+against a scripted OpenAI-compatible server on 127.0.0.1 through the real client."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from fnmatch import fnmatch
+
+import pytest
+from conftest import PYTESTER_FILES, Project, answer, git
+
+SIGNATURE = "def apply_discount(price: float, percent: float) -> float:\n"
+FIX = SIGNATURE + "    return price * (100 - percent) / 100\n"
+WRONG = "def apply_discount(price: float, percent: float) -> float:\n    return price - percent\n"
+# Makes every failing test pass, but a free item of price 0 now costs 1.
+BREAKS_OTHERS = (
+    "def apply_discount(price: float, percent: float) -> float:\n"
+    "    return price * (100 - percent) / 100 if price else 1\n"
+)
+NAME = "pricing.cart.apply_discount"
+FAILING = [
+    "tests/test_cart.py::test_apply_discount",
+    "tests/test_cart.py::test_no_discount",
+    "tests/test_cart.py::test_cart_total",
+    "tests/test_cart.py::test_full_discount_is_free[1]",
+    "tests/test_cart.py::test_full_discount_is_free[99.5]",
+]
+
+
+def branch_passes(project: Project, branch: str) -> subprocess.CompletedProcess[str]:
+    """Run the project's tests on a fresh checkout of the branch."""
+    checkout = project.path.parent / "checkout"
+    git(project.path, "worktree", "add", "-q", "--detach", str(checkout), branch)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=checkout,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        git(project.path, "worktree", "remove", "--force", str(checkout))
+
+
+def test_right_fix_on_first_answer(project, llm):
+    server = llm([answer({NAME: FIX}, "apply_discount returns the discount, not the price")])
+    before = project.state()
+
+    result = project.run()
+
+    result.assert_outcomes(passed=2, failed=5)  # the exit status speaks of the working tree
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*= pytest-trace =*",
+            f"FIXED: {NAME} (5 tests)",
+            "*branch trace-fix/apply_discount; review: git diff *..trace-fix/apply_discount",
+        ]
+    )
+    assert project.state() == before
+    assert project.branches() == ["trace-fix/apply_discount"]
+    assert project.file_on("trace-fix/apply_discount", "pricing/cart.py") == (
+        project.path / "pricing/cart.py"
+    ).read_text().replace(
+        "    # Seeded bug: this is the discount itself, not the discounted price.\n"
+        "    return price * percent / 100\n",
+        "    return price * (100 - percent) / 100\n",
+    )
+    checked = branch_passes(project, "trace-fix/apply_discount")
+    assert checked.returncode == 0, checked.stdout
+    report = project.report()
+    head = git(project.path, "rev-parse", "HEAD").strip()
+    assert report["version"] == 1
+    assert report["base_commit"] == head
+    [group] = report["groups"]
+    assert group["status"] == "fixed"
+    assert sorted(group["tests"]) == sorted(FAILING)
+    assert group["parameters"] == [NAME]
+    assert group["branch"] == "trace-fix/apply_discount"
+    assert group["commit"] == git(project.path, "rev-parse", "trace-fix/apply_discount").strip()
+    assert (group["iterations"], group["candidates"]) == (1, 1)
+    assert group["tokens"] == {"prompt": 11, "completion": 7}
+    assert group["seconds"] > 0
+    # The prompt: OptoPrime's sections, the parameter by its qualified name, the test source.
+    prompt = server.requests[0]["messages"][-1]["content"]
+    sections = [
+        "#Instruction",
+        "#Code",
+        "#Documentation",
+        "#Variables",
+        "#Constraints",
+        "#Inputs",
+        "#Others",
+        "#Outputs",
+        "#Feedback",
+    ]
+    lines = prompt.splitlines()
+    positions = [lines.index(section) for section in sections]
+    assert positions == sorted(positions)
+    assert f"(code) {NAME}:def apply_discount(price: float, percent: float) -> float:" in prompt
+    assert "assert apply_discount(200, 10) == 180.0" in prompt
+    assert "where 20.0 = apply_discount(200, 10)" in prompt
+    # The commit explains itself and names the base.
+    message = git(project.path, "log", "-1", "--format=%B", "trace-fix/apply_discount")
+    assert message.startswith("fix(apply_discount): apply_discount returns the discount")
+    assert f"Base: {head}" in message
+    assert "Optimized-by: pytest-trace " in message
+    assert git(project.path, "rev-parse", "trace-fix/apply_discount~1").strip() == head
+
+
+def test_malformed_answers_then_the_right_one(project, llm):
+    server = llm(
+        [
+            "I think the discount is wrong, but here is no JSON at all.",
+            answer({"pricing.cart.apply_dicsount": FIX}),
+            answer({NAME: "def apply_discount(price, percent):\n    return (\n"}),
+            answer({NAME: FIX}),
+        ]
+    )
+    before = project.state()
+
+    result = project.run()
+
+    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
+    assert project.state() == before
+    [group] = project.report()["groups"]
+    assert (group["status"], group["iterations"], group["candidates"]) == ("fixed", 4, 1)
+    prompts = [request["messages"][-1]["content"] for request in server.requests]
+    assert "rejected" in prompts[1]
+    assert "pricing.cart.apply_dicsount" in prompts[2]
+    assert "compile" in prompts[3] or "SyntaxError" in prompts[3]
+
+
+def test_a_wrong_fix_is_not_accepted(project, llm):
+    server = llm([answer({NAME: WRONG}), answer({NAME: FIX})])
+
+    result = project.run()
+
+    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
+    [group] = project.report()["groups"]
+    assert (group["iterations"], group["candidates"]) == (2, 2)
+    # Only the accepted fix is on the branch: one commit on top of the base.
+    log = git(project.path, "log", "--format=%s", "HEAD..trace-fix/apply_discount").splitlines()
+    assert len(log) == 1
+    assert "return price - percent" not in project.file_on(
+        "trace-fix/apply_discount", "pricing/cart.py"
+    )
+    # The second prompt tells the model what became of the first suggestion.
+    second = server.requests[1]["messages"][-1]["content"]
+    assert "rolled back" in second
+    assert "return price - percent" in second  # in the memory of earlier attempts
+
+
+def test_a_fix_that_breaks_another_test_is_rejected(project, llm):
+    server = llm([answer({NAME: BREAKS_OTHERS}), answer({NAME: FIX})])
+
+    result = project.run()
+
+    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
+    second = server.requests[1]["messages"][-1]["content"]
+    assert "passed before" in second
+    assert "test_full_discount_is_free[0]" in second
+    branch_file = project.file_on("trace-fix/apply_discount", "pricing/cart.py")
+    assert "if price else 1" not in branch_file
+
+
+def test_no_fix_found_leaves_no_branch(project, llm):
+    llm([answer({NAME: WRONG})], repeat_last=True)
+
+    result = project.run("--trace-max-iterations=2")
+
+    result.stdout.fnmatch_lines([f"UNFIXED: {NAME} (5 tests)", "  2 iterations, 1 candidate*"])
+    assert project.branches() == []
+    [group] = project.report()["groups"]
+    assert (group["status"], group["branch"], group["commit"]) == ("unfixed", None, None)
+
+
+def test_dirty_working_tree_is_preserved_and_included(project, llm):
+    llm([answer({NAME: FIX})])
+    cart = project.path / "pricing" / "cart.py"
+    cart.write_text(cart.read_text() + "\n\n# work in progress, not committed\n")
+    extra = project.path / "tests" / "test_extra.py"
+    extra.write_text(
+        "from pricing.cart import cart_total\n\n\ndef test_new():\n"
+        "    assert cart_total([], percent=5) == 0\n"
+    )
+    git(project.path, "add", "tests/test_extra.py")  # staged, not committed
+    (project.path / "notes.txt").write_bytes(b"untracked\r\nbytes\x00\n")
+    git(project.path, "stash", "list")
+    before = project.state()
+
+    result = project.run()
+
+    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
+    assert project.state() == before
+    head = git(project.path, "rev-parse", "HEAD").strip()
+    base = git(project.path, "rev-parse", "trace-fix/apply_discount~1").strip()
+    assert base != head
+    assert git(project.path, "rev-parse", f"{base}~1").strip() == head
+    fixed = project.file_on("trace-fix/apply_discount", "pricing/cart.py")
+    assert fixed.endswith("# work in progress, not committed\n")
+    assert "test_new" in project.file_on("trace-fix/apply_discount", "tests/test_extra.py")
+    message = git(project.path, "log", "-1", "--format=%B", "trace-fix/apply_discount")
+    assert "plus uncommitted changes" in message
+    report = project.report()
+    assert report["includes_uncommitted"] is True
+    assert report["base_commit"] == base
+
+
+def test_stash_and_other_branches_untouched(project, llm):
+    llm([answer({NAME: FIX})])
+    (project.path / "pricing" / "cart.py").write_text("# stashed change\n", encoding="utf-8")
+    git(project.path, "stash", "push", "-q")
+    git(project.path, "branch", "feature")
+    before = project.state()
+
+    project.run()
+
+    assert project.state() == before
+    assert project.branches() == ["trace-fix/apply_discount"]
+
+
+def test_no_git_repository_is_a_clear_error(pytester, llm):
+    llm([answer({NAME: FIX})])
+    pytester.makepyfile(
+        mod="from pytest_trace import trainable\n\n@trainable\ndef f(x):\n    return x\n",
+        test_mod="from mod import f\n\ndef test_f():\n    assert f(1) == 2\n",
+    )
+
+    def listing() -> list[str]:
+        names = (p.name for p in pytester.path.iterdir())
+        return sorted(n for n in names if not any(fnmatch(n, f) for f in PYTESTER_FILES))
+
+    before = listing()
+
+    result = pytester.runpytest_subprocess("--trace-optimize", "-p", "no:cacheprovider")
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["nothing was optimized: pytest-trace needs a git repository: * is not inside one*"]
+    )
+    assert listing() == before
+
+
+def test_without_an_llm_says_how_to_configure_one(project):
+    result = project.run()
+
+    result.assert_outcomes(passed=2, failed=5)
+    result.stdout.fnmatch_lines(["*no LLM configured*OPENAI_API_KEY*OPENAI_BASE_URL*"])
+    assert project.branches() == []
+
+
+def test_api_failure_ends_the_group_with_a_clear_message(project, llm):
+    from fake_openai import Reply
+
+    llm([Reply(status=500)], repeat_last=True)
+    before = project.state()
+
+    result = project.run()
+
+    result.stdout.fnmatch_lines([f"ERROR: {NAME} (5 tests)", "*500*"])
+    assert project.state() == before
+    [group] = project.report()["groups"]
+    assert group["status"] == "error"
+
+
+def test_nothing_to_optimize(project, llm):
+    server = llm([])
+    result = project.pytester.runpytest_subprocess(
+        "--trace-optimize", "-k", "nothing or test_full_discount_is_free and 0"
+    )
+    result.assert_outcomes(passed=2, deselected=5)
+    result.stdout.fnmatch_lines(["nothing to optimize: no test failed"])
+    assert server.requests == []
+
+
+def test_failing_tests_that_reach_no_trainable_are_listed(project, llm):
+    server = llm([answer({NAME: FIX})])
+    (project.path / "tests" / "test_other.py").write_text("def test_plain():\n    assert 1 == 2\n")
+
+    result = project.run()
+
+    result.stdout.fnmatch_lines(
+        ["1 failing test reached no @trainable function:", "    tests/test_other.py::test_plain"]
+    )
+    assert project.report()["unreached_tests"] == ["tests/test_other.py::test_plain"]
+    assert len(server.requests) == 1
+
+
+def test_a_hanging_test_times_out_and_becomes_feedback(project, llm):
+    cart = project.path / "pricing" / "cart.py"
+    cart.write_text(
+        cart.read_text().replace(
+            "    return price * percent / 100\n",
+            "    while percent:\n        pass\n    return price\n",
+        )
+    )
+    git(project.path, "commit", "-qam", "hang")
+    server = llm([answer({NAME: FIX})])
+
+    result = project.run("--trace-timeout=0.5")
+
+    result.stdout.fnmatch_lines([f"FIXED: {NAME} (*tests)"])
+    prompt = server.requests[0]["messages"][-1]["content"]
+    assert "timed out after 0.5 s" in prompt
+
+
+def test_plugin_is_inert_without_the_flag(project):
+    result = project.pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=5)
+    assert "pytest-trace" not in result.stdout.str()
+    assert project.branches() == []
+
+
+def test_pytests_own_trace_options_keep_working(project):
+    result = project.pytester.runpytest_subprocess("--trace-config", "-k", "nothing")
+    result.stdout.fnmatch_lines(["*active plugins:*", "*pytest_trace*"])
+    help_text = project.pytester.runpytest_subprocess("--help").stdout.str()
+    assert "--trace " in help_text and "--trace-optimize" in help_text
+    assert "--trace-worker" not in help_text
+
+
+def test_bad_option_values_are_usage_errors(project):
+    result = project.pytester.runpytest_subprocess("--trace-optimize", "--trace-max-iterations=0")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--trace-max-iterations*must be at least 1*"])
+
+
+def test_ini_settings_are_read(project, llm):
+    server = llm([answer({NAME: WRONG})], repeat_last=True)
+    with (project.path / "pyproject.toml").open("a") as f:
+        f.write('trace_model = "my-local-model"\ntrace_max_iterations = "1"\n')
+
+    project.run()
+
+    assert [r["model"] for r in server.requests] == ["my-local-model"]
+    report = project.report()
+    assert report["model"] == "my-local-model"

@@ -1,0 +1,193 @@
+"""The optimization loop and the grouping of failures, with fakes for everything around them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pytest_trace.loop import Attempt, Group, group_failures, optimize_group
+from pytest_trace.model import (
+    CallNode,
+    Parameter,
+    Problem,
+    Proposal,
+    TestResult,
+    TokenUsage,
+    TraceGraph,
+    Value,
+)
+from pytest_trace.optimizers.base import OptimizerError
+
+NAME = "shop.price"
+BASE = "def price(x):\n    return x\n"
+GOOD = "def price(x):\n    return x * 2\n"
+HALF = "def price(x):\n    return x * 2 if x > 1 else x\n"
+BAD = "def price(x):\n    return -x\n"
+TESTS = ("t::a", "t::b")
+
+
+def trace(test: str, *functions: str) -> TraceGraph:
+    calls = [CallNode(i, name, {"x": Value("int", "1")}) for i, name in enumerate(functions)]
+    return TraceGraph(test=test, calls=calls)
+
+
+def failing(test: str, *functions: str) -> TestResult:
+    return TestResult(test, "failed", feedback=f"{test} failed", trace=trace(test, *functions))
+
+
+class ScriptedOptimizer:
+    name = "scripted"
+
+    def __init__(self, proposals: list[Proposal | Exception]) -> None:
+        self.proposals = proposals
+        self.problems: list[Problem] = []
+
+    def propose(self, problem: Problem) -> Proposal:
+        self.problems.append(problem)
+        item = self.proposals.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+
+class World:
+    """Which tests pass for which source: GOOD passes both, HALF passes t::b only."""
+
+    def __init__(self, breaks_others: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        self.breaks_others = breaks_others
+        self.evaluated: list[str] = []
+        self.commits: list[tuple[str, int]] = []
+
+    def evaluate(self, values: Mapping[str, str]) -> dict[str, TestResult]:
+        source = values[NAME]
+        self.evaluated.append(source)
+        passing = {GOOD: set(TESTS), HALF: {"t::b"}}.get(source, set())
+        return {
+            t: TestResult(t, "passed") if t in passing else failing(t, NAME) for t in TESTS
+        }
+
+    def regressions(self, values: Mapping[str, str]) -> list[TestResult]:
+        if values[NAME] in self.breaks_others:
+            return [TestResult("t::other", "failed", feedback="t::other failed: broken")]
+        return []
+
+    def commit(self, values: Mapping[str, str], attempt: Attempt) -> str:
+        self.commits.append((values[NAME], attempt.iteration))
+        return f"sha{len(self.commits)}"
+
+
+def run(optimizer: ScriptedOptimizer, world: World, iterations: int = 5):  # type: ignore[no-untyped-def]
+    group = Group(TESTS, (NAME,))
+    parameters = {NAME: Parameter(NAME, "shop", "price", "shop.py", BASE)}
+    baseline = {t: failing(t, NAME) for t in TESTS}
+    return optimize_group(
+        group,
+        parameters,
+        baseline,
+        optimizer,
+        world.evaluate,
+        world.regressions,
+        world.commit,
+        max_iterations=iterations,
+    )
+
+
+def test_first_right_answer_fixes_and_commits() -> None:
+    world = World()
+    optimizer = ScriptedOptimizer([Proposal({NAME: GOOD}, "double it", usage=TokenUsage(5, 3))])
+    result = run(optimizer, world)
+    assert result.status == "fixed"
+    assert (result.iterations, result.candidates, result.commit) == (1, 1, "sha1")
+    assert result.values == {NAME: GOOD}
+    assert result.changed == [NAME]
+    assert result.tokens == TokenUsage(5, 3)
+    assert world.commits == [(GOOD, 1)]
+    problem = optimizer.problems[0]
+    assert [p.source for p in problem.parameters] == [BASE]
+    assert "t::a failed" in problem.feedback and "t::b failed" in problem.feedback
+    assert [t.test for t in problem.traces] == list(TESTS)
+
+
+def test_rejected_answers_count_and_are_explained() -> None:
+    world = World()
+    optimizer = ScriptedOptimizer(
+        [Proposal({}, rejected="no JSON found"), Proposal({NAME: GOOD})]
+    )
+    result = run(optimizer, world)
+    assert (result.status, result.iterations, result.candidates) == ("fixed", 2, 1)
+    assert [a.verdict for a in result.attempts] == ["rejected", "fixed"]
+    assert "rejected: no JSON found" in optimizer.problems[1].feedback
+    assert world.evaluated == [GOOD]
+
+
+def test_worse_candidate_is_rolled_back_and_remembered() -> None:
+    world = World()
+    optimizer = ScriptedOptimizer([Proposal({NAME: BAD}), Proposal({NAME: GOOD})])
+    result = run(optimizer, world)
+    assert result.status == "fixed"
+    assert world.commits == [(GOOD, 2)]
+    second = optimizer.problems[1]
+    assert [p.source for p in second.parameters] == [BASE]  # rolled back
+    assert "rolled back" in second.feedback
+    assert second.history[0].values == {NAME: BAD}
+
+
+def test_regressing_candidate_is_rejected() -> None:
+    world = World(breaks_others={GOOD})
+    optimizer = ScriptedOptimizer([Proposal({NAME: GOOD})] * 2)
+    result = run(optimizer, world, iterations=2)
+    assert result.status == "unfixed"
+    assert world.commits == []
+    assert result.attempts[0].verdict == "regressed"
+    assert "t::other failed: broken" in optimizer.problems[1].feedback
+    # The same candidate is not tested twice.
+    assert result.attempts[1].verdict == "repeated"
+    assert world.evaluated == [GOOD]
+
+
+def test_partial_improvement_is_committed_and_reported() -> None:
+    world = World()
+    optimizer = ScriptedOptimizer([Proposal({NAME: HALF}), Proposal({NAME: BAD})])
+    result = run(optimizer, world, iterations=2)
+    assert result.status == "partial"
+    assert (result.passed, result.commit) == (1, "sha1")
+    assert world.commits == [(HALF, 1)]
+    assert [p.source for p in optimizer.problems[1].parameters] == [HALF]
+    assert [t.test for t in optimizer.problems[1].traces] == ["t::a"]  # only failing ones
+
+
+def test_unchanged_answer_is_not_evaluated() -> None:
+    world = World()
+    optimizer = ScriptedOptimizer([Proposal({NAME: BASE}), Proposal({NAME: GOOD})])
+    result = run(optimizer, world)
+    assert [a.verdict for a in result.attempts] == ["unchanged", "fixed"]
+    assert world.evaluated == [GOOD]
+
+
+def test_optimizer_error_ends_the_group() -> None:
+    world = World()
+    optimizer = ScriptedOptimizer([OptimizerError("the endpoint answered 401")])
+    result = run(optimizer, world)
+    assert (result.status, result.message) == ("error", "the endpoint answered 401")
+    assert result.iterations == 0
+
+
+def test_budget_is_respected() -> None:
+    world = World()
+    optimizer = ScriptedOptimizer([Proposal({NAME: f"def price(x):\n    return x + {i}\n"})
+                                   for i in range(5)])
+    result = run(optimizer, world, iterations=3)
+    assert (result.status, result.iterations, result.candidates) == ("unfixed", 3, 3)
+
+
+def test_grouping_joins_tests_that_share_a_trainable() -> None:
+    results = [
+        failing("t::1", "a.f"),
+        failing("t::2", "a.g", "a.f"),
+        failing("t::3", "b.h"),
+        TestResult("t::4", "failed", trace=TraceGraph("t::4")),
+        TestResult("t::5", "error"),
+    ]
+    groups, unreached = group_failures(results)
+    assert groups == [Group(("t::1", "t::2"), ("a.f", "a.g")), Group(("t::3",), ("b.h",))]
+    assert unreached == ["t::4", "t::5"]
+    assert groups[0].slug == "f-g"
