@@ -80,6 +80,7 @@ class Attempt:
     reasoning: str = ""
     feedback: str = ""
     commit: str | None = None
+    tokens: TokenUsage = field(default_factory=TokenUsage)
 
 
 @dataclass
@@ -174,7 +175,7 @@ def optimize_group(
             break
         result.tokens = result.tokens + proposal.usage
         attempt = Attempt(iteration, "rejected", best_score, dict(proposal.updates))
-        attempt.reasoning = proposal.reasoning
+        attempt.reasoning, attempt.tokens = proposal.reasoning, proposal.usage
         result.attempts.append(attempt)
 
         candidate = {**best, **proposal.updates}

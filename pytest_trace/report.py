@@ -118,7 +118,7 @@ def summary_lines(report: RunReport) -> list[str]:
             lines.append(f"    {nodeid}")
     if report.unreached:
         lines.append(
-            f"{_count(len(report.unreached), 'failing test')} reach no @trainable function:"
+            f"{_count(len(report.unreached), 'failing test')} reached no @trainable function:"
         )
         lines.extend(f"    {nodeid}" for nodeid in report.unreached)
     if report.not_reproduced:

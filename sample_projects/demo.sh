@@ -29,16 +29,19 @@ GIT_COMMITTER_NAME="pytest-trace demo" GIT_COMMITTER_EMAIL="demo@localhost" \
   git commit -qm "Sample project $name"
 
 server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; }
+aux=$(mktemp -d "${TMPDIR:-/tmp}/pytest-trace-demo-server-XXXXXX")
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$aux"; }
 trap cleanup EXIT
 if [ "$mode" = "--scripted" ]; then
   "$python" "$here/../tests/fake_openai.py" --answer-file "$here/scripted/$name.json" \
-    --port 0 > server.url 2> server.log &
+    --port 0 > "$aux/url" 2> "$aux/log" &
   server_pid=$!
-  for _ in $(seq 100); do [ -s server.url ] && break; sleep 0.05; done
-  export OPENAI_BASE_URL; OPENAI_BASE_URL=$(head -n 1 server.url)
+  for _ in $(seq 200); do [ -s "$aux/url" ] && break; sleep 0.05; done
+  if [ ! -s "$aux/url" ]; then
+    echo "demo: the scripted server did not start:" >&2; cat "$aux/log" >&2; exit 1
+  fi
+  export OPENAI_BASE_URL; OPENAI_BASE_URL=$(head -n 1 "$aux/url")
   export OPENAI_API_KEY=scripted
-  rm -f server.url
   echo "demo: scripted OpenAI-compatible server at $OPENAI_BASE_URL"
 fi
 

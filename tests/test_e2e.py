@@ -3,12 +3,14 @@ against a scripted OpenAI-compatible server on 127.0.0.1 through the real client
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from fnmatch import fnmatch
 
 import pytest
-from conftest import PYTESTER_FILES, Project, answer, git
+from conftest import PYTESTER_FILES, SAMPLES, Project, answer, git
 
 SIGNATURE = "def apply_discount(price: float, percent: float) -> float:\n"
 FIX = SIGNATURE + "    return price * (100 - percent) / 100\n"
@@ -337,3 +339,92 @@ def test_ini_settings_are_read(project, llm):
     assert [r["model"] for r in server.requests] == ["my-local-model"]
     report = project.report()
     assert report["model"] == "my-local-model"
+
+
+def test_ctrl_c_leaves_everything_as_it_was(project, llm):
+    from fake_openai import Reply
+
+    server = llm([Reply(content=answer({NAME: FIX}), delay=30)])
+    before = project.state()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "--trace-optimize", "-p", "no:cacheprovider"],
+        cwd=project.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while not server.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.requests, "the optimization never asked the LLM"
+    process.send_signal(signal.SIGINT)
+    output = process.communicate(timeout=60)[0].decode()
+
+    assert "KeyboardInterrupt" in output
+    assert project.state() == before
+    assert project.branches() == []
+    worktrees = git(project.path, "worktree", "list", "--porcelain")
+    assert worktrees.count("worktree ") == 1
+
+
+def test_the_readme_demo_runs_offline(tmp_path, monkeypatch):
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PYTHON", sys.executable)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    demo = SAMPLES / "demo.sh"
+
+    result = subprocess.run(
+        ["bash", str(demo), "pricing", "--scripted"], capture_output=True, text=True, timeout=300
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "FIXED: pricing.cart.apply_discount (5 tests)" in result.stdout
+    assert "+    return price * (100 - percent) / 100" in result.stdout
+    assert "demo: fix branch trace-fix/apply_discount:" in result.stdout
+
+
+def test_a_trainable_method_is_fixed_in_place(pytester, llm, monkeypatch):
+    pytester.makepyfile(
+        shop="""
+        from pytest_trace import trainable
+
+
+        class Cart:
+            def __init__(self):
+                self.items = []
+
+            def add(self, price):
+                self.items.append(price)
+                return self
+
+            @trainable
+            def total(self):
+                \"\"\"Sum of the prices in the cart.\"\"\"
+                return sum(self.items[1:])  # skips the first item
+        """,
+        test_shop="""
+        from shop import Cart
+
+
+        def test_total():
+            assert Cart().add(2).add(3).total() == 5
+
+
+        def test_empty():
+            assert Cart().total() == 0
+        """,
+    )
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "shop"]):
+        git(pytester.path, "-c", "user.name=T", "-c", "user.email=t@example.com", *args)
+    fix = "def total(self):\n    return sum(self.items)\n"
+    server = llm([answer({"shop.Cart.total": fix})])
+
+    result = pytester.runpytest_subprocess("--trace-optimize", "-p", "no:cacheprovider")
+
+    result.stdout.fnmatch_lines(["FIXED: shop.Cart.total (1 test)"])
+    prompt = server.requests[0]["messages"][-1]["content"]
+    assert "(code) shop.Cart.total:def total(self):" in prompt
+    fixed = git(pytester.path, "show", "trace-fix/total:shop.py")
+    # makepyfile writes no final newline; the fix keeps it that way.
+    assert fixed.endswith("    @trainable\n    def total(self):\n        return sum(self.items)")
+    assert "def add(self, price):" in fixed

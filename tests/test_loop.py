@@ -61,9 +61,7 @@ class World:
         source = values[NAME]
         self.evaluated.append(source)
         passing = {GOOD: set(TESTS), HALF: {"t::b"}}.get(source, set())
-        return {
-            t: TestResult(t, "passed") if t in passing else failing(t, NAME) for t in TESTS
-        }
+        return {t: TestResult(t, "passed") if t in passing else failing(t, NAME) for t in TESTS}
 
     def regressions(self, values: Mapping[str, str]) -> list[TestResult]:
         if values[NAME] in self.breaks_others:
@@ -99,7 +97,7 @@ def test_first_right_answer_fixes_and_commits() -> None:
     assert (result.iterations, result.candidates, result.commit) == (1, 1, "sha1")
     assert result.values == {NAME: GOOD}
     assert result.changed == [NAME]
-    assert result.tokens == TokenUsage(5, 3)
+    assert result.tokens == result.attempts[0].tokens == TokenUsage(5, 3)
     assert world.commits == [(GOOD, 1)]
     problem = optimizer.problems[0]
     assert [p.source for p in problem.parameters] == [BASE]
@@ -109,9 +107,7 @@ def test_first_right_answer_fixes_and_commits() -> None:
 
 def test_rejected_answers_count_and_are_explained() -> None:
     world = World()
-    optimizer = ScriptedOptimizer(
-        [Proposal({}, rejected="no JSON found"), Proposal({NAME: GOOD})]
-    )
+    optimizer = ScriptedOptimizer([Proposal({}, rejected="no JSON found"), Proposal({NAME: GOOD})])
     result = run(optimizer, world)
     assert (result.status, result.iterations, result.candidates) == ("fixed", 2, 1)
     assert [a.verdict for a in result.attempts] == ["rejected", "fixed"]
@@ -173,8 +169,9 @@ def test_optimizer_error_ends_the_group() -> None:
 
 def test_budget_is_respected() -> None:
     world = World()
-    optimizer = ScriptedOptimizer([Proposal({NAME: f"def price(x):\n    return x + {i}\n"})
-                                   for i in range(5)])
+    optimizer = ScriptedOptimizer(
+        [Proposal({NAME: f"def price(x):\n    return x + {i}\n"}) for i in range(5)]
+    )
     result = run(optimizer, world, iterations=3)
     assert (result.status, result.iterations, result.candidates) == ("unfixed", 3, 3)
 
