@@ -54,7 +54,10 @@ def trainable(func: Any = None, /, *, description: str = "") -> Any:
 
 
 def _target(obj: Any) -> types.FunctionType:
-    inner = obj.__func__ if isinstance(obj, (staticmethod, classmethod)) else obj
+    if isinstance(obj, property):
+        inner = obj.fget
+    else:
+        inner = obj.__func__ if isinstance(obj, (staticmethod, classmethod)) else obj
     if not isinstance(inner, types.FunctionType):
         raise TypeError(
             f"@trainable applies to functions and methods defined in Python, not to {obj!r}"
