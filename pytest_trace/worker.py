@@ -25,7 +25,7 @@ from pytest_trace._report_feedback import failure_from_report
 from pytest_trace.feedback import TestTimeout, render_feedback
 from pytest_trace.model import Outcome, TestResult, to_json
 from pytest_trace.timeout import TestTimeLimit
-from pytest_trace.trace.recorder import Recorder
+from pytest_trace.trace.recorder import Recorder, codes_of
 from pytest_trace.trainable import iter_trainables
 
 MAX_TEST_SOURCE = 4000
@@ -106,9 +106,10 @@ class Worker:
                 continue
             for qualname, func, spec in iter_trainables(module):
                 name = f"{module.__name__}.{qualname}"
-                if func.__code__ in self.codes:
+                codes = codes_of([(name, func)])  # the innermost of functools.wraps layers
+                if codes.keys() <= self.codes.keys():
                     continue
-                self.codes[func.__code__] = name
+                self.codes.update(codes)
                 self._emit(
                     "parameter",
                     {

@@ -230,8 +230,8 @@ def test_no_git_repository_is_a_clear_error(pytester, llm):
         test_mod="from mod import f\n\ndef test_f():\n    assert f(1) == 2\n",
     )
 
-    def listing() -> list[str]:
-        names = (p.name for p in pytester.path.iterdir())
+    def listing() -> list[str]:  # what the user made; tools' caches (.benchmarks) aside
+        names = (p.name for p in pytester.path.iterdir() if not p.name.startswith("."))
         return sorted(n for n in names if not any(fnmatch(n, f) for f in PYTESTER_FILES))
 
     before = listing()
@@ -243,6 +243,7 @@ def test_no_git_repository_is_a_clear_error(pytester, llm):
         ["nothing was optimized: pytest-trace needs a git repository: * is not inside one*"]
     )
     assert listing() == before
+    assert not (pytester.path / ".git").exists()
 
 
 def test_without_an_llm_says_how_to_configure_one(project):
