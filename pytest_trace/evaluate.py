@@ -1,7 +1,7 @@
 """Running tests on a candidate: a worker pytest process in the temporary worktree.
 
 Each run writes the candidate's files into the worktree, starts
-``python -m pytest --trace-worker=REQUEST`` there (in its own process group, with a
+``python -m pytest --trace-worker-request=REQUEST`` there (in its own process group, with a
 time limit), reads the JSON lines the worker wrote, and resets the worktree so that
 whatever the candidate or the tests wrote is gone before the next run. Nothing here
 touches the user's working tree: the worker's current directory, the files it imports
@@ -17,11 +17,11 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pytest_trace.model import TestResult, result_from_json
-from pytest_trace.worker import WorkerRequest
+from pytest_trace.worker import RunSpec, WorkerRequest
 
 #: Seconds a worker may take beyond the per-test limits (start-up, collection).
 STARTUP_ALLOWANCE = 60.0
@@ -47,6 +47,8 @@ class RunOutcome:
     parameters: dict[str, ParameterLocation] = field(default_factory=dict)
     collection_errors: list[str] = field(default_factory=list)
     problem: str = ""
+    swap_error: str = ""
+    finished: bool = False
 
     def passed(self, nodeid: str) -> bool:
         result = self.results.get(nodeid)
@@ -58,21 +60,68 @@ class RunOutcome:
 
 def _signal_name(code: int) -> str:
     try:
-        return signal.Signals(code).name
+        return f"signal {code} ({signal.Signals(code).name})"
     except ValueError:
         return f"signal {code}"
 
 
+#: Up to this many tests are named one by one on a worker's command line (so that
+#: pytest-xdist workers, which collect by themselves, run just those); more, by file.
+MAX_NODEIDS_ON_COMMAND_LINE = 200
+
+
 def test_files(nodeids: Sequence[str]) -> list[str]:
-    """The files to give pytest on the command line for these test ids."""
+    """What to give pytest on the command line for these test ids."""
+    if len(nodeids) <= MAX_NODEIDS_ON_COMMAND_LINE:
+        return list(dict.fromkeys(nodeids))
     return list(dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids))
 
 
 test_files.__test__ = False  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class RunRequest:
+    """One run of tests on a candidate (or on the unchanged code: no ``files``).
+
+    ``files`` maps repository-relative paths to the candidate's text; ``changes`` maps
+    module names to the qualnames of the functions changed in them. ``trace`` lists the
+    tests whose full trace is recorded; with ``reach``, the others record which
+    trainables they reach. The run stops after a test in ``stop_on_failure`` fails.
+    ``timeout`` is the time limit per test (0: the runner's default).
+    """
+
+    tests: tuple[str, ...]
+    files: Mapping[str, str] = field(default_factory=dict)
+    changes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    trace: tuple[str, ...] = ()
+    reach: bool = False
+    stop_on_failure: tuple[str, ...] = ()
+    timeout: float = 0.0
+
+    def spec(self, output: Path, worktree: Path | None, default_timeout: float) -> RunSpec:
+        """The worker's view; with ``worktree``, the files travel in memory (serve mode)."""
+        return RunSpec(
+            output=str(output),
+            tests=list(self.tests),
+            trace=list(self.trace),
+            reach=self.reach,
+            stop_on_failure=list(self.stop_on_failure),
+            timeout=self.timeout or default_timeout,
+            files={}
+            if worktree is None
+            else {str((worktree / path).resolve()): text for path, text in self.files.items()},
+            changes={} if worktree is None else {m: list(q) for m, q in self.changes.items()},
+        )
+
+
 class WorkerRunner:
-    """Runs tests on candidates in a worktree, one worker process per run."""
+    """Runs tests in a fresh worker pytest process in the worktree, one per run.
+
+    Slow (a pytest start-up and a collection per run) but sees everything a user's run
+    would: it is the final validation of an accepted candidate, and the fallback for
+    candidates that cannot be swapped in memory.
+    """
 
     def __init__(
         self,
@@ -94,7 +143,19 @@ class WorkerRunner:
         self.python = python
         self.runs = 0
 
-    def _environ(self) -> dict[str, str]:
+    def with_args(self, extra_args: Sequence[str]) -> WorkerRunner:
+        """The same runner with other extra pytest options."""
+        return WorkerRunner(
+            root=self.root,
+            worktree=self.worktree,
+            user_root=self.user_root,
+            pythonpath=self.pythonpath,
+            timeout=self.timeout,
+            extra_args=extra_args,
+            python=self.python,
+        )
+
+    def environ(self) -> dict[str, str]:
         env = dict(os.environ)
         paths = [*self.pythonpath, *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
         env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
@@ -103,61 +164,56 @@ class WorkerRunner:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         return env
 
-    def _command(self, request_path: Path, nodeids: Sequence[str]) -> list[str]:
-        command = [self.python, "-m", "pytest", f"--trace-worker={request_path}"]
+    def command(self, request_path: Path, nodeids: Sequence[str]) -> list[str]:
+        command = [self.python, "-m", "pytest", f"--trace-worker-request={request_path}"]
         if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
             command += ["-p", "pytest_trace.plugin"]
         command += ["--rootdir", str(self.root), "-q", "--no-header", *self.extra_args]
         return command + test_files(nodeids)
 
-    def run(
-        self,
-        nodeids: Sequence[str],
-        *,
-        files: Mapping[str, str] | None = None,
-        record: bool = False,
-        stop_at_first_failure: bool = False,
-    ) -> RunOutcome:
-        """Run ``nodeids`` (in that order) with ``files`` (repo-relative path → text) applied."""
+    def worker_request(self, **fields: object) -> WorkerRequest:
+        return WorkerRequest(
+            root=str(self.worktree),
+            user_root=str(self.user_root),
+            timeout=self.timeout,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    def run(self, request: RunRequest) -> RunOutcome:
+        """Write the candidate's files into the worktree and run a worker on them."""
         self.runs += 1
         with tempfile.TemporaryDirectory(prefix="pytest-trace-run-") as tmp:
             request_path = Path(tmp) / "request.json"
             output = Path(tmp) / "results.jsonl"
             log = Path(tmp) / "output.txt"
-            WorkerRequest(
-                output=str(output),
-                root=str(self.worktree),
-                tests=list(nodeids),
-                record=record,
-                timeout=self.timeout,
-                user_root=str(self.user_root),
-                stop_at_first_failure=stop_at_first_failure,
-            ).dump(request_path)
+            spec = request.spec(output, None, self.timeout)
+            self.worker_request(mode="run", run=asdict(spec)).dump(request_path)
             try:
-                for path, text in (files or {}).items():
+                for path, text in request.files.items():
                     (self.worktree / path).write_text(text, encoding="utf-8", newline="")
-                returncode, killed = self._execute(request_path, nodeids, log)
+                returncode, killed = self._execute(request_path, request.tests, log, spec.timeout)
             finally:
-                self._reset()
-            outcome = _read_output(output)
-            _explain_missing(
+                self.reset()
+            outcome = read_output(output)
+            explain_missing(
                 outcome,
-                nodeids,
+                request.tests,
                 returncode,
                 killed,
-                self.timeout,
+                spec.timeout,
                 _tail(log),
-                stop_at_first_failure,
             )
             return outcome
 
-    def _execute(self, request_path: Path, nodeids: Sequence[str], log: Path) -> tuple[int, bool]:
-        limit = None if self.timeout <= 0 else self.timeout * (len(nodeids) + 1) + STARTUP_ALLOWANCE
+    def _execute(
+        self, request_path: Path, nodeids: Sequence[str], log: Path, timeout: float
+    ) -> tuple[int, bool]:
+        limit = None if timeout <= 0 else timeout * (len(nodeids) + 1) + STARTUP_ALLOWANCE
         with log.open("wb") as out:
             process = subprocess.Popen(
-                self._command(request_path, nodeids),
+                self.command(request_path, nodeids),
                 cwd=self.root,
-                env=self._environ(),
+                env=self.environ(),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -173,7 +229,7 @@ class WorkerRunner:
                 process.wait()
                 raise
 
-    def _reset(self) -> None:
+    def reset(self) -> None:
         """Put the worktree back to its commit: candidate files and test litter go."""
         for args in (["reset", "--hard", "-q"], ["clean", "-fdq"]):
             subprocess.run(
@@ -201,7 +257,7 @@ def _tail(log: Path, limit: int = 2000) -> str:
     return text[-limit:]
 
 
-def _read_output(output: Path) -> RunOutcome:
+def read_output(output: Path) -> RunOutcome:
     outcome = RunOutcome()
     try:
         lines = output.read_text(encoding="utf-8").splitlines()
@@ -221,17 +277,20 @@ def _read_output(output: Path) -> RunOutcome:
             outcome.parameters[location.name] = location
         elif kind == "collection_error":
             outcome.collection_errors.append(f"{event['nodeid']}: {event['text']}")
+        elif kind == "swap_error":
+            outcome.swap_error = event["message"]
+        elif kind == "done":
+            outcome.finished = True
     return outcome
 
 
-def _explain_missing(
+def explain_missing(
     outcome: RunOutcome,
     nodeids: Sequence[str],
     returncode: int,
     killed: bool,
     timeout: float,
     log_tail: str,
-    stopped_early: bool,
 ) -> None:
     """Turn a worker that died, hung or could not collect into feedback.
 
@@ -254,8 +313,8 @@ def _explain_missing(
         )
     elif returncode < 0:
         outcome.problem = f"the test process died with {_signal_name(-returncode)}"
-    elif stopped_early and returncode in (1, 2):
-        return
+    elif outcome.finished:
+        return  # the worker ended normally: it stopped after a test that had to pass
     else:
         outcome.problem = f"the test process exited with status {returncode}"
         if log_tail.strip():

@@ -86,6 +86,7 @@ class TestResult:
     duration: float = 0.0
     feedback: str = ""
     trace: TraceGraph | None = None
+    reached: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -175,4 +176,5 @@ def result_from_json(data: dict[str, Any]) -> TestResult:
         duration=data.get("duration", 0.0),
         feedback=data.get("feedback", ""),
         trace=None if trace is None else trace_from_json(trace),
+        reached=list(data.get("reached", [])),
     )

@@ -28,7 +28,15 @@ def pytest_configure(config: pytest.Config) -> None:
     if request:
         from pytest_trace.worker import Worker, WorkerRequest
 
-        config.pluginmanager.register(Worker(config, WorkerRequest.load(request)), "trace-worker")
+        worker_request = WorkerRequest.load(request)
+        if hasattr(config, "workerinput"):
+            # An xdist worker of a worker run: the tests run here, the results are
+            # reported by the worker plugin in the xdist controller.
+            from pytest_trace.timeout import TestTimeLimit
+
+            config.pluginmanager.register(TestTimeLimit(worker_request.timeout), "trace-timeout")
+        else:
+            config.pluginmanager.register(Worker(config, worker_request), "trace-worker")
     elif config.getoption("trace_optimize"):
         from pytest_trace.settings import Settings
         from pytest_trace.timeout import TestTimeLimit

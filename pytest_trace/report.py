@@ -41,6 +41,8 @@ class RunReport:
     unreached: list[str] = field(default_factory=list)
     not_reproduced: list[str] = field(default_factory=list)
     message: str = ""
+    forked_runs: int = 0
+    process_runs: int = 0
 
     @property
     def tokens(self) -> TokenUsage:
@@ -82,6 +84,7 @@ def to_json(report: RunReport) -> dict[str, Any]:
         "unreached_tests": report.unreached,
         "not_reproduced_tests": report.not_reproduced,
         "tokens": _tokens(report.tokens),
+        "runs": {"forked": report.forked_runs, "fresh_process": report.process_runs},
     }
 
 
@@ -133,5 +136,6 @@ def summary_lines(report: RunReport) -> list[str]:
             f"optimizer {report.optimizer}"
             + (f" ({report.model})" if report.model else "")
             + f"; tokens: {total.prompt} prompt + {total.completion} completion"
+            + f"; test runs: {report.forked_runs} forked, {report.process_runs} in a new process"
         )
     return lines

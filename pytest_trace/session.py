@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Generator, Mapping
-from contextlib import closing
+from collections.abc import Generator, Mapping, Sequence
+from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,12 +27,19 @@ from pytest_trace.trainable import iter_trainables
 if TYPE_CHECKING:
     import git
 
-    from pytest_trace.evaluate import RunOutcome, WorkerRunner
+    from pytest_trace.engine import ForkEngine
+    from pytest_trace.evaluate import RunOutcome, RunRequest, WorkerRunner
+
+    Evaluator = ForkEngine | WorkerRunner
     from pytest_trace.loop import Attempt, Group
     from pytest_trace.optimizers.base import Optimizer
     from pytest_trace.vcs import Base
 
 FAILED = ("failed", "error")
+#: Candidate time limits: at least this many seconds per test, and this many times the
+#: slowest test's duration in the baseline run.
+MIN_CANDIDATE_TIMEOUT = 2.0
+CALIBRATION_FACTOR = 10.0
 
 
 class OptimizeSession:
@@ -126,26 +133,71 @@ class OptimizeSession:
         report: RunReport,
         llm_config: Any,
     ) -> None:
-        from pytest_trace.evaluate import WorkerRunner
-        from pytest_trace.llm import OpenAIChat
-        from pytest_trace.loop import group_failures
-        from pytest_trace.optimizers.optoprime import OptoPrime
+        from pytest_trace.engine import EngineError, ForkEngine, fork_available
+        from pytest_trace.evaluate import RunRequest, WorkerRunner
 
         repo_root = Path(str(repo.working_tree_dir)).resolve()
         rootdir = self.config.rootpath.resolve()
+        settings = self.settings
         runner = WorkerRunner(
             root=worktree / rootdir.relative_to(repo_root),
             worktree=worktree,
             user_root=repo_root,
             pythonpath=_import_roots(repo_root, worktree),
-            timeout=self.settings.timeout,
-            extra_args=["-n", "0"] if self.config.pluginmanager.hasplugin("xdist") else [],
+            timeout=settings.timeout,
+            extra_args=_xdist_args(self.config, len(self.outcomes)),
         )
-        self._progress(f"re-running {len(failed)} failing test(s) with the trace recorded")
-        baseline = runner.run(failed, record=True)
-        reproduced = [nodeid for nodeid in failed if not baseline.passed(nodeid)]
-        report.not_reproduced = [nodeid for nodeid in failed if baseline.passed(nodeid)]
-        groups, report.unreached = group_failures([baseline.results[n] for n in reproduced])
+        tests = list(self.outcomes)
+        with ExitStack() as stack:
+            evaluator: Evaluator = runner
+            if fork_available():
+                self._progress(f"collecting {len(tests)} tests in a worker process")
+                try:
+                    evaluator = stack.enter_context(
+                        ForkEngine(
+                            runner.with_args(["-n", "0"] if _has_xdist(self.config) else []),
+                            tests,
+                            workers=settings.workers,
+                            memory_mb=settings.memory_limit,
+                        )
+                    )
+                except EngineError as error:
+                    self._progress(f"{error}; testing candidates in fresh processes instead")
+            self._progress(
+                f"re-running the suite with the trace of {len(failed)} failing test(s) recorded"
+            )
+            survey = evaluator.run(RunRequest(tuple(tests), trace=tuple(failed), reach=True))
+            try:
+                self._optimize_groups(
+                    repo, base, worktree, failed, survey, runner, evaluator, report, llm_config
+                )
+            finally:
+                report.process_runs = runner.runs
+                if isinstance(evaluator, ForkEngine):
+                    report.forked_runs = evaluator.forked
+                    report.process_runs += evaluator.runner.runs
+
+    def _optimize_groups(
+        self,
+        repo: git.Repo,
+        base: Base,
+        worktree: Path,
+        failed: list[str],
+        survey: RunOutcome,
+        runner: WorkerRunner,
+        evaluator: Evaluator,
+        report: RunReport,
+        llm_config: Any,
+    ) -> None:
+        from pytest_trace.llm import OpenAIChat
+        from pytest_trace.loop import group_failures
+        from pytest_trace.optimizers.optoprime import OptoPrime
+
+        reproduced = [nodeid for nodeid in failed if not survey.passed(nodeid)]
+        report.not_reproduced = [nodeid for nodeid in failed if survey.passed(nodeid)]
+        groups, report.unreached = group_failures(
+            [survey.results[n] for n in reproduced if n in survey.results]
+        )
         if not groups:
             report.message = (
                 "nothing to optimize: no failing test reached a @trainable function"
@@ -154,7 +206,7 @@ class OptimizeSession:
             )
             return
         optimizer = OptoPrime(OpenAIChat(llm_config))
-        context = _Context(self, repo, base, worktree, runner, baseline)
+        context = _Context(self, repo, base, worktree, runner, evaluator, survey)
         for group in groups:
             self._progress(
                 f"optimizing {', '.join(group.parameters)} for {len(group.tests)} failing test(s)"
@@ -163,7 +215,7 @@ class OptimizeSession:
 
 
 class _Context:
-    """What the groups of one run share: the repository, the worktree, the worker runner."""
+    """What the groups of one run share: the repository, the worktree, the evaluators."""
 
     def __init__(
         self,
@@ -172,7 +224,8 @@ class _Context:
         base: Base,
         worktree: Path,
         runner: WorkerRunner,
-        baseline: RunOutcome,
+        evaluator: Evaluator,
+        survey: RunOutcome,
     ) -> None:
         from pytest_trace import edits, vcs
 
@@ -180,15 +233,24 @@ class _Context:
         self.repo = repo
         self.base = base
         self.runner = runner
-        self.baseline = baseline
+        self.evaluator = evaluator
+        self.baseline = survey
         self.identity = vcs.identity(repo, os.environ)
         self.all_tests = list(session.outcomes)
         self.passed_before = [n for n, o in session.outcomes.items() if o == "passed"]
-        self.fail_on_base: set[str] = set()
+        # A test that passed in the user's run but fails in the snapshot depends on
+        # something git does not have: it cannot tell anything about a candidate.
+        self.fail_on_base: set[str] = {n for n in self.passed_before if not survey.passed(n)}
+        self.durations = {n: r.duration for n, r in survey.results.items()}
+        self.reaching: dict[str, list[str]] = {}
+        for nodeid in self.passed_before:
+            result = survey.results.get(nodeid)
+            for name in result.reached if result else ():
+                self.reaching.setdefault(name, []).append(nodeid)
         self.texts: dict[str, str] = {}
         self.parameters: dict[str, Parameter] = {}
         self.outside: dict[str, str] = {}
-        for name, location in baseline.parameters.items():
+        for name, location in survey.parameters.items():
             if not location.inside:
                 self.outside[name] = location.file
                 continue
@@ -208,12 +270,42 @@ class _Context:
         from pytest_trace.edits import replace_function
 
         files: dict[str, str] = {}
-        for name, source in values.items():
+        for name in self.changed(values):
             parameter = self.parameters[name]
-            if source != parameter.source:
-                text = files.get(parameter.path, self.texts[parameter.path])
-                files[parameter.path] = replace_function(text, parameter.qualname, source)
+            text = files.get(parameter.path, self.texts[parameter.path])
+            files[parameter.path] = replace_function(text, parameter.qualname, values[name])
         return files
+
+    def changed(self, values: Mapping[str, str]) -> list[str]:
+        return [name for name, source in values.items() if source != self.parameters[name].source]
+
+    def request(
+        self, values: Mapping[str, str], tests: Sequence[str], **options: Any
+    ) -> RunRequest:
+        """A run of ``tests`` on the candidate ``values``."""
+        from pytest_trace.evaluate import RunRequest
+
+        changes: dict[str, tuple[str, ...]] = {}
+        for name in self.changed(values):
+            parameter = self.parameters[name]
+            changes[parameter.module] = (*changes.get(parameter.module, ()), parameter.qualname)
+        options.setdefault("timeout", self.time_limit(tests))
+        return RunRequest(tuple(tests), files=self.files(values), changes=changes, **options)
+
+    def guard(self, changed: Sequence[str], exclude: Sequence[str]) -> list[str]:
+        """Tests that passed before and reach a changed function, fastest first."""
+        skip = set(exclude) | self.fail_on_base
+        tests = {t for name in changed for t in self.reaching.get(name, ()) if t not in skip}
+        return sorted(tests, key=lambda t: (self.durations.get(t, 0.0), t))
+
+    def time_limit(self, tests: Sequence[str]) -> float:
+        """Per-test time limit of a candidate run: calibrated from the baseline durations."""
+        settings = self.session.settings
+        if settings.candidate_timeout:
+            return settings.candidate_timeout
+        slowest = max((self.durations.get(t, 0.0) for t in tests), default=0.0)
+        limit = max(MIN_CANDIDATE_TIMEOUT, round(CALIBRATION_FACTOR * slowest, 1))
+        return min(limit, settings.timeout) if settings.timeout > 0 else limit
 
     def optimize(self, group: Group, optimizer: Optimizer) -> GroupReport:
         from pytest_trace.loop import optimize_group
@@ -269,14 +361,28 @@ class _GroupState:
         self.branch: str | None = None
         self.head = context.base.sha
         self.regression_run = 0
+        self.guard_failures: dict[tuple[tuple[str, str], ...], list[TestResult]] = {}
 
     def evaluate(self, values: Mapping[str, str]) -> Mapping[str, TestResult]:
-        files = self.context.files(values)
-        return self.context.runner.run(self.group.tests, files=files, record=True).results
+        """The group's tests (traced), then the tests that reach the changed functions."""
+        context = self.context
+        guard = context.guard(context.changed(values), self.group.tests)
+        request = context.request(
+            values, [*self.group.tests, *guard], trace=self.group.tests, stop_on_failure=guard
+        )
+        outcome = context.evaluator.run(request)
+        self.guard_failures[_key(values)] = [
+            outcome.results[t] for t in guard if t in outcome.results and not outcome.passed(t)
+        ]
+        return outcome.results
 
     def find_regressions(self, values: Mapping[str, str]) -> list[TestResult]:
+        """Failures among the tests that passed before: the guard tests first, then the
+        whole suite in a clean pytest process on the patched files."""
+        if failures := self.guard_failures.get(_key(values)):
+            return failures
         context = self.context
-        run = context.runner.run(context.all_tests, files=context.files(values))
+        run = context.runner.run(context.request(values, context.all_tests, timeout=0.0))
         self.regression_run = len(run.results)
         suspects = [
             nodeid
@@ -284,8 +390,12 @@ class _GroupState:
             if not run.passed(nodeid) and nodeid not in context.fail_on_base
         ]
         if suspects:  # a test that fails in the checkout without any change is no regression
-            on_base = context.runner.run(suspects)
-            context.fail_on_base.update(n for n in suspects if not on_base.passed(n))
+            from pytest_trace.evaluate import RunRequest
+
+            on_base = context.runner.run(RunRequest(tuple(suspects)))
+            context.fail_on_base.update(
+                n for n in suspects if n in on_base.results and not on_base.passed(n)
+            )
         return [
             run.results.get(nodeid) or TestResult(nodeid, "error", feedback=run.problem)
             for nodeid in suspects
@@ -306,6 +416,23 @@ class _GroupState:
             self.branch = vcs.branch_name(context.repo, self.group.slug)
         vcs.set_branch(context.repo, self.branch, self.head)
         return self.head
+
+
+def _key(values: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(values.items()))
+
+
+def _has_xdist(config: pytest.Config) -> bool:
+    return config.pluginmanager.hasplugin("xdist")
+
+
+def _xdist_args(config: pytest.Config, tests: int) -> list[str]:
+    """pytest-xdist options of the validation runs: as many processes as the user's run
+    had (``-n``), or none."""
+    if not _has_xdist(config):
+        return []
+    processes = getattr(config.option, "numprocesses", None)
+    return ["-n", str(processes)] if processes and tests > 1 else ["-n", "0"]
 
 
 def commit_message(

@@ -7,6 +7,7 @@ project can keep its settings in ``[tool.pytest.ini_options]``; the command line
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_MAX_ITERATIONS = 10
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_MEMORY_MB = 2048.0
 
 
 def positive_int(text: str) -> int:
@@ -35,6 +37,16 @@ def seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if value < 0 or value != value:
         raise argparse.ArgumentTypeError(f"{text!r} must be 0 (no limit) or more seconds")
+    return value
+
+
+def megabytes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of megabytes") from None
+    if value < 0 or value != value:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 (no limit) or more megabytes")
     return value
 
 
@@ -80,6 +92,28 @@ OPTIONS = (
         "SECONDS",
     ),
     Option("report", nonempty, None, "write a JSON report of the optimization to PATH", "PATH"),
+    Option(
+        "workers",
+        positive_int,
+        os.cpu_count() or 1,
+        "candidates tested at once, each in its own process",
+        "N",
+    ),
+    Option(
+        "candidate_timeout",
+        seconds,
+        None,
+        "time limit per test while testing a candidate, in seconds "
+        "(default: calibrated from the tests' durations, at most --trace-timeout)",
+        "SECONDS",
+    ),
+    Option(
+        "memory_limit",
+        megabytes,
+        DEFAULT_MEMORY_MB,
+        "memory a candidate's test process may allocate, in MB (0: no limit)",
+        "MB",
+    ),
 )
 
 
@@ -104,7 +138,9 @@ def add_options(parser: pytest.Parser) -> None:
             help=f"{option.help}{default}; ini: {option.ini}",
         )
         parser.addini(option.ini, f"pytest-trace: {option.help}", default=None)
-    group.addoption("--trace-worker", dest="trace_worker", default=None, help=argparse.SUPPRESS)
+    group.addoption(
+        "--trace-worker-request", dest="trace_worker", default=None, help=argparse.SUPPRESS
+    )
 
 
 @dataclass(frozen=True)
@@ -113,6 +149,9 @@ class Settings:
     max_iterations: int
     timeout: float
     report: str | None
+    workers: int
+    candidate_timeout: float | None
+    memory_limit: float
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:

@@ -1,47 +1,81 @@
-"""The worker: a pytest plugin that runs inside the process testing one candidate.
+"""The worker: a pytest plugin that runs inside the process that tests candidates.
 
-The controller (``session``) starts ``python -m pytest --trace-worker=REQUEST`` in a
-temporary git worktree holding the candidate's files. The worker runs the requested
-tests (in the requested order), optionally records the trace of the trainable
-functions, turns failures into feedback, and appends one JSON line per event to the
-output file as it goes, so that a crash of the process loses only the test that was
-running.
+The controller (``session``) starts ``python -m pytest --trace-worker-request=REQUEST`` in a
+temporary git worktree. In ``run`` mode the worker runs one :class:`RunSpec` (the
+candidate's files are already on disk) and exits. In ``serve`` mode it collects the
+suite once and then serves run specs from a pipe (``forkserver``): each one runs in a
+forked child that swaps the candidate's functions in memory (``swap``) and runs the
+already collected test items, so a candidate costs a fork instead of a pytest start-up.
+
+Either way, each test's result (outcome, duration, feedback, and the trace or the set of
+trainables it reached, when asked) is appended to the run's output file as one JSON
+line as soon as the test ends, so that a crash loses only the test that was running.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import sys
 import types
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
 
 from pytest_trace._report_feedback import failure_from_report
-from pytest_trace.feedback import TestTimeout, render_feedback
+from pytest_trace.feedback import TestTimeout, clip_tail, render_feedback
 from pytest_trace.model import Outcome, TestResult, to_json
 from pytest_trace.timeout import TestTimeLimit
+from pytest_trace.trace.reach import Reach
 from pytest_trace.trace.recorder import Recorder, codes_of
 from pytest_trace.trainable import iter_trainables
 
 MAX_TEST_SOURCE = 4000
+MAX_FALLBACK_FEEDBACK = 4000
+#: Exit code of a serve-mode child whose candidate could not be swapped in memory.
+SWAP_FAILED = 3
+
+
+@dataclass
+class RunSpec:
+    """One run: which tests, in which order, recorded how, and the candidate (serve mode).
+
+    ``trace`` lists the tests whose full trace is recorded; with ``reach``, the others
+    record which trainables they reached. The run stops after a test in
+    ``stop_on_failure`` fails. ``files`` maps absolute paths to the candidate's text and
+    ``changes`` maps module names to the qualnames changed in them (serve mode only;
+    in run mode the files are on disk).
+    """
+
+    output: str
+    tests: list[str] = field(default_factory=list)
+    trace: list[str] = field(default_factory=list)
+    reach: bool = False
+    stop_on_failure: list[str] = field(default_factory=list)
+    timeout: float = 0.0
+    files: dict[str, str] = field(default_factory=dict)
+    changes: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
 class WorkerRequest:
-    """What the controller asks a worker to do (read from a JSON file)."""
+    """What the controller asks a worker process to do (read from a JSON file)."""
 
-    output: str
     root: str
-    tests: list[str] | None = None
-    record: bool = False
-    timeout: float = 0.0
     user_root: str = ""
-    stop_at_first_failure: bool = False
+    mode: str = "run"
+    run: dict[str, Any] | None = None
+    tests: list[str] | None = None
+    jobs_fd: int = -1
+    answers_fd: int = -1
+    workers: int = 1
+    memory_mb: float = 0.0
+    timeout: float = 0.0
 
     @classmethod
     def load(cls, path: str) -> WorkerRequest:
@@ -49,7 +83,7 @@ class WorkerRequest:
             return cls(**json.load(f))
 
     def dump(self, path: Path) -> None:
-        path.write_text(json.dumps(self.__dict__), encoding="utf-8")
+        path.write_text(json.dumps(asdict(self)), encoding="utf-8")
 
 
 @dataclass
@@ -82,14 +116,43 @@ class Worker:
         self.root = Path(request.root).resolve()
         self.user_root = Path(request.user_root).resolve() if request.user_root else None
         self.codes: dict[types.CodeType, str] = {}
+        self.functions: dict[str, tuple[str, str, types.FunctionType]] = {}
+        self.parameters: list[dict[str, Any]] = []
+        self.collection_errors: list[dict[str, str]] = []
+        self.items: dict[str, pytest.Item] = {}
         self.modules_seen = 0
         self.states: dict[str, _TestState] = {}
-        self.out: IO[str] = open(request.output, "a", encoding="utf-8")  # noqa: SIM115
-        config.pluginmanager.register(TestTimeLimit(request.timeout), "trace-worker-timeout")
+        self.remote: dict[str, _TestState] = {}
+        self.stopped = False
+        self.run: RunSpec | None = None
+        self.out: IO[str] | None = None
+        self.time_limit = TestTimeLimit(request.timeout)
+        config.pluginmanager.register(self.time_limit, "trace-worker-timeout")
+        if request.mode == "run" and request.run is not None:
+            self._begin(RunSpec(**request.run))
+
+    # -- output -----------------------------------------------------------------------
+
+    def _begin(self, run: RunSpec) -> None:
+        self.run, self.stopped = run, False
+        self.out = open(run.output, "a", encoding="utf-8")  # noqa: SIM115 - closed in _end
+        if run.timeout:
+            self.time_limit.seconds = run.timeout
+        for parameter in self.parameters:
+            self._emit("parameter", parameter)
+
+    def _end(self) -> None:
+        if self.out is not None:
+            self._emit("done", {})
+            self.out.close()
+            self.out = None
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
-        self.out.write(json.dumps({"kind": kind, **data}) + "\n")
-        self.out.flush()
+        if self.out is not None:
+            self.out.write(json.dumps({"kind": kind, **data}) + "\n")
+            self.out.flush()
+
+    # -- trainables -------------------------------------------------------------------
 
     def _discover(self) -> None:
         """Find the trainable functions of the project's modules (again if more were imported)."""
@@ -106,82 +169,164 @@ class Worker:
                 continue
             for qualname, func, spec in iter_trainables(module):
                 name = f"{module.__name__}.{qualname}"
-                codes = codes_of([(name, func)])  # the innermost of functools.wraps layers
-                if codes.keys() <= self.codes.keys():
+                if name in self.functions:
                     continue
+                codes = codes_of([(name, func)])  # the innermost of functools.wraps layers
                 self.codes.update(codes)
-                self._emit(
-                    "parameter",
-                    {
-                        "name": name,
-                        "module": module.__name__,
-                        "qualname": qualname,
-                        "file": str(Path(file).resolve()),
-                        "inside": inside,
-                        "description": spec.description or _first_paragraph(func.__doc__),
-                    },
-                )
+                self.functions[name] = (module.__name__, qualname, func)
+                parameter = {
+                    "name": name,
+                    "module": module.__name__,
+                    "qualname": qualname,
+                    "file": str(Path(file).resolve()),
+                    "inside": inside,
+                    "description": spec.description or _first_paragraph(func.__doc__),
+                }
+                self.parameters.append(parameter)
+                self._emit("parameter", parameter)
+
+    # -- collection -------------------------------------------------------------------
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        wanted = self.request.tests
+        self.items = {item.nodeid: item for item in items}
+        wanted = self.run.tests if self.run is not None else self.request.tests
         if wanted is None:
             return
-        by_id = {item.nodeid: item for item in items}
-        selected = [by_id[nodeid] for nodeid in dict.fromkeys(wanted) if nodeid in by_id]
+        selected = [self.items[nodeid] for nodeid in dict.fromkeys(wanted) if nodeid in self.items]
         chosen = {id(item) for item in selected}
         deselected = [item for item in items if id(item) not in chosen]
         if deselected:
             config.hook.pytest_deselected(items=deselected)
         items[:] = selected
-        for nodeid in wanted:
-            if nodeid not in by_id:
-                self._emit(
-                    "result",
-                    to_json(TestResult(nodeid, "error", feedback=f"{nodeid}: test not found")),
-                )
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._discover()
+        if self.run is not None:
+            self._report_missing(self.run.tests)
+
+    def _report_missing(self, tests: list[str]) -> None:
+        for nodeid in tests:
+            if nodeid not in self.items:
+                result = TestResult(nodeid, "error", feedback=f"{nodeid}: test not found")
+                self._emit("result", to_json(result))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self._emit(
-                "collection_error",
-                {"nodeid": report.nodeid, "text": str(report.longreprtext)[-4000:]},
-            )
+            error = {"nodeid": report.nodeid, "text": str(report.longreprtext)[-4000:]}
+            self.collection_errors.append(error)
+            self._emit("collection_error", error)
+
+    # -- serving ----------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
+        if self.request.mode != "serve":
+            return None
+        from pytest_trace import forkserver
+
+        forkserver.serve(
+            self.request.jobs_fd,
+            self.request.answers_fd,
+            self._run_job,
+            workers=self.request.workers,
+            memory_mb=self.request.memory_mb,
+            ready={
+                "tests": list(self.items),
+                "parameters": self.parameters,
+                "collection_errors": self.collection_errors,
+            },
+        )
+        return True
+
+    def _run_job(self, payload: dict[str, Any]) -> int:
+        """In a forked child: swap the candidate in, run the tests, report."""
+        run = RunSpec(**payload)
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None:
+            self.config.pluginmanager.unregister(terminal)
+        self._begin(run)
+        try:
+            self._swap(run)
+        except Exception as error:  # any reason means: test it in a fresh process
+            self._emit("swap_error", {"message": f"{type(error).__name__}: {error}"})
+            self._end()
+            return SWAP_FAILED
+        self._report_missing(run.tests)
+        items = [self.items[nodeid] for nodeid in run.tests if nodeid in self.items]
+        for index, item in enumerate(items):
+            following = items[index + 1] if index + 1 < len(items) else None
+            item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+            if self.stopped:
+                break
+        self._end()
+        return 0
+
+    def _swap(self, run: RunSpec) -> None:
+        from pytest_trace.swap import apply_candidate, innermost
+
+        for module_name, qualnames in run.changes.items():
+            module = sys.modules.get(module_name) or importlib.import_module(module_name)
+            file = str(Path(str(module.__file__)).resolve())
+            if file not in run.files:
+                raise RuntimeError(f"no candidate text for {file}")
+            self._discover()
+            functions = {}
+            for qualname in qualnames:
+                entry = self.functions.get(f"{module_name}.{qualname}")
+                if entry is None:
+                    raise RuntimeError(f"{module_name}.{qualname} is not a known trainable")
+                functions[qualname] = innermost(entry[2])
+            apply_candidate(functions, str(module.__file__), run.files[file])
+        if run.changes:  # the recorder finds trainables by code object: the new ones now
+            self.codes = codes_of((name, entry[2]) for name, entry in self.functions.items())
+
+    # -- running tests ----------------------------------------------------------------
+
+    def _recording(self, nodeid: str) -> AbstractContextManager[Recorder | Reach | None]:
+        assert self.run is not None
+        if nodeid in self.run.trace:
+            self._discover()
+            return Recorder(self.codes)
+        if self.run.reach:
+            self._discover()
+            return Reach(self.codes)
+        return nullcontext()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(
         self, item: pytest.Item, nextitem: pytest.Item | None
     ) -> Generator[None, object, object]:
+        if self.run is None:
+            return (yield)
         self.states[item.nodeid] = _TestState()
-        if not self.request.record:
+        with self._recording(item.nodeid) as recording:
             result = yield
-            self._finish(item, None)
-            return result
-        self._discover()
-        recorder = Recorder(self.codes)
-        with recorder:
-            result = yield
-        self._finish(item, recorder)
+        self._finish(item, recording)
         return result
 
-    def _finish(self, item: pytest.Item, recorder: Recorder | None) -> None:
+    def _finish(self, item: pytest.Item, recording: Recorder | Reach | None) -> None:
+        assert self.run is not None
         state = self.states.pop(item.nodeid)
-        trace = None
-        if recorder is not None:
-            trace = recorder.graph(item.nodeid, _test_source(item))
-        if state.outcome not in ("passed", "skipped") and self.request.stop_at_first_failure:
-            item.session.shouldstop = "pytest-trace: a targeted test failed"
+        trace = reached = None
+        if isinstance(recording, Recorder):
+            trace = recording.graph(item.nodeid, _test_source(item))
+            reached = trace.functions
+        elif isinstance(recording, Reach):
+            reached = list(recording.names)
+        failed = state.outcome not in ("passed", "skipped")
+        if failed and item.nodeid in self.run.stop_on_failure:
+            self.stopped = True
+            item.session.shouldstop = "pytest-trace: a test that must pass failed"
         result = TestResult(
             nodeid=item.nodeid,
             outcome=state.outcome,
             duration=state.duration,
             feedback="\n\n".join(state.feedback),
             trace=trace,
+            reached=reached or [],
         )
         self._emit("result", to_json(result))
 
@@ -209,9 +354,29 @@ class Worker:
             state.outcome = "skipped"
         return report
 
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Results of tests run elsewhere (pytest-xdist workers) arrive only as reports."""
+        if self.run is not None and report.nodeid not in self.states:
+            self._remote(report)
+
+    def _remote(self, report: pytest.TestReport) -> None:
+        state = self.remote.setdefault(report.nodeid, _TestState())
+        state.duration += report.duration
+        if report.failed:
+            state.outcome = "failed" if report.when == "call" else "error"
+            text = clip_tail(str(report.longreprtext), MAX_FALLBACK_FEEDBACK)
+            state.feedback.append(f"{report.nodeid} failed ({report.when}):\n{text}")
+        elif report.skipped and state.outcome == "passed":
+            state.outcome = "skipped"
+        if report.when == "teardown":
+            del self.remote[report.nodeid]
+            result = TestResult(
+                report.nodeid, state.outcome, state.duration, "\n\n".join(state.feedback)
+            )
+            self._emit("result", to_json(result))
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self._emit("done", {})
-        self.out.close()
+        self._end()
 
 
 def _test_source(item: pytest.Item) -> str:

@@ -321,7 +321,7 @@ def test_pytests_own_trace_options_keep_working(project):
     result.stdout.fnmatch_lines(["*active plugins:*", "*pytest_trace*"])
     help_text = project.pytester.runpytest_subprocess("--help").stdout.str()
     assert "--trace " in help_text and "--trace-optimize" in help_text
-    assert "--trace-worker" not in help_text
+    assert "--trace-worker-request" not in help_text
 
 
 def test_bad_option_values_are_usage_errors(project):
@@ -429,3 +429,50 @@ def test_a_trainable_method_is_fixed_in_place(pytester, llm, monkeypatch):
     # makepyfile writes no final newline; the fix keeps it that way.
     assert fixed.endswith("    @trainable\n    def total(self):\n        return sum(self.items)")
     assert "def add(self, price):" in fixed
+
+
+def test_partial_progress_is_committed_and_traced_in_memory(project, llm):
+    half = SIGNATURE + (
+        "    if percent == 100:\n"
+        "        return price * 2\n"
+        "    return price * (100 - percent) / 100\n"
+    )
+    server = llm([answer({NAME: half}, "most cases"), answer({NAME: FIX}, "all cases")])
+
+    result = project.run()
+
+    result.stdout.fnmatch_lines(
+        [
+            "*iteration 1/10: improved, 3/5 failing tests pass (best 3/5)",
+            f"FIXED: {NAME} (5 tests)",
+        ]
+    )
+    # The second prompt shows the trace of the first candidate, run in memory.
+    second = server.requests[1]["messages"][-1]["content"]
+    assert "199.0" in second  # apply_discount(99.5, 100) with the first candidate
+    assert "3 of 5 failing tests pass now" in second
+    subjects = git(project.path, "log", "--format=%s", "HEAD..trace-fix/apply_discount")
+    assert subjects.splitlines() == [
+        "fix(apply_discount): all cases",
+        "fix(apply_discount): most cases",
+    ]
+    runs = project.report()["runs"]
+    assert runs["forked"] == 3  # the recording run and the two candidates
+    assert runs["fresh_process"] == 2  # the final validation of each improvement
+
+
+def test_with_xdist_the_results_are_the_same(project, llm):
+    pytest.importorskip("xdist")
+    llm([answer({NAME: WRONG}), answer({NAME: FIX})])
+    before = project.state()
+
+    result = project.run("-n", "2")
+
+    result.assert_outcomes(passed=2, failed=5)
+    result.stdout.fnmatch_lines(["*2 workers*", f"FIXED: {NAME} (5 tests)"])
+    assert project.state() == before
+    [group] = project.report()["groups"]
+    assert sorted(group["tests"]) == sorted(FAILING)
+    assert (group["status"], group["iterations"], group["candidates"]) == ("fixed", 2, 2)
+    checked = branch_passes(project, "trace-fix/apply_discount")
+    assert checked.returncode == 0, checked.stdout

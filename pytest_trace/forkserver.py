@@ -1,0 +1,229 @@
+"""A fork server: every job runs in a forked child, with limits, several at once.
+
+The worker process that serves candidates has imported the project and collected its
+tests once; :func:`serve` then reads jobs (one JSON object per line) from a pipe,
+forks a child per job, and answers on another pipe when the child is done. Whatever
+the job does to the process (globals, monkeypatching, a crash, ``os._exit``) dies with
+the child. Limits per child:
+
+- time: the child (and everything it started: it leads its own process group) is
+  killed at its deadline;
+- memory: ``RLIMIT_AS`` caps the address space at what the server used plus a budget,
+  so unbounded allocation ends in ``MemoryError`` in the child;
+- lifetime: on Linux the child asks to be killed when the server dies
+  (``PR_SET_PDEATHSIG``); the server kills its children when it is told to stop, when
+  its job pipe closes (the controller went away), and on SIGTERM.
+
+Nothing here knows about pytest: the job itself is ``run_job(payload) -> exit code``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import select
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+#: Exit code of a child whose job raised (the job reports its own errors otherwise).
+JOB_CRASHED = 70
+_PR_SET_PDEATHSIG = 1
+_MIB = 1024 * 1024
+
+
+@dataclass
+class _Running:
+    id: int
+    pid: int
+    started: float
+    deadline: float
+
+
+def _address_space() -> int | None:
+    """This process's virtual memory size in bytes (Linux), else None."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _limit_memory(budget_mb: float) -> None:
+    if budget_mb <= 0:
+        return
+    import resource
+
+    used = _address_space()
+    if used is None:
+        return
+    limit = used + int(budget_mb * _MIB)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _kill(pid: int) -> None:
+    """Kill a child and everything it started (it leads its own process group)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+class _Server:
+    def __init__(
+        self,
+        jobs_fd: int,
+        answers_fd: int,
+        run_job: Callable[[dict[str, Any]], int],
+        workers: int,
+        memory_mb: float,
+    ) -> None:
+        self.jobs_fd = jobs_fd
+        self.answers_fd = answers_fd
+        self.run_job = run_job
+        self.workers = max(1, workers)
+        self.memory_mb = memory_mb
+        self.queue: deque[dict[str, Any]] = deque()
+        self.running: dict[int, _Running] = {}
+        self.buffer = b""
+        self.closed = False
+
+    def answer(self, message: dict[str, Any]) -> None:
+        data = (json.dumps(message) + "\n").encode()
+        while data:
+            data = data[os.write(self.answers_fd, data) :]
+
+    def read_jobs(self, timeout: float | None) -> None:
+        ready, _, _ = select.select([self.jobs_fd], [], [], timeout)
+        if not ready:
+            return
+        chunk = os.read(self.jobs_fd, 1 << 16)
+        if not chunk:
+            self.closed = True
+            return
+        self.buffer += chunk
+        *lines, self.buffer = self.buffer.split(b"\n")
+        for line in lines:
+            job = json.loads(line)
+            if job.get("kind") == "quit":
+                self.closed = True
+            else:
+                self.queue.append(job)
+
+    def start(self, job: dict[str, Any]) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = JOB_CRASHED
+            try:
+                os.setpgid(0, 0)
+                _die_with_parent()
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                os.close(self.jobs_fd)
+                os.close(self.answers_fd)
+                _limit_memory(float(job.get("memory_mb", self.memory_mb)))
+                code = self.run_job(job["payload"])
+            except BaseException:  # the child must end here, whatever happened
+                with contextlib.suppress(BaseException):
+                    import traceback
+
+                    traceback.print_exc()
+            finally:
+                os._exit(code)
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)  # also from here, so that killpg works from the start
+        now = time.monotonic()
+        timeout = float(job.get("timeout", 0)) or float("inf")
+        self.running[pid] = _Running(int(job["id"]), pid, now, now + timeout)
+
+    def reap(self) -> None:
+        now = time.monotonic()
+        for pid, job in list(self.running.items()):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            killed = False
+            if not done:
+                if now < job.deadline:
+                    continue
+                _kill(pid)
+                _, status = os.waitpid(pid, 0)
+                killed = True
+            del self.running[pid]
+            code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            self.answer(
+                {
+                    "kind": "done",
+                    "id": job.id,
+                    "returncode": code,
+                    "killed": killed,
+                    "seconds": time.monotonic() - job.started,
+                }
+            )
+
+    def loop(self) -> None:
+        while not (self.closed and not self.queue and not self.running):
+            if not self.closed:
+                waiting = self.running or (self.queue and len(self.running) >= self.workers)
+                self.read_jobs(0.0005 if waiting else None if not self.queue else 0)
+            elif self.running:
+                time.sleep(0.0005)
+            while self.queue and len(self.running) < self.workers:
+                self.start(self.queue.popleft())
+            if self.running:
+                self.reap()
+
+    def kill_all(self) -> None:
+        for pid in list(self.running):
+            _kill(pid)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self.running.clear()
+
+
+def serve(
+    jobs_fd: int,
+    answers_fd: int,
+    run_job: Callable[[dict[str, Any]], int],
+    *,
+    workers: int,
+    memory_mb: float,
+    ready: dict[str, Any],
+) -> None:
+    """Answer ``ready``, then run jobs until told to quit or the job pipe closes.
+
+    A job is ``{"id": n, "timeout": seconds, "payload": {...}}``; its answer is
+    ``{"kind": "done", "id": n, "returncode": code or -signal, "killed": bool,
+    "seconds": float}``.
+    """
+    server = _Server(jobs_fd, answers_fd, run_job, workers, memory_mb)
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        server.answer({"kind": "ready", **ready})
+        server.loop()
+    finally:
+        server.kill_all()
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,140 @@
+"""Untrusted candidates: whatever a candidate does, the run goes on, the feedback says
+what happened, and nothing outside the candidate's own process changes."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Project, answer, git
+
+NAME = "pricing.cart.apply_discount"
+SIGNATURE = "def apply_discount(price: float, percent: float) -> float:\n"
+FIX = SIGNATURE + "    return price * (100 - percent) / 100\n"
+
+
+def body(*lines: str) -> str:
+    return SIGNATURE + "".join(f"    {line}\n" for line in lines)
+
+
+def second_prompt(server) -> str:  # type: ignore[no-untyped-def]
+    assert len(server.requests) >= 2, "the run did not go on after the bad candidate"
+    return str(server.requests[1]["messages"][-1]["content"])
+
+
+def heal(project: Project, llm, bad: str, *args: str) -> str:  # type: ignore[no-untyped-def]
+    """Run with a bad candidate first, then the fix; return the second prompt."""
+    server = llm([answer({NAME: bad}), answer({NAME: FIX})])
+    before = project.state()
+    result = project.run(*args)
+    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
+    assert project.state() == before
+    [group] = project.report()["groups"]
+    assert group["candidates"] == 2
+    return second_prompt(server)
+
+
+def test_a_candidate_that_loops_forever_times_out(project, llm):
+    prompt = heal(project, llm, body("while True:", "    pass"), "--trace-candidate-timeout=0.5")
+    assert "timed out after 0.5 s" in prompt
+
+
+def test_a_candidate_that_exits_the_process(project, llm):
+    prompt = heal(project, llm, body("import os", "os._exit(3)"))
+    assert "the test process exited with status 3" in prompt
+
+
+def test_a_candidate_that_segfaults(project, llm):
+    prompt = heal(project, llm, body("import ctypes", "return ctypes.string_at(0)"))
+    assert "died with signal 11 (SIGSEGV)" in prompt
+
+
+def test_a_candidate_that_allocates_without_bound(project, llm):
+    bad = body("hog = []", "while True:", "    hog.append(bytearray(50_000_000))")
+    prompt = heal(project, llm, bad, "--trace-memory-limit=300")
+    assert "MemoryError" in prompt
+
+
+def test_a_candidate_that_writes_files_cannot_reach_the_project(project, llm):
+    bad = body(
+        "from pathlib import Path",
+        "Path('written-by-candidate.txt').write_text('x')",
+        "Path(__file__).with_name('also-written.txt').write_text('x')",
+        "return 0.0",
+    )
+    heal(project, llm, bad)  # the state of the user's repository is compared inside
+    assert not list(project.path.rglob("*written*"))
+    for name in ("written-by-candidate.txt", "pricing/also-written.txt"):
+        tree = git(project.path, "ls-tree", "-r", "--name-only", "trace-fix/apply_discount")
+        assert name not in tree.split()
+
+
+def test_a_candidate_that_changes_global_state_does_not_leak(project, llm):
+    # cart_total rounds; a candidate that breaks round() for everyone fails, and the
+    # next candidate must run in a world where round() works again.
+    bad = body("import builtins", "builtins.round = lambda *args: -1", "return price - percent")
+    prompt = heal(project, llm, bad)
+    assert "-1" in prompt  # cart_total's result with the broken round()
+
+
+def worker_pids(parent: int) -> list[int]:
+    """Processes started by ``parent`` (any depth) that are pytest-trace workers."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if b"--trace-worker-request" in cmdline and ppid == parent:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find processes")
+def test_ctrl_c_during_a_hanging_candidate_leaves_no_process(project, llm):
+    llm([answer({NAME: body("while True:", "    pass")}), answer({NAME: FIX})])
+    before = project.state()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--trace-optimize",
+            "--trace-candidate-timeout=60",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=project.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    servers: list[int] = []
+    children: list[int] = []
+    while time.monotonic() < deadline and not children:
+        servers = worker_pids(process.pid)
+        children = [pid for server in servers for pid in worker_pids(server)]
+        time.sleep(0.05)
+    assert children, "no candidate process was seen running"
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=60)
+
+    time.sleep(0.2)
+    for pid in servers + children:
+        assert not Path(f"/proc/{pid}").exists() or _zombie(pid), f"process {pid} still runs"
+    assert project.state() == before
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
