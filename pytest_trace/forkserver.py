@@ -105,7 +105,8 @@ class _Server:
         self.queue: deque[dict[str, Any]] = deque()
         self.running: dict[int, _Running] = {}
         self.buffer = b""
-        self.closed = False
+        self.quitting = False  # told to quit: finish the jobs under way, then end
+        self.abandoned = False  # the job pipe closed: the controller went away
 
     def answer(self, message: dict[str, Any]) -> None:
         data = (json.dumps(message) + "\n").encode()
@@ -117,16 +118,16 @@ class _Server:
         if not ready:
             return
         chunk = os.read(self.jobs_fd, 1 << 16)
-        if not chunk:
-            self.closed = True
+        if not chunk:  # the controller went away: nobody wants the answers
+            self.abandoned = True
             return
         self.buffer += chunk
         *lines, self.buffer = self.buffer.split(b"\n")
         for line in lines:
             job = json.loads(line)
             if job.get("kind") == "quit":
-                self.closed = True
-            else:
+                self.quitting = True
+            elif not self.quitting:
                 self.queue.append(job)
 
     def start(self, job: dict[str, Any]) -> None:
@@ -181,12 +182,9 @@ class _Server:
             )
 
     def loop(self) -> None:
-        while not (self.closed and not self.queue and not self.running):
-            if not self.closed:
-                waiting = self.running or (self.queue and len(self.running) >= self.workers)
-                self.read_jobs(0.0005 if waiting else None if not self.queue else 0)
-            elif self.running:
-                time.sleep(0.0005)
+        while not self.abandoned and not (self.quitting and not self.queue and not self.running):
+            waiting = self.running or (self.queue and len(self.running) >= self.workers)
+            self.read_jobs(0.0005 if waiting else None if not self.queue else 0)
             while self.queue and len(self.running) < self.workers:
                 self.start(self.queue.popleft())
             if self.running:
