@@ -205,6 +205,8 @@ class ForkEngine:
                 continue
             request, output, timeout = pending.pop(answer["id"])
             outcomes[answer["id"]] = self._outcome(request, output, timeout, answer)
+        # Files the candidates' tests wrote in the worktree must not meet the next ones.
+        self.runner.reset_if_dirty()
         ordered = []
         first = self.jobs - len(requests) + 1
         for job_id, request in enumerate(requests, start=first):

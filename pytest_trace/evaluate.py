@@ -188,6 +188,7 @@ class WorkerRunner:
             log = Path(tmp) / "output.txt"
             spec = request.spec(output, None, self.timeout)
             self.worker_request(mode="run", run=asdict(spec)).dump(request_path)
+            self.reset_if_dirty()  # whatever forked candidates left behind
             try:
                 for path, text in request.files.items():
                     (self.worktree / path).write_text(text, encoding="utf-8", newline="")
@@ -228,6 +229,18 @@ class WorkerRunner:
                 _kill_group(process)
                 process.wait()
                 raise
+
+    def reset_if_dirty(self) -> None:
+        """Reset the worktree if anything changed in it (a cheap check first)."""
+        status = subprocess.run(
+            ["git", "--no-optional-locks", "status", "--porcelain", "-uall"],
+            cwd=self.worktree,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+        )
+        if status.returncode != 0 or status.stdout.strip():
+            self.reset()
 
     def reset(self) -> None:
         """Put the worktree back to its commit: candidate files and test litter go."""

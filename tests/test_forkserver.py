@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -90,10 +91,8 @@ class Server:
 
     def close(self) -> None:
         for fd in (self.jobs, self.answers):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

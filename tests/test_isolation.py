@@ -138,3 +138,16 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_files_a_candidate_wrote_are_gone_before_the_next_one(project, llm):
+    (project.path / "tests" / "test_litter.py").write_text(
+        "from pathlib import Path\n\nfrom pricing.cart import apply_discount\n\n\n"
+        "def test_no_litter():\n"
+        "    apply_discount(1, 0)\n"
+        "    assert not Path('litter.txt').exists()\n"
+    )
+    git(project.path, "add", "tests/test_litter.py")
+    git(project.path, "commit", "-qm", "a test that minds litter")
+    bad = body("from pathlib import Path", "Path('litter.txt').write_text('x')", "return 0.0")
+    heal(project, llm, bad)
