@@ -1,0 +1,1 @@
+"""Letter grades for a course."""

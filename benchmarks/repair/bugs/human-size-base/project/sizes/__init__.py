@@ -1,0 +1,1 @@
+"""File sizes for people."""

@@ -1,0 +1,1 @@
+"""Text utilities for a blog."""

@@ -1,0 +1,1 @@
+"""Working hours and pay."""

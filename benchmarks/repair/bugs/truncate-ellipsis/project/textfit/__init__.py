@@ -1,0 +1,1 @@
+"""Fitting text into fixed-width columns."""

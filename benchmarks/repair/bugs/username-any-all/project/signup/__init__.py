@@ -1,0 +1,1 @@
+"""Account sign-up rules."""
