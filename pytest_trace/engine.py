@@ -185,7 +185,7 @@ class ForkEngine:
             self.jobs += 1
             job_id = self.jobs
             output = self._dir / f"job-{job_id}.jsonl"
-            spec = request.spec(output, self.runner.worktree, self.runner.timeout)
+            spec = request.spec(output, self.runner.worktree, self.runner.timeout, in_memory=True)
             limit = spec.timeout * max(1, len(request.tests)) + CHILD_ALLOWANCE
             longest = max(longest, limit)
             message = {"id": job_id, "timeout": limit, "payload": asdict(spec)}

@@ -37,6 +37,7 @@ class ParameterLocation:
     file: str
     inside: bool
     description: str = ""
+    global_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -49,6 +50,8 @@ class RunOutcome:
     problem: str = ""
     swap_error: str = ""
     finished: bool = False
+    #: For each measured file (absolute path): line number → tests that ran it.
+    coverage: dict[str, dict[int, list[str]]] = field(default_factory=dict)
 
     def passed(self, nodeid: str) -> bool:
         result = self.results.get(nodeid)
@@ -88,7 +91,8 @@ class RunRequest:
     module names to the qualnames of the functions changed in them. ``trace`` lists the
     tests whose full trace is recorded; with ``reach``, the others record which
     trainables they reach. The run stops after a test in ``stop_on_failure`` fails.
-    ``timeout`` is the time limit per test (0: the runner's default).
+    ``timeout`` is the time limit per test (0: the runner's default). ``coverage``
+    lists repository-relative files whose line coverage is measured per test.
     """
 
     tests: tuple[str, ...]
@@ -98,9 +102,13 @@ class RunRequest:
     reach: bool = False
     stop_on_failure: tuple[str, ...] = ()
     timeout: float = 0.0
+    coverage: tuple[str, ...] = ()
+    feedback: bool = True
 
-    def spec(self, output: Path, worktree: Path | None, default_timeout: float) -> RunSpec:
-        """The worker's view; with ``worktree``, the files travel in memory (serve mode)."""
+    def spec(
+        self, output: Path, worktree: Path, default_timeout: float, *, in_memory: bool
+    ) -> RunSpec:
+        """The worker's view. ``in_memory`` (serve mode): the files travel with the spec."""
         return RunSpec(
             output=str(output),
             tests=list(self.tests),
@@ -108,10 +116,12 @@ class RunRequest:
             reach=self.reach,
             stop_on_failure=list(self.stop_on_failure),
             timeout=self.timeout or default_timeout,
-            files={}
-            if worktree is None
-            else {str((worktree / path).resolve()): text for path, text in self.files.items()},
-            changes={} if worktree is None else {m: list(q) for m, q in self.changes.items()},
+            files={str((worktree / p).resolve()): t for p, t in self.files.items()}
+            if in_memory
+            else {},
+            changes={m: list(q) for m, q in self.changes.items()} if in_memory else {},
+            coverage=[str((worktree / path).resolve()) for path in self.coverage],
+            feedback=self.feedback,
         )
 
 
@@ -186,7 +196,7 @@ class WorkerRunner:
             request_path = Path(tmp) / "request.json"
             output = Path(tmp) / "results.jsonl"
             log = Path(tmp) / "output.txt"
-            spec = request.spec(output, None, self.timeout)
+            spec = request.spec(output, self.worktree, self.timeout, in_memory=False)
             self.worker_request(mode="run", run=asdict(spec)).dump(request_path)
             self.reset_if_dirty()  # whatever forked candidates left behind
             try:
@@ -232,8 +242,10 @@ class WorkerRunner:
 
     def reset_if_dirty(self) -> None:
         """Reset the worktree if anything changed in it (a cheap check first)."""
+        # Not --no-optional-locks: the worktree is ours, and letting git save the index
+        # it refreshed keeps this check fast (no re-reading of racily clean files).
         status = subprocess.run(
-            ["git", "--no-optional-locks", "status", "--porcelain", "-uall"],
+            ["git", "status", "--porcelain", "-uall"],
             cwd=self.worktree,
             check=False,
             stdin=subprocess.DEVNULL,
@@ -286,6 +298,7 @@ def read_output(output: Path) -> RunOutcome:
             result = result_from_json(event)
             outcome.results[result.nodeid] = result
         elif kind == "parameter":
+            event["global_names"] = tuple(event.get("global_names", ()))
             location = ParameterLocation(**event)
             outcome.parameters[location.name] = location
         elif kind == "collection_error":
@@ -294,6 +307,8 @@ def read_output(output: Path) -> RunOutcome:
             outcome.swap_error = event["message"]
         elif kind == "done":
             outcome.finished = True
+        elif kind == "coverage":
+            outcome.coverage[event["file"]] = {int(k): v for k, v in event["lines"].items()}
     return outcome
 
 

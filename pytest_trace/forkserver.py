@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import json
 import os
 import select
@@ -31,6 +32,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+try:
+    import resource
+except ImportError:  # not on Windows, which has no fork either
+    resource = None  # type: ignore[assignment]
 
 #: Exit code of a child whose job raised (the job reports its own errors otherwise).
 JOB_CRASHED = 70
@@ -44,6 +50,7 @@ class _Running:
     pid: int
     started: float
     deadline: float
+    pidfd: int = -1  # readable when the child ends (Linux), so no polling is needed
 
 
 def _address_space() -> int | None:
@@ -59,10 +66,8 @@ def _address_space() -> int | None:
 
 
 def _limit_memory(budget_mb: float) -> None:
-    if budget_mb <= 0:
+    if budget_mb <= 0 or resource is None:
         return
-    import resource
-
     used = _address_space()
     if used is None:
         return
@@ -113,10 +118,14 @@ class _Server:
         while data:
             data = data[os.write(self.answers_fd, data) :]
 
-    def read_jobs(self, timeout: float | None) -> None:
-        ready, _, _ = select.select([self.jobs_fd], [], [], timeout)
-        if not ready:
-            return
+    def wait(self, timeout: float | None) -> None:
+        """Wait for a job, a child's end or ``timeout``; take the jobs that came."""
+        watched = [self.jobs_fd, *(job.pidfd for job in self.running.values() if job.pidfd >= 0)]
+        ready, _, _ = select.select(watched, [], [], timeout)
+        if self.jobs_fd in ready:
+            self.read_jobs()
+
+    def read_jobs(self) -> None:
         chunk = os.read(self.jobs_fd, 1 << 16)
         if not chunk:  # the controller went away: nobody wants the answers
             self.abandoned = True
@@ -154,9 +163,13 @@ class _Server:
                 os._exit(code)
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)  # also from here, so that killpg works from the start
+        pidfd = -1
+        if hasattr(os, "pidfd_open"):
+            with contextlib.suppress(OSError):
+                pidfd = os.pidfd_open(pid)
         now = time.monotonic()
         timeout = float(job.get("timeout", 0)) or float("inf")
-        self.running[pid] = _Running(int(job["id"]), pid, now, now + timeout)
+        self.running[pid] = _Running(int(job["id"]), pid, now, now + timeout, pidfd)
 
     def reap(self) -> None:
         now = time.monotonic()
@@ -170,6 +183,8 @@ class _Server:
                 _, status = os.waitpid(pid, 0)
                 killed = True
             del self.running[pid]
+            if job.pidfd >= 0:
+                os.close(job.pidfd)
             code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
             self.answer(
                 {
@@ -181,20 +196,30 @@ class _Server:
                 }
             )
 
+    def timeout(self) -> float | None:
+        """How long to wait: until the next deadline, or a short poll without pidfds."""
+        if not self.running:
+            return 0 if self.queue else None
+        if any(job.pidfd < 0 for job in self.running.values()):
+            return 0.0005
+        soonest = min(job.deadline for job in self.running.values())
+        return None if soonest == float("inf") else max(0.0, soonest - time.monotonic())
+
     def loop(self) -> None:
         while not self.abandoned and not (self.quitting and not self.queue and not self.running):
-            waiting = self.running or (self.queue and len(self.running) >= self.workers)
-            self.read_jobs(0.0005 if waiting else None if not self.queue else 0)
+            self.wait(self.timeout())
             while self.queue and len(self.running) < self.workers:
                 self.start(self.queue.popleft())
             if self.running:
                 self.reap()
 
     def kill_all(self) -> None:
-        for pid in list(self.running):
+        for pid, job in list(self.running.items()):
             _kill(pid)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
+            if job.pidfd >= 0:
+                os.close(job.pidfd)
         self.running.clear()
 
 
@@ -219,6 +244,8 @@ def serve(
         raise SystemExit(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, stop)
+    gc.collect()
+    gc.freeze()  # what the server built stays shared with the children, not copied
     try:
         server.answer({"kind": "ready", **ready})
         server.loop()

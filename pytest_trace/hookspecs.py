@@ -12,6 +12,22 @@ import pytest
 
 if TYPE_CHECKING:
     from pytest_trace.loop import Attempt, GroupResult
+    from pytest_trace.optimizers.base import OptimizerSpec
+
+
+@pytest.hookspec
+def pytest_trace_optimizers() -> list[OptimizerSpec]:
+    """Return the optimizers this plugin offers.
+
+    Each :class:`~pytest_trace.optimizers.base.OptimizerSpec` has a ``name`` (what
+    ``--trace-optimizer`` takes), a ``description``, a ``factory`` that builds an
+    :class:`~pytest_trace.optimizers.base.Optimizer` for a group of failing tests from
+    an :class:`~pytest_trace.optimizers.base.OptimizerContext` (the settings, and the
+    LLM client when one is configured), ``needs_llm`` and ``fail_fast``. pytest-trace
+    itself offers ``optoprime`` and ``search``; all implementations' lists are joined,
+    and a later name replaces an earlier one.
+    """
+    raise NotImplementedError  # a specification: plugins implement it
 
 
 @pytest.hookspec

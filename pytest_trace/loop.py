@@ -9,6 +9,7 @@ next iteration, together with the memory of earlier attempts.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -71,7 +72,7 @@ def group_failures(results: Sequence[TestResult]) -> tuple[list[Group], list[str
 
 @dataclass
 class Attempt:
-    """One iteration: what was proposed and what became of it."""
+    """One candidate of an iteration: what was proposed and what became of it."""
 
     iteration: int
     verdict: Verdict
@@ -81,6 +82,7 @@ class Attempt:
     feedback: str = ""
     commit: str | None = None
     tokens: TokenUsage = field(default_factory=TokenUsage)
+    operators: tuple[str, ...] = ()
 
 
 @dataclass
@@ -92,6 +94,7 @@ class GroupResult:
     base_values: dict[str, str]
     values: dict[str, str]
     attempts: list[Attempt] = field(default_factory=list)
+    iterations: int = 0
     candidates: int = 0
     tokens: TokenUsage = field(default_factory=TokenUsage)
     seconds: float = 0.0
@@ -100,17 +103,26 @@ class GroupResult:
     passed: int = 0
 
     @property
-    def iterations(self) -> int:
-        return len(self.attempts)
-
-    @property
     def changed(self) -> list[str]:
         return [name for name, value in self.values.items() if value != self.base_values[name]]
 
+    @property
+    def path(self) -> list[Attempt]:
+        """The accepted candidates, in order: the commits of the fix branch."""
+        return [attempt for attempt in self.attempts if attempt.commit]
 
-Evaluate = Callable[[Mapping[str, str]], Mapping[str, TestResult]]
-FindRegressions = Callable[[Mapping[str, str]], Sequence[TestResult]]
-Commit = Callable[[Mapping[str, str], Attempt], str]
+
+Values = Mapping[str, str]
+#: Runs the group's tests on several candidates (at once where it can), results in order.
+Evaluate = Callable[[Sequence[Values]], Sequence[Mapping[str, TestResult]]]
+#: Failures among the tests that passed before, for a candidate.
+FindRegressions = Callable[[Values], Sequence[TestResult]]
+#: Records an accepted candidate; returns its commit id.
+Commit = Callable[[Values, Attempt], str]
+
+#: Candidates of one batch checked against the whole suite, best first, before giving up
+#: on the batch (each check is a full run).
+MAX_VALIDATIONS_PER_BATCH = 3
 
 
 def _passing(group: Group, results: Mapping[str, TestResult]) -> int:
@@ -128,6 +140,23 @@ def _failure_feedback(group: Group, results: Mapping[str, TestResult]) -> str:
     return combine_feedback(items, max_chars=MAX_FEEDBACK_CHARS)
 
 
+def _regression_feedback(regressions: Sequence[TestResult]) -> str:
+    return combine_feedback(
+        [r.feedback or f"{r.nodeid}: {r.outcome}" for r in regressions],
+        max_chars=MAX_FEEDBACK_CHARS,
+    )
+
+
+@dataclass
+class _State:
+    """The best candidate so far and what the optimizer is told next."""
+
+    values: dict[str, str]
+    results: dict[str, TestResult]
+    score: int
+    note: str = ""
+
+
 def optimize_group(
     group: Group,
     parameters: Mapping[str, Parameter],
@@ -137,103 +166,190 @@ def optimize_group(
     find_regressions: FindRegressions,
     commit: Commit,
     *,
-    max_iterations: int,
-    on_attempt: Callable[[Attempt, str], None] = lambda attempt, line: None,
+    max_iterations: int | None,
+    max_candidates: int | None = None,
+    time_budget: float | None = None,
+    suspicious: Callable[[Values], dict[str, dict[int, float]]] | None = None,
+    accept_partial: bool = True,
+    on_attempt: Callable[[Attempt], None] = lambda attempt: None,
+    on_iteration: Callable[[str], None] = lambda line: None,
 ) -> GroupResult:
-    """Optimize the parameters of ``group`` until its tests pass or the budget is spent.
+    """Optimize the parameters of ``group`` until its tests pass or a budget is spent.
 
-    ``evaluate`` runs the group's tests on candidate values; ``find_regressions`` runs
-    the rest of the suite and returns the tests that passed before and fail now;
-    ``commit`` records an accepted improvement and returns its commit id; ``on_attempt``
-    sees every iteration with a progress line.
+    Each iteration asks the optimizer for candidates and tests them all with
+    ``evaluate``; of those that make more of the group's tests pass than the best so
+    far, the best (then the first proposed) that ``find_regressions`` finds nothing
+    against is accepted and handed to ``commit``. Everything else is rolled back and
+    explained to the optimizer in the next iteration. Budgets: ``max_iterations``
+    calls of the optimizer (None: no limit), ``max_candidates`` candidates tested, ``time_budget``
+    seconds. ``suspicious`` localizes faults for the current values. Without
+    ``accept_partial``, only a candidate that makes all of the group's tests pass is
+    accepted (a search that hill-climbs on partial passes overfits).
     """
     started = time.monotonic()
+    deadline = None if time_budget is None else started + time_budget
     base_values = {name: parameters[name].source for name in group.parameters}
-    best = dict(base_values)
-    best_results = dict(baseline)
-    best_score = _passing(group, baseline)
-    start_score = best_score
     total = len(group.tests)
-    result = GroupResult(group, "unfixed", base_values, dict(best), passed=best_score)
+    best = _State(dict(base_values), dict(baseline), _passing(group, baseline))
+    start_score = best.score
+    result = GroupResult(group, "unfixed", base_values, dict(best.values), passed=best.score)
     history: list[HistoryEntry] = []
     tried: dict[tuple[tuple[str, str], ...], str] = {}
-    note = ""
+    localization = suspicious(best.values) if suspicious else {}
 
-    for iteration in range(1, max_iterations + 1):
+    for iteration in itertools.count(1) if max_iterations is None else range(1, max_iterations + 1):
+        if deadline is not None and time.monotonic() > deadline:
+            result.message = f"stopped after the time budget of {time_budget:g} s"
+            break
+        if max_candidates is not None and result.candidates >= max_candidates:
+            result.message = f"stopped after the budget of {max_candidates} candidates"
+            break
         problem = Problem(
-            parameters=[replace(parameters[name], source=best[name]) for name in group.parameters],
+            parameters=[replace(parameters[n], source=best.values[n]) for n in group.parameters],
             traces=[
-                r.trace for n in group.tests if (r := best_results.get(n)) and r.trace and not r.ok
+                r.trace for n in group.tests if (r := best.results.get(n)) and r.trace and not r.ok
             ],
-            feedback="\n\n".join(filter(None, [note, _failure_feedback(group, best_results)])),
+            feedback="\n\n".join(filter(None, [best.note, _failure_feedback(group, best.results)])),
             history=list(history),
+            suspicious=localization,
         )
         try:
-            proposal = optimizer.propose(problem)
+            proposals = optimizer.propose(problem)
         except OptimizerError as error:
             result.status, result.message = "error", str(error)
             break
-        result.tokens = result.tokens + proposal.usage
-        attempt = Attempt(iteration, "rejected", best_score, dict(proposal.updates))
-        attempt.reasoning, attempt.tokens = proposal.reasoning, proposal.usage
-        result.attempts.append(attempt)
+        if not proposals:
+            result.message = f"the {optimizer.name} optimizer has no more candidates"
+            break
+        result.iterations = iteration
+        if max_candidates is not None:
+            proposals = proposals[: max(1, max_candidates - result.candidates)]
 
-        candidate = {**best, **proposal.updates}
-        key = tuple(sorted(candidate.items()))
-        if proposal.rejected:
-            note = f"Your previous answer was rejected: {proposal.rejected}"
-        elif candidate == best:
-            attempt.verdict = "unchanged"
-            note = "Your previous answer changed nothing, and the tests still fail."
-        elif key in tried:
-            attempt.verdict = "repeated"
-            note = f"Your previous suggestion was already tried; it failed with:\n{tried[key]}"
-        else:
-            result.candidates += 1
-            outcome = evaluate(candidate)
-            score = _passing(group, outcome)
-            attempt.passed = score
-            feedback = _failure_feedback(group, outcome)
-            if score <= best_score:
-                attempt.verdict = "worse"
-                note = (
-                    f"Your previous suggestion was tested: {score} of {total} failing tests "
-                    f"pass with it (best so far: {best_score}); it was rolled back. "
-                    f"Its failures:\n{feedback}"
-                )
-            elif regressions := find_regressions(candidate):
-                attempt.verdict = "regressed"
-                feedback = combine_feedback(
-                    [r.feedback or f"{r.nodeid}: {r.outcome}" for r in regressions],
-                    max_chars=MAX_FEEDBACK_CHARS,
-                )
-                note = (
-                    f"Your previous suggestion made {len(regressions)} test(s) fail that "
-                    f"passed before; it was rolled back. They must keep passing:\n{feedback}"
+        attempts: list[Attempt] = []
+        evaluated: list[Attempt] = []
+        candidates: list[dict[str, str]] = []
+        notes: list[str] = []
+        for proposal in proposals:
+            result.tokens = result.tokens + proposal.usage
+            attempt = Attempt(
+                iteration,
+                "rejected",
+                best.score,
+                dict(proposal.updates),
+                proposal.reasoning,
+                tokens=proposal.usage,
+                operators=proposal.operators,
+            )
+            attempts.append(attempt)
+            candidate = {**best.values, **proposal.updates}
+            key = tuple(sorted(candidate.items()))
+            if proposal.rejected:
+                attempt.feedback = f"Your previous answer was rejected: {proposal.rejected}"
+            elif candidate == best.values:
+                attempt.verdict = "unchanged"
+                attempt.feedback = "Your previous answer changed nothing, and the tests still fail."
+            elif key in tried:
+                attempt.verdict = "repeated"
+                attempt.feedback = (
+                    f"Your previous suggestion was already tried; it failed with:\n{tried[key]}"
                 )
             else:
-                attempt.verdict = "fixed" if score == total else "improved"
-                best, best_results, best_score = candidate, dict(outcome), score
-                result.values, result.passed = dict(best), best_score
-                attempt.commit = result.commit = commit(best, attempt)
-                note = "" if score == total else f"{score} of {total} failing tests pass now."
-            tried[key] = feedback
-            attempt.feedback = feedback
-        if attempt.verdict in ("rejected", "unchanged", "repeated"):
-            attempt.feedback = note
-        on_attempt(
-            attempt,
-            f"iteration {iteration}/{max_iterations}: {attempt.verdict}, "
-            f"{attempt.passed}/{total} failing tests pass (best {best_score}/{total})",
-        )
-        if attempt.verdict == "fixed":
+                tried[key] = ""
+                candidates.append(candidate)
+                evaluated.append(attempt)
+                continue
+            notes.append(attempt.feedback)
+        outcomes = list(evaluate(candidates)) if candidates else []
+        result.candidates += len(candidates)
+
+        ranked = []
+        for index, (attempt, candidate, outcome) in enumerate(
+            zip(evaluated, candidates, outcomes, strict=True)
+        ):
+            attempt.passed = _passing(group, outcome)
+            attempt.verdict = "worse"
+            attempt.feedback = _failure_feedback(group, outcome)
+            tried[tuple(sorted(candidate.items()))] = attempt.feedback
+            if attempt.passed > best.score and (accept_partial or attempt.passed == total):
+                ranked.append((-attempt.passed, index, attempt, candidate, outcome))
+        accepted = None
+        for _, _, attempt, candidate, outcome in sorted(ranked, key=lambda r: r[:2])[
+            :MAX_VALIDATIONS_PER_BATCH
+        ]:
+            regressions = find_regressions(candidate)
+            if regressions:
+                attempt.verdict = "regressed"
+                attempt.feedback = _regression_feedback(regressions)
+                continue
+            attempt.verdict = "fixed" if attempt.passed == total else "improved"
+            accepted = _State(dict(candidate), dict(outcome), attempt.passed)
+            result.values, result.passed = dict(candidate), attempt.passed
+            attempt.commit = result.commit = commit(candidate, attempt)
+            break
+
+        result.attempts.extend(attempts)
+        for attempt in attempts:
+            on_attempt(attempt)
+        if accepted is not None:
+            best = accepted
+            best.note = (
+                "" if best.score == total else f"{best.score} of {total} failing tests pass now."
+            )
+            if best.score < total and suspicious:
+                localization = suspicious(best.values)
+        else:
+            best.note = _explain(attempts, best.score, total, notes)
+        for attempt in attempts:
+            if attempt.verdict not in ("fixed", "improved"):
+                history.append(
+                    HistoryEntry(
+                        values={n: v for n, v in attempt.updates.items()},
+                        feedback=attempt.feedback,
+                    )
+                )
+        on_iteration(_progress(iteration, max_iterations, attempts, best.score, total))
+        if best.score == total:
             result.status = "fixed"
             break
-        history.append(
-            HistoryEntry(values={n: candidate[n] for n in proposal.updates}, feedback=note)
-        )
 
-    if result.status != "fixed" and best_score > start_score:
+    if result.status != "fixed" and best.score > start_score:
         result.status = "partial"
     result.seconds = time.monotonic() - started
     return result
+
+
+def _explain(attempts: Sequence[Attempt], best: int, total: int, notes: Sequence[str]) -> str:
+    """What the optimizer is told about an iteration that changed nothing."""
+    if len(attempts) == 1:
+        attempt = attempts[0]
+        if attempt.verdict == "worse":
+            return (
+                f"Your previous suggestion was tested: {attempt.passed} of {total} failing "
+                f"tests pass with it (best so far: {best}); it was rolled back. "
+                f"Its failures:\n{attempt.feedback}"
+            )
+        if attempt.verdict == "regressed":
+            return (
+                "Your previous suggestion made test(s) fail that passed before; it was "
+                f"rolled back. They must keep passing:\n{attempt.feedback}"
+            )
+        return attempt.feedback
+    tested = [a for a in attempts if a.verdict in ("worse", "regressed")]
+    return f"{len(tested)} candidates were tested; none was better than the current code." + (
+        "\n" + notes[0] if notes else ""
+    )
+
+
+def _progress(
+    iteration: int, max_iterations: int | None, attempts: Sequence[Attempt], best: int, total: int
+) -> str:
+    step = f"iteration {iteration}" + (f"/{max_iterations}" if max_iterations else "")
+    if len(attempts) == 1:
+        attempt = attempts[0]
+        return (
+            f"{step}: {attempt.verdict}, "
+            f"{attempt.passed}/{total} failing tests pass (best {best}/{total})"
+        )
+    verdicts = [a.verdict for a in attempts]
+    outcome = next((v for v in ("fixed", "improved") if v in verdicts), "no improvement")
+    return f"{step}: {len(attempts)} candidates, {outcome} (best {best}/{total} failing tests pass)"

@@ -30,6 +30,7 @@ class Parameter:
     source: str
     description: str = ""
     kind: ParameterKind = "code"
+    global_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,12 +113,17 @@ class HistoryEntry:
 
 @dataclass
 class Problem:
-    """What an optimizer sees: parameters (with current values), traces, feedback."""
+    """What an optimizer sees: parameters (with current values), traces, feedback.
+
+    ``suspicious`` is the fault localization: for a parameter name, line numbers of its
+    current source (1 is the ``def`` line) and how suspicious each is (0 to 1).
+    """
 
     parameters: list[Parameter]
     traces: list[TraceGraph]
     feedback: str
     history: list[HistoryEntry] = field(default_factory=list)
+    suspicious: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -125,13 +131,15 @@ class Proposal:
     """What an optimizer returns: new values by parameter name, or why there are none.
 
     ``rejected`` explains an answer that could not be used; it is fed back to the
-    optimizer in the next iteration.
+    optimizer in the next iteration. ``operators`` names the edit operators that made a
+    candidate (search), for the commit message.
     """
 
     updates: dict[str, str]
     reasoning: str = ""
     rejected: str = ""
     usage: TokenUsage = field(default_factory=TokenUsage)
+    operators: tuple[str, ...] = ()
 
 
 def to_json(obj: Any) -> Any:

@@ -7,13 +7,52 @@ when it runs). ``@trainable`` functions cost nothing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from pytest_trace.settings import add_options
 
+if TYPE_CHECKING:
+    from pytest_trace.optimizers.base import Optimizer, OptimizerContext, OptimizerSpec
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+
+
+def pytest_trace_optimizers() -> list[OptimizerSpec]:
+    from pytest_trace.optimizers.base import OptimizerSpec
+
+    return [
+        OptimizerSpec(
+            name="optoprime",
+            description="OptoPrime: an LLM reads the trace and the feedback, proposes code",
+            factory=_optoprime,
+            needs_llm=True,
+        ),
+        OptimizerSpec(
+            name="search",
+            description="search over small edits of the code, guided by fault localization",
+            factory=_search,
+            fail_fast=True,
+            accept_partial=False,
+            batches=True,
+        ),
+    ]
+
+
+def _optoprime(context: OptimizerContext) -> Optimizer:
+    from pytest_trace.optimizers.optoprime import OptoPrime
+
+    assert context.llm is not None, "optoprime needs an LLM"
+    return OptoPrime(context.llm)
+
+
+def _search(context: OptimizerContext) -> Optimizer:
+    from pytest_trace.optimizers.search import SearchOptimizer
+
+    return SearchOptimizer(batch_size=max(8, 8 * context.settings.workers))
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:

@@ -27,6 +27,7 @@ class GroupReport:
     tokens: TokenUsage = field(default_factory=TokenUsage)
     changed: list[str] = field(default_factory=list)
     message: str = ""
+    operators: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class RunReport:
     """One ``--trace-optimize`` run."""
 
     optimizer: str = ""
+    optimizer_reason: str = ""
     model: str = ""
     base_commit: str | None = None
     includes_uncommitted: bool = False
@@ -63,6 +65,7 @@ def to_json(report: RunReport) -> dict[str, Any]:
         "base_commit": report.base_commit,
         "includes_uncommitted": report.includes_uncommitted,
         "optimizer": report.optimizer,
+        "optimizer_reason": report.optimizer_reason,
         "model": report.model,
         "message": report.message,
         "groups": [
@@ -77,6 +80,7 @@ def to_json(report: RunReport) -> dict[str, Any]:
                 "seconds": round(group.seconds, 3),
                 "tokens": _tokens(group.tokens),
                 "changed": group.changed,
+                "operators": group.operators,
                 "message": group.message,
             }
             for group in report.groups
@@ -107,12 +111,14 @@ def summary_lines(report: RunReport) -> list[str]:
         names = ", ".join(group.changed or group.parameters)
         head = f"{group.status.upper()}: {names} ({_count(len(group.tests), 'test')})"
         lines.append(head)
+        tokens = group.tokens.prompt + group.tokens.completion
         details = (
             f"  {_count(group.iterations, 'iteration')}, {_count(group.candidates, 'candidate')}"
-            f" tested, {group.tokens.prompt + group.tokens.completion} tokens,"
-            f" {group.seconds:.1f} s"
+            f" tested, " + (f"{tokens} tokens, " if tokens else "") + f"{group.seconds:.1f} s"
         )
         lines.append(details)
+        if group.operators:
+            lines.append("  edit: " + ", ".join(group.operators))
         if group.message:
             lines.extend(f"  {line}" for line in group.message.splitlines())
         if group.branch and base:
@@ -135,7 +141,12 @@ def summary_lines(report: RunReport) -> list[str]:
         lines.append(
             f"optimizer {report.optimizer}"
             + (f" ({report.model})" if report.model else "")
-            + f"; tokens: {total.prompt} prompt + {total.completion} completion"
+            + (f", because {report.optimizer_reason}" if report.optimizer_reason else "")
+            + (
+                f"; tokens: {total.prompt} prompt + {total.completion} completion"
+                if total.prompt or total.completion
+                else ""
+            )
             + f"; test runs: {report.forked_runs} forked, {report.process_runs} in a new process"
         )
     return lines

@@ -1,26 +1,24 @@
 """One ``--trace-optimize`` run: the pytest plugin object that owns all its state.
 
 After the suite has run as usual, the session snapshots the code under test (with any
-uncommitted work) into a temporary git worktree, re-runs the failing tests there while
-recording their traces, groups them by the trainable functions they reach, and runs the
-optimization loop of each group. Improvements are committed to ``trace-fix/...``
-branches; the terminal summary and the JSON report say what happened.
+uncommitted work) into a temporary git worktree, runs the suite there once more with
+the failing tests' traces recorded, groups the failing tests by the trainable functions
+they reach, and repairs each group (``repair``, ``loop``). Improvements are committed to
+``trace-fix/...`` branches; the terminal summary and the JSON report say what happened.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Generator
 from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_trace import __version__
-from pytest_trace.model import Parameter, TestResult
-from pytest_trace.report import GroupReport, RunReport, summary_lines, write_json
+from pytest_trace.report import RunReport, summary_lines, write_json
 from pytest_trace.settings import Settings
 from pytest_trace.trainable import iter_trainables
 
@@ -28,18 +26,14 @@ if TYPE_CHECKING:
     import git
 
     from pytest_trace.engine import ForkEngine
-    from pytest_trace.evaluate import RunOutcome, RunRequest, WorkerRunner
-
-    Evaluator = ForkEngine | WorkerRunner
-    from pytest_trace.loop import Attempt, Group
-    from pytest_trace.optimizers.base import Optimizer
+    from pytest_trace.evaluate import RunOutcome, WorkerRunner
+    from pytest_trace.llm import LLMConfig
+    from pytest_trace.optimizers.base import OptimizerSpec
     from pytest_trace.vcs import Base
 
+    Evaluator = ForkEngine | WorkerRunner
+
 FAILED = ("failed", "error")
-#: Candidate time limits: at least this many seconds per test, and this many times the
-#: slowest test's duration in the baseline run.
-MIN_CANDIDATE_TIMEOUT = 2.0
-CALIBRATION_FACTOR = 10.0
 
 
 class OptimizeSession:
@@ -91,38 +85,71 @@ class OptimizeSession:
         from pytest_trace.llm import LLMConfig
 
         llm_config = LLMConfig.from_env(self.settings.model, os.environ)
-        self.report = report = RunReport(optimizer="optoprime", model=self.settings.model)
+        self.report = report = RunReport()
         try:
             self._optimize(report, llm_config)
         finally:
             if self.settings.report:
                 write_json(report, Path(self.settings.report))
 
-    def _optimize(self, report: RunReport, llm_config: Any) -> None:
+    def _choose(self, llm_config: LLMConfig, report: RunReport) -> OptimizerSpec | None:
+        """The optimizer of this run; the report says which and why."""
+        specs: dict[str, OptimizerSpec] = {
+            offer.name: offer
+            for offers in self.config.hook.pytest_trace_optimizers()
+            for offer in offers
+        }
+        wanted = self.settings.optimizer
+        spec: OptimizerSpec
+        if wanted == "auto":
+            if llm_config.is_configured and "optoprime" in specs:
+                spec, why = specs["optoprime"], f"an LLM is configured ({llm_config.endpoint})"
+            else:
+                without_llm = [offer for offer in specs.values() if not offer.needs_llm]
+                spec = specs["search"] if "search" in specs else without_llm[0]
+                why = "no LLM is configured (OPENAI_API_KEY, OPENAI_BASE_URL)"
+        elif wanted in specs:
+            spec, why = specs[wanted], "chosen with --trace-optimizer"
+        else:
+            report.message = (
+                f"nothing was optimized: there is no optimizer {wanted!r}; "
+                f"the optimizers are auto, {', '.join(sorted(specs))}"
+            )
+            return None
+        if spec.needs_llm and not llm_config.is_configured:
+            report.message = (
+                f"the {spec.name} optimizer needs an LLM and none is configured, so nothing "
+                "was optimized. Set OPENAI_API_KEY for OpenAI, or OPENAI_BASE_URL (and "
+                "OPENAI_API_KEY if it needs one) for another OpenAI-compatible endpoint such "
+                "as Azure, vLLM, Ollama or LiteLLM; choose the model with --trace-model or the "
+                "ini key trace_model. Without an LLM, --trace-optimizer search needs none."
+            )
+            return None
+        report.optimizer, report.optimizer_reason = spec.name, why
+        report.model = self.settings.model if spec.needs_llm else ""
+        return spec
+
+    def _optimize(self, report: RunReport, llm_config: LLMConfig) -> None:
         from pytest_trace import vcs
 
         failed = [nodeid for nodeid, outcome in self.outcomes.items() if outcome in FAILED]
         if not failed:
             report.message = "nothing to optimize: no test failed"
             return
-        if not llm_config.is_configured:
-            report.message = (
-                "no LLM configured, so nothing was optimized. Set OPENAI_API_KEY for OpenAI, "
-                "or OPENAI_BASE_URL (and OPENAI_API_KEY if it needs one) for another "
-                "OpenAI-compatible endpoint such as Azure, vLLM, Ollama or LiteLLM; choose "
-                "the model with --trace-model or the ini key trace_model."
-            )
+        spec = self._choose(llm_config, report)
+        if spec is None:
             return
         try:
             repo = vcs.open_repo(self.config.rootpath)
         except vcs.VcsError as error:
             report.message = f"nothing was optimized: {error}"
             return
+        self._progress(f"optimizer {spec.name}: {report.optimizer_reason}")
         with closing(repo):
             base = vcs.snapshot(repo)
             report.base_commit, report.includes_uncommitted = base.sha, base.includes_uncommitted
             with vcs.Worktree(repo, base.sha) as worktree:
-                self._optimize_in(repo, base, Path(worktree.path), failed, report, llm_config)
+                self._optimize_in(repo, base, Path(worktree.path), failed, report, spec, llm_config)
 
     def _optimize_in(
         self,
@@ -131,7 +158,8 @@ class OptimizeSession:
         worktree: Path,
         failed: list[str],
         report: RunReport,
-        llm_config: Any,
+        spec: OptimizerSpec,
+        llm_config: LLMConfig,
     ) -> None:
         from pytest_trace.engine import EngineError, ForkEngine, fork_available
         from pytest_trace.evaluate import RunRequest, WorkerRunner
@@ -168,8 +196,17 @@ class OptimizeSession:
             )
             survey = evaluator.run(RunRequest(tuple(tests), trace=tuple(failed), reach=True))
             try:
-                self._optimize_groups(
-                    repo, base, worktree, failed, survey, runner, evaluator, report, llm_config
+                self._repair(
+                    repo,
+                    base,
+                    worktree,
+                    failed,
+                    survey,
+                    runner,
+                    evaluator,
+                    report,
+                    spec,
+                    llm_config,
                 )
             finally:
                 report.process_runs = runner.runs
@@ -177,7 +214,7 @@ class OptimizeSession:
                     report.forked_runs = evaluator.forked
                     report.process_runs += evaluator.runner.runs
 
-    def _optimize_groups(
+    def _repair(
         self,
         repo: git.Repo,
         base: Base,
@@ -187,11 +224,13 @@ class OptimizeSession:
         runner: WorkerRunner,
         evaluator: Evaluator,
         report: RunReport,
-        llm_config: Any,
+        spec: OptimizerSpec,
+        llm_config: LLMConfig,
     ) -> None:
         from pytest_trace.llm import OpenAIChat
         from pytest_trace.loop import group_failures
-        from pytest_trace.optimizers.optoprime import OptoPrime
+        from pytest_trace.optimizers.base import OptimizerContext
+        from pytest_trace.repair import Workspace
 
         reproduced = [nodeid for nodeid in failed if not survey.passed(nodeid)]
         report.not_reproduced = [nodeid for nodeid in failed if survey.passed(nodeid)]
@@ -205,221 +244,33 @@ class OptimizeSession:
                 else "nothing to optimize: the failing tests passed when re-run"
             )
             return
-        optimizer = OptoPrime(OpenAIChat(llm_config))
-        context = _Context(self, repo, base, worktree, runner, evaluator, survey)
+        workspace = Workspace(
+            repo=repo,
+            base=base,
+            worktree=worktree,
+            runner=runner,
+            evaluator=evaluator,
+            survey=survey,
+            outcomes=self.outcomes,
+            settings=self.settings,
+        )
+        llm = OpenAIChat(llm_config) if llm_config.is_configured else None
         for group in groups:
             self._progress(
                 f"optimizing {', '.join(group.parameters)} for {len(group.tests)} failing test(s)"
             )
-            report.groups.append(context.optimize(group, optimizer))
-
-
-class _Context:
-    """What the groups of one run share: the repository, the worktree, the evaluators."""
-
-    def __init__(
-        self,
-        session: OptimizeSession,
-        repo: git.Repo,
-        base: Base,
-        worktree: Path,
-        runner: WorkerRunner,
-        evaluator: Evaluator,
-        survey: RunOutcome,
-    ) -> None:
-        from pytest_trace import edits, vcs
-
-        self.session = session
-        self.repo = repo
-        self.base = base
-        self.runner = runner
-        self.evaluator = evaluator
-        self.baseline = survey
-        self.identity = vcs.identity(repo, os.environ)
-        self.all_tests = list(session.outcomes)
-        self.passed_before = [n for n, o in session.outcomes.items() if o == "passed"]
-        # A test that passed in the user's run but fails in the snapshot depends on
-        # something git does not have: it cannot tell anything about a candidate.
-        self.fail_on_base: set[str] = {n for n in self.passed_before if not survey.passed(n)}
-        self.durations = {n: r.duration for n, r in survey.results.items()}
-        self.reaching: dict[str, list[str]] = {}
-        for nodeid in self.passed_before:
-            result = survey.results.get(nodeid)
-            for name in result.reached if result else ():
-                self.reaching.setdefault(name, []).append(nodeid)
-        self.texts: dict[str, str] = {}
-        self.parameters: dict[str, Parameter] = {}
-        self.outside: dict[str, str] = {}
-        for name, location in survey.parameters.items():
-            if not location.inside:
-                self.outside[name] = location.file
-                continue
-            path = Path(location.file).relative_to(worktree).as_posix()
-            text = self.texts.setdefault(path, _read(worktree / path))
-            self.parameters[name] = Parameter(
-                name=name,
-                module=location.module,
-                qualname=location.qualname,
-                path=path,
-                source=edits.function_source(text, location.qualname),
-                description=location.description,
+            optimizer = spec.factory(OptimizerContext(self.settings, llm))
+            report.groups.append(
+                workspace.optimize(
+                    group,
+                    optimizer,
+                    fail_fast=spec.fail_fast,
+                    accept_partial=spec.accept_partial,
+                    batches=spec.batches,
+                    hook=self.config.hook,
+                    progress=self._progress,
+                )
             )
-
-    def files(self, values: Mapping[str, str]) -> dict[str, str]:
-        """The files of a candidate: each changed function replaced in its file."""
-        from pytest_trace.edits import replace_function
-
-        files: dict[str, str] = {}
-        for name in self.changed(values):
-            parameter = self.parameters[name]
-            text = files.get(parameter.path, self.texts[parameter.path])
-            files[parameter.path] = replace_function(text, parameter.qualname, values[name])
-        return files
-
-    def changed(self, values: Mapping[str, str]) -> list[str]:
-        return [name for name, source in values.items() if source != self.parameters[name].source]
-
-    def request(
-        self, values: Mapping[str, str], tests: Sequence[str], **options: Any
-    ) -> RunRequest:
-        """A run of ``tests`` on the candidate ``values``."""
-        from pytest_trace.evaluate import RunRequest
-
-        changes: dict[str, tuple[str, ...]] = {}
-        for name in self.changed(values):
-            parameter = self.parameters[name]
-            changes[parameter.module] = (*changes.get(parameter.module, ()), parameter.qualname)
-        options.setdefault("timeout", self.time_limit(tests))
-        return RunRequest(tuple(tests), files=self.files(values), changes=changes, **options)
-
-    def guard(self, changed: Sequence[str], exclude: Sequence[str]) -> list[str]:
-        """Tests that passed before and reach a changed function, fastest first."""
-        skip = set(exclude) | self.fail_on_base
-        tests = {t for name in changed for t in self.reaching.get(name, ()) if t not in skip}
-        return sorted(tests, key=lambda t: (self.durations.get(t, 0.0), t))
-
-    def time_limit(self, tests: Sequence[str]) -> float:
-        """Per-test time limit of a candidate run: calibrated from the baseline durations."""
-        settings = self.session.settings
-        if settings.candidate_timeout:
-            return settings.candidate_timeout
-        slowest = max((self.durations.get(t, 0.0) for t in tests), default=0.0)
-        limit = max(MIN_CANDIDATE_TIMEOUT, round(CALIBRATION_FACTOR * slowest, 1))
-        return min(limit, settings.timeout) if settings.timeout > 0 else limit
-
-    def optimize(self, group: Group, optimizer: Optimizer) -> GroupReport:
-        from pytest_trace.loop import optimize_group
-
-        group_report = GroupReport(list(group.tests), list(group.parameters), "error")
-        outside = [name for name in group.parameters if name in self.outside]
-        if outside:
-            group_report.message = "\n".join(
-                f"{name} was imported from {self.outside[name]}, outside the checkout under "
-                "test, so changes to it cannot be tested (is the project installed in "
-                "site-packages instead of from its source?)"
-                for name in outside
-            )
-            return group_report
-        state = _GroupState(self, group, optimizer.name)
-        hook = self.session.config.hook
-
-        def on_attempt(attempt: Attempt, line: str) -> None:
-            self.session._progress(line)
-            hook.pytest_trace_candidate_evaluated(attempt=attempt)
-
-        result = optimize_group(
-            group,
-            self.parameters,
-            self.baseline.results,
-            optimizer,
-            state.evaluate,
-            state.find_regressions,
-            state.commit,
-            max_iterations=self.session.settings.max_iterations,
-            on_attempt=on_attempt,
-        )
-        hook.pytest_trace_group_finished(result=result, branch=state.branch)
-        group_report.status = result.status
-        group_report.branch = state.branch
-        group_report.commit = result.commit
-        group_report.iterations = result.iterations
-        group_report.candidates = result.candidates
-        group_report.seconds = result.seconds
-        group_report.tokens = result.tokens
-        group_report.changed = result.changed
-        group_report.message = result.message
-        return group_report
-
-
-class _GroupState:
-    """The callbacks of one group's loop: evaluate, check regressions, commit."""
-
-    def __init__(self, context: _Context, group: Group, optimizer: str) -> None:
-        self.context = context
-        self.group = group
-        self.optimizer = optimizer
-        self.branch: str | None = None
-        self.head = context.base.sha
-        self.regression_run = 0
-        self.guard_failures: dict[tuple[tuple[str, str], ...], list[TestResult]] = {}
-
-    def evaluate(self, values: Mapping[str, str]) -> Mapping[str, TestResult]:
-        """The group's tests (traced), then the tests that reach the changed functions."""
-        context = self.context
-        guard = context.guard(context.changed(values), self.group.tests)
-        request = context.request(
-            values, [*self.group.tests, *guard], trace=self.group.tests, stop_on_failure=guard
-        )
-        outcome = context.evaluator.run(request)
-        self.guard_failures[_key(values)] = [
-            outcome.results[t] for t in guard if t in outcome.results and not outcome.passed(t)
-        ]
-        return outcome.results
-
-    def find_regressions(self, values: Mapping[str, str]) -> list[TestResult]:
-        """Failures among the tests that passed before: the guard tests first, then the
-        whole suite in a clean pytest process on the patched files."""
-        if failures := self.guard_failures.get(_key(values)):
-            return failures
-        context = self.context
-        run = context.runner.run(context.request(values, context.all_tests, timeout=0.0))
-        self.regression_run = len(run.results)
-        suspects = [
-            nodeid
-            for nodeid in context.passed_before
-            if not run.passed(nodeid) and nodeid not in context.fail_on_base
-        ]
-        if suspects:  # a test that fails in the checkout without any change is no regression
-            from pytest_trace.evaluate import RunRequest
-
-            on_base = context.runner.run(RunRequest(tuple(suspects)))
-            context.fail_on_base.update(
-                n for n in suspects if n in on_base.results and not on_base.passed(n)
-            )
-        return [
-            run.results.get(nodeid) or TestResult(nodeid, "error", feedback=run.problem)
-            for nodeid in suspects
-            if nodeid not in context.fail_on_base
-        ]
-
-    def commit(self, values: Mapping[str, str], attempt: Attempt) -> str:
-        from pytest_trace import vcs
-
-        context = self.context
-        message = commit_message(
-            self.group, values, context, attempt, self.optimizer, self.regression_run
-        )
-        self.head = vcs.commit_files(
-            context.repo, self.head, context.files(values), message, context.identity
-        )
-        if self.branch is None:
-            self.branch = vcs.branch_name(context.repo, self.group.slug)
-        vcs.set_branch(context.repo, self.branch, self.head)
-        return self.head
-
-
-def _key(values: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(values.items()))
 
 
 def _has_xdist(config: pytest.Config) -> bool:
@@ -435,38 +286,6 @@ def _xdist_args(config: pytest.Config, tests: int) -> list[str]:
     return ["-n", str(processes)] if processes and tests > 1 else ["-n", "0"]
 
 
-def commit_message(
-    group: Group,
-    values: Mapping[str, str],
-    context: _Context,
-    attempt: Attempt,
-    optimizer: str,
-    regression_run: int,
-) -> str:
-    changed = [n for n, v in values.items() if v != context.parameters[n].source]
-    short = ", ".join(name.rsplit(".", 1)[-1] for name in changed)
-    reason = next((line.strip() for line in attempt.reasoning.splitlines() if line.strip()), "")
-    subject = f"fix({short}): {reason or 'make the failing tests pass'}"
-    if len(subject) > 72:
-        subject = subject[:71].rstrip() + "…"
-    base = context.base
-    base_line = f"Base: {base.sha}" + (
-        f" (HEAD {base.head_sha} plus uncommitted changes)" if base.includes_uncommitted else ""
-    )
-    settings = context.session.settings
-    body = [
-        "Parameters changed: " + ", ".join(changed),
-        f"Tests passing now ({attempt.passed} of {len(group.tests)}):",
-        *(f"  {nodeid}" for nodeid in group.tests),
-        f"Regression run: {regression_run} tests, none newly failing",
-        f"Iteration {attempt.iteration}; optimizer {optimizer} (model {settings.model})",
-        base_line,
-    ]
-    if attempt.reasoning:
-        body += ["", "Reasoning:", attempt.reasoning.strip()[:2000]]
-    return f"{subject}\n\n" + "\n".join(body) + f"\n\nOptimized-by: pytest-trace {__version__}\n"
-
-
 def _import_roots(repo_root: Path, worktree: Path) -> list[str]:
     """Where the worker must import the project from: the worktree's copies of the
     directories the project's trainable modules were imported from here."""
@@ -474,22 +293,14 @@ def _import_roots(repo_root: Path, worktree: Path) -> list[str]:
     for module in list(sys.modules.values()):
         file = getattr(module, "__file__", None)
         name = getattr(module, "__name__", "")
-        if not file or name == "__main__" or not any(True for _ in iter_trainables(module)):
+        if not file or name == "__main__":
             continue
         path = Path(file).resolve()
+        if not path.is_relative_to(repo_root) or not any(True for _ in iter_trainables(module)):
+            continue
         if path.stem == "__init__":
             path = path.parent
         root = path.parents[len(name.split(".")) - 1]
-        try:
-            relative = root.relative_to(repo_root)
-        except ValueError:
-            continue
-        roots.append(str(worktree / relative))
+        roots.append(str(worktree / root.relative_to(repo_root)))
     roots += [str(worktree), str(worktree / "src")]
     return list(dict.fromkeys(roots))
-
-
-def _read(path: Path) -> str:
-    """A file's text with its line endings as they are (CRLF stays CRLF)."""
-    with path.open(encoding="utf-8", newline="") as f:
-        return f.read()

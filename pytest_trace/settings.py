@@ -16,6 +16,8 @@ import pytest
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_MAX_ITERATIONS = 10
+DEFAULT_MAX_CANDIDATES = 2000
+DEFAULT_TIME_BUDGET = 120.0
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 2048.0
 
@@ -76,6 +78,14 @@ class Option:
 
 
 OPTIONS = (
+    Option(
+        "optimizer",
+        nonempty,
+        "auto",
+        "the optimizer: optoprime (an LLM), search (no LLM), another one a plugin adds, "
+        "or auto: optoprime when an LLM endpoint is configured, search otherwise",
+        "NAME",
+    ),
     Option("model", nonempty, DEFAULT_MODEL, "LLM model for OptoPrime", "NAME"),
     Option(
         "max_iterations",
@@ -83,6 +93,20 @@ OPTIONS = (
         DEFAULT_MAX_ITERATIONS,
         "optimizer iterations per group of failing tests",
         "N",
+    ),
+    Option(
+        "max_candidates",
+        positive_int,
+        DEFAULT_MAX_CANDIDATES,
+        "candidates tested per group of failing tests",
+        "N",
+    ),
+    Option(
+        "time_budget",
+        seconds,
+        DEFAULT_TIME_BUDGET,
+        "seconds spent optimizing one group of failing tests (0: no limit)",
+        "SECONDS",
     ),
     Option(
         "timeout",
@@ -145,8 +169,11 @@ def add_options(parser: pytest.Parser) -> None:
 
 @dataclass(frozen=True)
 class Settings:
+    optimizer: str
     model: str
     max_iterations: int
+    max_candidates: int
+    time_budget: float | None
     timeout: float
     report: str | None
     workers: int
@@ -167,4 +194,5 @@ class Settings:
                     except argparse.ArgumentTypeError as error:
                         raise pytest.UsageError(f"ini key {option.ini}: {error}") from None
             values[option.name] = option.default if value is None else value
+        values["time_budget"] = values["time_budget"] or None  # 0: no limit
         return cls(**values)

@@ -49,7 +49,10 @@ class RunSpec:
     record which trainables they reached. The run stops after a test in
     ``stop_on_failure`` fails. ``files`` maps absolute paths to the candidate's text and
     ``changes`` maps module names to the qualnames changed in them (serve mode only;
-    in run mode the files are on disk).
+    in run mode the files are on disk). ``coverage`` lists files whose line coverage is
+    measured per test (coverage.py, one context per test), for fault localization.
+    Without ``feedback`` only outcomes are reported, and pytest is spared the work of
+    rendering failures (the search optimizer needs only pass or fail).
     """
 
     output: str
@@ -60,6 +63,8 @@ class RunSpec:
     timeout: float = 0.0
     files: dict[str, str] = field(default_factory=dict)
     changes: dict[str, list[str]] = field(default_factory=dict)
+    coverage: list[str] = field(default_factory=list)
+    feedback: bool = True
 
 
 @dataclass
@@ -93,6 +98,20 @@ class _TestState:
     feedback: list[str] = field(default_factory=list)
 
 
+#: At most this many module-level names are offered to the search as replacements.
+MAX_GLOBAL_NAMES = 200
+
+
+def _global_names(module: types.ModuleType) -> list[str]:
+    """Module-level names a function of ``module`` can use: values, functions, classes."""
+    names = [
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("__") and not isinstance(value, types.ModuleType)
+    ]
+    return names[:MAX_GLOBAL_NAMES]
+
+
 def _first_paragraph(doc: str | None) -> str:
     return inspect.cleandoc(doc).split("\n\n")[0] if doc else ""
 
@@ -120,12 +139,13 @@ class Worker:
         self.parameters: list[dict[str, Any]] = []
         self.collection_errors: list[dict[str, str]] = []
         self.items: dict[str, pytest.Item] = {}
-        self.modules_seen = 0
+        self.examined: set[str] = set()
         self.states: dict[str, _TestState] = {}
         self.remote: dict[str, _TestState] = {}
         self.stopped = False
         self.run: RunSpec | None = None
         self.out: IO[str] | None = None
+        self.coverage: Any = None
         self.time_limit = TestTimeLimit(request.timeout)
         config.pluginmanager.register(self.time_limit, "trace-worker-timeout")
         if request.mode == "run" and request.run is not None:
@@ -135,6 +155,7 @@ class Worker:
 
     def _begin(self, run: RunSpec) -> None:
         self.run, self.stopped = run, False
+        self.coverage = _start_coverage(run.coverage) if run.coverage else None
         self.out = open(run.output, "a", encoding="utf-8")  # noqa: SIM115 - closed in _end
         if run.timeout:
             self.time_limit.seconds = run.timeout
@@ -142,6 +163,10 @@ class Worker:
             self._emit("parameter", parameter)
 
     def _end(self) -> None:
+        if self.coverage is not None:
+            for file, lines in _stop_coverage(self.coverage).items():
+                self._emit("coverage", {"file": file, "lines": lines})
+            self.coverage = None
         if self.out is not None:
             self._emit("done", {})
             self.out.close()
@@ -155,12 +180,13 @@ class Worker:
     # -- trainables -------------------------------------------------------------------
 
     def _discover(self) -> None:
-        """Find the trainable functions of the project's modules (again if more were imported)."""
-        modules = list(sys.modules.values())
-        if len(modules) == self.modules_seen:
+        """Find the trainable functions of the project's modules not examined yet."""
+        if len(sys.modules) == len(self.examined):
             return
-        self.modules_seen = len(modules)
-        for module in modules:
+        for name, module in list(sys.modules.items()):
+            if name in self.examined:
+                continue
+            self.examined.add(name)
             file = getattr(module, "__file__", None)
             if not isinstance(module, types.ModuleType) or not file:
                 continue
@@ -181,6 +207,7 @@ class Worker:
                     "file": str(Path(file).resolve()),
                     "inside": inside,
                     "description": spec.description or _first_paragraph(func.__doc__),
+                    "global_names": _global_names(module),
                 }
                 self.parameters.append(parameter)
                 self._emit("parameter", parameter)
@@ -227,6 +254,7 @@ class Worker:
             return None
         from pytest_trace import forkserver
 
+        self._prepare_children()
         forkserver.serve(
             self.request.jobs_fd,
             self.request.answers_fd,
@@ -241,12 +269,22 @@ class Worker:
         )
         return True
 
+    def _prepare_children(self) -> None:
+        """Do once, before forking, what every child would otherwise do again."""
+        import pytest_trace.swap  # noqa: F401 - imported by every child that swaps
+
+        self._discover()
+        # pytest's traceback formatting looks modules up by file: fill inspect's cache.
+        inspect.getmodule(self._prepare_children.__code__)
+
     def _run_job(self, payload: dict[str, Any]) -> int:
         """In a forked child: swap the candidate in, run the tests, report."""
         run = RunSpec(**payload)
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         if terminal is not None:
             self.config.pluginmanager.unregister(terminal)
+        if not run.feedback:  # nobody reads these reports: the cheapest traceback style
+            self.config.option.tbstyle = "line"
         self._begin(run)
         try:
             self._swap(run)
@@ -302,6 +340,8 @@ class Worker:
         if self.run is None:
             return (yield)
         self.states[item.nodeid] = _TestState()
+        if self.coverage is not None:
+            self.coverage.switch_context(item.nodeid)
         with self._recording(item.nodeid) as recording:
             result = yield
         self._finish(item, recording)
@@ -347,7 +387,8 @@ class Worker:
                 state.outcome = "failed"
             elif state.outcome == "passed":
                 state.outcome = "error"
-            failure = failure_from_report(item, call, report, self.root)
+            wanted = self.run is not None and self.run.feedback
+            failure = failure_from_report(item, call, report, self.root) if wanted else None
             if failure is not None:
                 state.feedback.append(render_feedback(failure))
         elif report.skipped and state.outcome == "passed":
@@ -377,6 +418,28 @@ class Worker:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self._end()
+
+
+def _start_coverage(files: list[str]) -> Any:
+    """Line coverage of ``files``, one context per test (switched by the worker)."""
+    import coverage
+
+    measurement = coverage.Coverage(data_file=None, include=files, config_file=False)
+    measurement.start()
+    return measurement
+
+
+def _stop_coverage(measurement: Any) -> dict[str, dict[str, list[str]]]:
+    """For each measured file: line number → the tests that ran it."""
+    measurement.stop()
+    data = measurement.get_data()
+    return {
+        file: {
+            str(line): [context for context in contexts if context]
+            for line, contexts in data.contexts_by_lineno(file).items()
+        }
+        for file in data.measured_files()
+    }
 
 
 def _test_source(item: pytest.Item) -> str:

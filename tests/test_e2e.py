@@ -246,12 +246,22 @@ def test_no_git_repository_is_a_clear_error(pytester, llm):
     assert not (pytester.path / ".git").exists()
 
 
-def test_without_an_llm_says_how_to_configure_one(project):
-    result = project.run()
+def test_optoprime_without_an_llm_says_how_to_configure_one(project):
+    result = project.run("--trace-optimizer=optoprime")
 
     result.assert_outcomes(passed=2, failed=5)
-    result.stdout.fnmatch_lines(["*no LLM configured*OPENAI_API_KEY*OPENAI_BASE_URL*"])
+    result.stdout.fnmatch_lines(
+        ["*optoprime optimizer needs an LLM and none is configured*OPENAI_API_KEY*OPENAI_BASE_URL*"]
+    )
     assert project.branches() == []
+
+
+def test_an_unknown_optimizer_is_named(project):
+    result = project.run("--trace-optimizer=simulated-annealing")
+
+    result.stdout.fnmatch_lines(
+        ["*no optimizer 'simulated-annealing'; the optimizers are auto, optoprime, search"]
+    )
 
 
 def test_api_failure_ends_the_group_with_a_clear_message(project, llm):
@@ -367,6 +377,23 @@ def test_ctrl_c_leaves_everything_as_it_was(project, llm):
     assert worktrees.count("worktree ") == 1
 
 
+def test_the_readme_demo_heals_with_no_llm(tmp_path, monkeypatch):
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PYTHON", sys.executable)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+
+    result = subprocess.run(
+        ["bash", str(SAMPLES / "demo.sh"), "thermo"], capture_output=True, text=True, timeout=300
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "FIXED: thermo.convert.to_fahrenheit (4 tests)" in result.stdout
+    assert "optimizer search, because no LLM is configured" in result.stdout
+    assert "+    freezing_point = 32.0" in result.stdout
+    assert "demo: fix branch trace-fix/to_fahrenheit:" in result.stdout
+
+
 def test_the_readme_demo_runs_offline(tmp_path, monkeypatch):
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
@@ -457,7 +484,9 @@ def test_partial_progress_is_committed_and_traced_in_memory(project, llm):
         "fix(apply_discount): most cases",
     ]
     runs = project.report()["runs"]
-    assert runs["forked"] == 3  # the recording run and the two candidates
+    # The recording run, the fault localization of the code and of the improvement, and
+    # the two candidates.
+    assert runs["forked"] == 5
     assert runs["fresh_process"] == 2  # the final validation of each improvement
 
 
@@ -476,3 +505,50 @@ def test_with_xdist_the_results_are_the_same(project, llm):
     assert (group["status"], group["iterations"], group["candidates"]) == ("fixed", 2, 2)
     checked = branch_passes(project, "trace-fix/apply_discount")
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_plugin_adds_an_optimizer_through_the_hook(project):
+    (project.path / "conftest.py").write_text(
+        "from pytest_trace.model import Proposal\n"
+        "from pytest_trace.optimizers.base import OptimizerSpec\n\n\n"
+        "class Oracle:\n"
+        "    name = 'oracle'\n\n"
+        "    def propose(self, problem):\n"
+        f"        return [Proposal({{{NAME!r}: {FIX!r}}}, operators=('oracle',))]\n\n\n"
+        "def pytest_trace_optimizers():\n"
+        "    return [OptimizerSpec('oracle', 'knows the answer', lambda context: Oracle())]\n"
+    )
+    git(project.path, "add", "conftest.py")
+    git(project.path, "commit", "-qm", "an optimizer of our own")
+
+    result = project.run("--trace-optimizer=oracle")
+
+    result.stdout.fnmatch_lines(
+        [f"FIXED: {NAME} (5 tests)", "  edit: oracle", "optimizer oracle, because chosen with*"]
+    )
+
+
+def test_search_heals_without_an_llm(project):
+    cart = project.path / "pricing" / "cart.py"
+    cart.write_text(
+        cart.read_text().replace(
+            "    return price * percent / 100\n", "    return price * (100 + percent) / 100\n"
+        )
+    )
+    git(project.path, "commit", "-qam", "a sign error")
+
+    result = project.run()
+
+    result.stdout.fnmatch_lines(
+        [
+            f"FIXED: {NAME} (4 tests)",
+            "  edit: arithmetic*",
+            "optimizer search, because no LLM is configured*",
+        ]
+    )
+    fixed = project.file_on("trace-fix/apply_discount", "pricing/cart.py")
+    assert "return price * (100 - percent) / 100" in fixed
+    [group] = project.report()["groups"]
+    assert group["candidates"] >= 1
+    message = git(project.path, "log", "-1", "--format=%B", "trace-fix/apply_discount")
+    assert "Edit operators: " in message

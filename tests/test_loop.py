@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from pytest_trace.loop import Attempt, Group, group_failures, optimize_group
 from pytest_trace.model import (
@@ -37,16 +37,18 @@ def failing(test: str, *functions: str) -> TestResult:
 class ScriptedOptimizer:
     name = "scripted"
 
-    def __init__(self, proposals: list[Proposal | Exception]) -> None:
+    def __init__(self, proposals: list[Proposal | list[Proposal] | Exception]) -> None:
         self.proposals = proposals
         self.problems: list[Problem] = []
 
-    def propose(self, problem: Problem) -> Proposal:
+    def propose(self, problem: Problem) -> list[Proposal]:
         self.problems.append(problem)
+        if not self.proposals:
+            return []
         item = self.proposals.pop(0)
         if isinstance(item, Exception):
             raise item
-        return item
+        return item if isinstance(item, list) else [item]
 
 
 class World:
@@ -55,9 +57,14 @@ class World:
     def __init__(self, breaks_others: set[str] = frozenset()) -> None:  # type: ignore[assignment]
         self.breaks_others = breaks_others
         self.evaluated: list[str] = []
+        self.batches: list[int] = []
         self.commits: list[tuple[str, int]] = []
 
-    def evaluate(self, values: Mapping[str, str]) -> dict[str, TestResult]:
+    def evaluate(self, batch: Sequence[Mapping[str, str]]) -> list[dict[str, TestResult]]:
+        self.batches.append(len(batch))
+        return [self.evaluate_one(values) for values in batch]
+
+    def evaluate_one(self, values: Mapping[str, str]) -> dict[str, TestResult]:
         source = values[NAME]
         self.evaluated.append(source)
         passing = {GOOD: set(TESTS), HALF: {"t::b"}}.get(source, set())
@@ -73,7 +80,7 @@ class World:
         return f"sha{len(self.commits)}"
 
 
-def run(optimizer: ScriptedOptimizer, world: World, iterations: int = 5):  # type: ignore[no-untyped-def]
+def run(optimizer: ScriptedOptimizer, world: World, iterations: int = 5, **budgets):  # type: ignore[no-untyped-def]
     group = Group(TESTS, (NAME,))
     parameters = {NAME: Parameter(NAME, "shop", "price", "shop.py", BASE)}
     baseline = {t: failing(t, NAME) for t in TESTS}
@@ -86,6 +93,7 @@ def run(optimizer: ScriptedOptimizer, world: World, iterations: int = 5):  # typ
         world.regressions,
         world.commit,
         max_iterations=iterations,
+        **budgets,
     )
 
 
@@ -188,3 +196,51 @@ def test_grouping_joins_tests_that_share_a_trainable() -> None:
     assert groups == [Group(("t::1", "t::2"), ("a.f", "a.g")), Group(("t::3",), ("b.h",))]
     assert unreached == ["t::4", "t::5"]
     assert groups[0].slug == "f-g"
+
+
+def test_a_batch_is_evaluated_at_once_and_the_best_wins() -> None:
+    world = World()
+    batch = [
+        Proposal({NAME: BAD}),
+        Proposal({NAME: HALF}),
+        Proposal({NAME: GOOD}, operators=("x",)),
+    ]
+    result = run(ScriptedOptimizer([batch]), world)
+    assert world.batches == [3]
+    assert result.status == "fixed"
+    assert world.commits == [(GOOD, 1)]
+    assert [a.verdict for a in result.attempts] == ["worse", "worse", "fixed"]
+    assert result.path[0].operators == ("x",)
+
+
+def test_a_regressing_best_gives_way_to_the_next_best() -> None:
+    world = World(breaks_others={GOOD})
+    batch = [Proposal({NAME: GOOD}), Proposal({NAME: HALF})]
+    result = run(ScriptedOptimizer([batch]), world, iterations=1)
+    assert [a.verdict for a in result.attempts] == ["regressed", "improved"]
+    assert result.status == "partial"
+    assert world.commits == [(HALF, 1)]
+
+
+def test_candidate_budget_and_exhaustion() -> None:
+    world = World()
+    batch = [Proposal({NAME: f"def price(x):\n    return x + {i}\n"}) for i in range(10)]
+    result = run(ScriptedOptimizer([batch, batch]), world, max_candidates=4)
+    assert result.candidates == 4
+    assert "budget of 4 candidates" in result.message
+    result = run(ScriptedOptimizer([]), World())
+    assert "no more candidates" in result.message
+    assert result.iterations == 0
+
+
+def test_time_budget() -> None:
+    world = World()
+    result = run(ScriptedOptimizer([Proposal({NAME: BAD})] * 3), world, time_budget=0.0)
+    assert "time budget" in result.message
+    assert result.candidates == 0
+
+
+def test_localization_is_passed_to_the_optimizer() -> None:
+    optimizer = ScriptedOptimizer([Proposal({NAME: GOOD})])
+    run(optimizer, World(), suspicious=lambda values: {NAME: {2: 0.9}})
+    assert optimizer.problems[0].suspicious == {NAME: {2: 0.9}}

@@ -98,7 +98,8 @@ def answer(suggestion: object, reasoning: str = "multiply by the remaining share
 
 
 def propose(*answers: str, truncated: bool = False) -> Proposal:
-    return OptoPrime(FakeLLM(list(answers), truncated=truncated)).propose(make_problem())
+    [proposal] = OptoPrime(FakeLLM(list(answers), truncated=truncated)).propose(make_problem())
+    return proposal
 
 
 # --- the prompt ----------------------------------------------------------------------------
@@ -220,7 +221,7 @@ def test_build_prompt_is_pure() -> None:
 
 def test_valid_answer_gives_normalized_update_and_usage() -> None:
     llm = FakeLLM([answer({NAME: "```python\n" + FIX + "```"})])
-    proposal = OptoPrime(llm).propose(make_problem())
+    [proposal] = OptoPrime(llm).propose(make_problem())
     assert proposal == Proposal(
         updates={NAME: FIX},
         reasoning="multiply by the remaining share",

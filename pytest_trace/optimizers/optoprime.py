@@ -164,6 +164,8 @@ class OptoPrime:
         """The system and user prompts for ``problem`` (pure: no call, no state)."""
         system = REPRESENTATION_PROMPT + "\n" + OUTPUT_FORMAT_PROMPT
         feedback = _bounded(problem.feedback.strip(), max(2_000, self.max_prompt_chars // 4))
+        if localization := _localization(problem):
+            feedback = f"{feedback}\n\n{localization}"
         fixed = {
             "Instruction": INSTRUCTION,
             "Variables": _variables(problem.parameters),
@@ -207,8 +209,11 @@ class OptoPrime:
             blocks.pop(0)
         return MEMORY_PROMPT + "\n".join(blocks) + "\n\n"
 
-    def propose(self, problem: Problem) -> Proposal:
+    def propose(self, problem: Problem) -> list[Proposal]:
         """Ask the model and check its answer; a bad answer is a rejected proposal."""
+        return [self._propose(problem)]
+
+    def _propose(self, problem: Problem) -> Proposal:
         system, user = self.build_prompt(problem)
         try:
             completion = self.llm.complete(system, user)
@@ -231,6 +236,37 @@ class OptoPrime:
                 usage=completion.usage,
             )
         return Proposal(updates=updates, reasoning=parsed.reasoning, usage=completion.usage)
+
+
+#: Most suspicious lines shown per function.
+_MAX_SUSPICIOUS_LINES = 5
+
+
+def _localization(problem: Problem) -> str:
+    """The most suspicious lines of each function, from fault localization."""
+    blocks = []
+    for parameter in problem.parameters:
+        scores = problem.suspicious.get(parameter.name, {})
+        lines = parameter.source.splitlines()
+        ranked = sorted(
+            ((score, line) for line, score in scores.items() if score > 0 and line <= len(lines)),
+            key=lambda item: (-item[0], item[1]),
+        )[:_MAX_SUSPICIOUS_LINES]
+        if ranked:
+            blocks.append(
+                f"{parameter.name}:\n"
+                + "\n".join(
+                    f"  line {line} (suspiciousness {score:.2f}): {lines[line - 1].strip()}"
+                    for score, line in ranked
+                )
+            )
+    if not blocks:
+        return ""
+    return (
+        "Fault localization (Ochiai, from the line coverage of the failing and the passing "
+        "tests; line 1 is the def line): the lines most likely to be wrong are\n"
+        + "\n".join(blocks)
+    )
 
 
 def _user_prompt(sections: dict[str, str], memory: str = "") -> str:

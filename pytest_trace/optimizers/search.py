@@ -1,0 +1,127 @@
+"""The search optimizer: automated program repair by small edits, no LLM needed.
+
+Many real bugs are one or two small edits away from correct: a wrong comparison, an
+off-by-one, swapped arguments, a wrong variable, a missing base case, a wrong constant.
+This optimizer enumerates such edits of the group's trainable functions
+(``mutations``), guided by fault localization (edits of the most suspicious lines
+first, then the smallest), by the failing inputs recorded in the trace and by the
+numbers in the failing assertions (``hints``), and hands them to the loop in batches,
+which tests each batch at once. Single edits come first, then pairs of edits in one
+function, then pairs across two functions of the group. Candidates are deduplicated by
+normalized syntax tree, so no two identical programs are tested.
+
+When the loop accepts an improvement, the next problem has new current values, and the
+search starts again from them: a hill climb, one accepted edit at a time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from pytest_trace.model import Parameter, Problem, Proposal, TraceGraph
+from pytest_trace.optimizers.hints import expected_values, numbers_from_feedback
+from pytest_trace.optimizers.mutations import Edit, Hints, double_edits, normalized, single_edits
+
+#: Single edits considered per function (generation is lazy; this bounds the sort).
+MAX_SINGLES = 20_000
+#: Best single edits per function that pairs are built from, and pairs per function.
+PAIR_POOL = 60
+MAX_PAIRS = 4_000
+#: Best single edits per function combined across two functions.
+CROSS_POOL = 25
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    key: tuple[float, int, int]
+    name: str
+    edit: Edit
+
+
+def rank_key(edit: Edit, suspicious: Mapping[int, float], index: int) -> tuple[float, int, int]:
+    """Most suspicious line first (in steps of 0.1), then the smallest edit, then the
+    generator's own order."""
+    score = max((suspicious.get(line, 0.0) for line in edit.lines), default=0.0)
+    return (-round(score, 1), edit.size, index)
+
+
+class SearchOptimizer:
+    """Proposes batches of small edits; see the module docstring."""
+
+    name = "search"
+
+    def __init__(self, *, batch_size: int = 16) -> None:
+        self.batch_size = batch_size
+        self._key: tuple[tuple[str, str], ...] | None = None
+        self._queue: Iterator[Proposal] = iter(())
+
+    def propose(self, problem: Problem) -> list[Proposal]:
+        key = tuple((p.name, p.source) for p in problem.parameters)
+        if key != self._key:  # a new group, or an improvement was accepted
+            self._key = key
+            self._queue = self._candidates(problem)
+        return list(itertools.islice(self._queue, self.batch_size))
+
+    def _candidates(self, problem: Problem) -> Iterator[Proposal]:
+        numbers = tuple(numbers_from_feedback(problem.feedback))
+        expected = tuple(expected_values(problem.feedback))
+        seen = {normalized(p.source) for p in problem.parameters}
+        pools: list[tuple[Parameter, Hints, list[_Ranked]]] = []
+        for parameter in problem.parameters:
+            hints = Hints(
+                suspicious=problem.suspicious.get(parameter.name, {}),
+                global_names=parameter.global_names,
+                inputs=_inputs(problem.traces, parameter.name),
+                expected=expected,
+                numbers=numbers,
+            )
+            edits = itertools.islice(single_edits(parameter.source, hints), MAX_SINGLES)
+            ranked = sorted(
+                (
+                    _Ranked(rank_key(edit, hints.suspicious, index), parameter.name, edit)
+                    for index, edit in enumerate(edits)
+                ),
+                key=lambda r: r.key,
+            )
+            pools.append((parameter, hints, ranked))
+
+        for best in heapq.merge(*(pool for _, _, pool in pools), key=lambda r: r.key):
+            yield from _proposal({best.name: best.edit}, seen)
+        for parameter, hints, pool in pools:
+            singles = [r.edit for r in pool[:PAIR_POOL]]
+            for edit in double_edits(parameter.source, hints, singles, limit=MAX_PAIRS):
+                yield from _proposal({parameter.name: edit}, seen)
+        for (_, _, first), (_, _, second) in itertools.combinations(pools, 2):
+            for a, b in itertools.product(first[:CROSS_POOL], second[:CROSS_POOL]):
+                yield from _proposal({a.name: a.edit, b.name: b.edit}, seen)
+
+
+def _proposal(edits: Mapping[str, Edit], seen: set[str]) -> Iterator[Proposal]:
+    """A proposal for ``edits`` unless an identical program was proposed already."""
+    forms = [normalized(edit.source) for edit in edits.values()]
+    key = "\0".join(forms)
+    if key in seen or any(form in seen for form in forms if len(edits) == 1):
+        return
+    seen.add(key)
+    yield Proposal(
+        updates={name: edit.source for name, edit in edits.items()},
+        reasoning="; ".join(
+            f"{name.rsplit('.', 1)[-1]}: {edit.description}" for name, edit in edits.items()
+        ),
+        operators=tuple(op for edit in edits.values() for op in edit.operators),
+    )
+
+
+def _inputs(traces: Sequence[TraceGraph], name: str) -> tuple[Mapping[str, str], ...]:
+    """The arguments of the calls of ``name`` in the failing tests' traces."""
+    calls = [
+        {arg: value.repr for arg, value in call.args.items()}
+        for trace in traces
+        for call in trace.calls
+        if call.function == name
+    ]
+    unique = {tuple(sorted(call.items())): call for call in calls}
+    return tuple(unique.values())[:20]
