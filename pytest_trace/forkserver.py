@@ -76,12 +76,16 @@ def _limit_memory(budget_mb: float) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _die_with_parent() -> None:
+def _death_signal() -> Callable[[], None]:
+    """A function that makes the calling process die with its parent (Linux), looked up
+    once in the server so that each child only calls it."""
     if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        return lambda: None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return lambda: None
+    return lambda: prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _kill(pid: int) -> None:
@@ -107,6 +111,7 @@ class _Server:
         self.run_job = run_job
         self.workers = max(1, workers)
         self.memory_mb = memory_mb
+        self.die_with_parent = _death_signal()
         self.queue: deque[dict[str, Any]] = deque()
         self.running: dict[int, _Running] = {}
         self.buffer = b""
@@ -147,7 +152,7 @@ class _Server:
             code = JOB_CRASHED
             try:
                 os.setpgid(0, 0)
-                _die_with_parent()
+                self.die_with_parent()
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 os.close(self.jobs_fd)

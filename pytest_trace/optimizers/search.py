@@ -78,7 +78,10 @@ class SearchOptimizer:
                 expected=expected,
                 numbers=numbers,
             )
-            edits = itertools.islice(single_edits(parameter.source, hints), MAX_SINGLES)
+            try:
+                edits = list(itertools.islice(single_edits(parameter.source, hints), MAX_SINGLES))
+            except ValueError:  # not one function definition: nothing to edit
+                continue
             ranked = sorted(
                 (
                     _Ranked(rank_key(edit, hints.suspicious, index), parameter.name, edit)
