@@ -42,10 +42,11 @@ class _Ranked:
 
 
 def rank_key(edit: Edit, suspicious: Mapping[int, float], index: int) -> tuple[float, int, int]:
-    """Most suspicious line first (in steps of 0.1), then the smallest edit, then the
-    generator's own order."""
+    """The smallest edit first, then the most suspicious line (in steps of 0.1), then the
+    generator's own order. Size first: the smallest edit that passes wins, and bigger
+    edits (guards, inserted statements) overfit weak tests more easily."""
     score = max((suspicious.get(line, 0.0) for line in edit.lines), default=0.0)
-    return (-round(score, 1), edit.size, index)
+    return (edit.size, -round(score, 1), index)
 
 
 class SearchOptimizer:
