@@ -32,24 +32,24 @@ def positive_int(text: str) -> int:
     return value
 
 
-def seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value < 0 or value != value:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 (no limit) or more seconds")
-    return value
+def _limit(unit: str) -> Callable[[str], float]:
+    """A parser of a limit in ``unit``: 0 (no limit) or more."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {unit}") from None
+        if value < 0 or value != value:
+            raise argparse.ArgumentTypeError(f"{text!r} must be 0 (no limit) or more {unit}")
+        return value
+
+    parse.__name__ = unit
+    return parse
 
 
-def megabytes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of megabytes") from None
-    if value < 0 or value != value:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 (no limit) or more megabytes")
-    return value
+seconds = _limit("seconds")
+megabytes = _limit("megabytes")
 
 
 def nonempty(text: str) -> str:
