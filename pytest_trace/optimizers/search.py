@@ -36,12 +36,12 @@ CROSS_POOL = 25
 
 @dataclass(frozen=True)
 class _Ranked:
-    key: tuple[float, int, int]
+    key: tuple[int, float, int]
     name: str
     edit: Edit
 
 
-def rank_key(edit: Edit, suspicious: Mapping[int, float], index: int) -> tuple[float, int, int]:
+def rank_key(edit: Edit, suspicious: Mapping[int, float], index: int) -> tuple[int, float, int]:
     """The smallest edit first, then the most suspicious line (in steps of 0.1), then the
     generator's own order. Size first: the smallest edit that passes wins, and bigger
     edits (guards, inserted statements) overfit weak tests more easily."""

@@ -1,0 +1,161 @@
+"""Numbers and literals: off by one (of a literal or an expression), constants tuned
+from the failing assertions, literals swapped, booleans flipped."""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Iterator
+
+from pytest_trace.optimizers.mutations.candidates import (
+    P_LITERAL,
+    P_NOT,
+    P_OFF_BY_ONE,
+    P_TUNE,
+    CandidateBuilder,
+)
+from pytest_trace.optimizers.mutations.model import Raw, Site
+from pytest_trace.optimizers.mutations.nodes import (
+    is_docstring,
+    is_load,
+    lines_of,
+    number_literal,
+    numeric_value,
+)
+from pytest_trace.optimizers.mutations.scope import numeric_candidate
+
+# Caps, so that no operator explodes on a big function.
+_MAX_LITERALS_PER_SITE = 5
+_MAX_TUNED_PER_CONSTANT = 16
+
+_OFF_BY_ONE_ROLES = frozenset({"index", "bound", "range", "compare", "return", "value", "argument"})
+
+
+class ConstantEdits(CandidateBuilder):
+    """Edits of a number or a literal."""
+
+    def _numbers(self) -> Iterator[Raw]:
+        """Numeric literals: off-by-one, tuning from the assertions, nearby values, swaps."""
+        literals: list[tuple[Site, float | int]] = []
+        for site in self.sites:
+            value = numeric_value(site.node)
+            if value is None:
+                continue
+            if isinstance(site.parent, ast.UnaryOp) and isinstance(site.parent.op, ast.USub):
+                continue  # `-1` is one literal, its site is the UnaryOp
+            literals.append((site, value))
+        known = list(dict.fromkeys(value for _, value in literals))
+        for site, value in literals:
+            is_int = isinstance(value, int)
+            targets: list[tuple[float, str, int]] = []
+            if is_int:
+                targets += [(value + 1, "off by one", P_OFF_BY_ONE)]
+                targets += [(value - 1, "off by one", P_OFF_BY_ONE)]
+            for actual, expected in self.hints.numbers[:4]:
+                delta = expected - actual
+                targets += [(value + delta, "tune constant", P_TUNE)]
+                targets += [(value - delta, "tune constant", P_TUNE)]
+                if actual:
+                    targets.append((value * expected / actual, "tune constant", P_TUNE))
+                if expected:
+                    targets.append((value * actual / expected, "tune constant", P_TUNE))
+            nearby = [value * 10, value / 10, -value, 0, 1]
+            if not is_int:
+                nearby = [value + 1, value - 1, *nearby]
+            targets += [(v, "tune constant", P_LITERAL) for v in nearby]
+            others = [v for v in known if v != value][:_MAX_LITERALS_PER_SITE]
+            targets += [(v, "swap literal", P_LITERAL) for v in others]
+            produced: set[float | int] = {value}
+            if isinstance(site.parent, ast.AugAssign) and isinstance(
+                site.parent.op, (ast.Add, ast.Sub)
+            ):
+                produced.add(0)  # `x += 0` does nothing: deleting the statement is an edit
+            for target, operator, priority in targets:
+                number = _clean_number(target, integer=is_int)
+                if number is None or number in produced:
+                    continue
+                produced.add(number)
+                if len(produced) > _MAX_TUNED_PER_CONSTANT:
+                    break
+                edited, new = self._number_edit(site, number)
+                size = 1  # a literal replaced; `a - 1` → `a`: two tokens deleted
+                if edited is not site:
+                    size = 2 if not isinstance(new, ast.BinOp) else 1 + (abs(number) != value)
+                yield self._expr(edited, new, operator, priority, size, lines_of(site.node))
+
+    def _number_edit(self, site: Site, number: float | int) -> tuple[Site, ast.expr]:
+        """The edit giving the literal at ``site`` the value ``number``; ``a + 1`` with 0
+        becomes ``a``, and ``a - 1`` with -1 becomes ``a + 1``."""
+        parent = site.parent
+        if (
+            isinstance(parent, ast.BinOp)
+            and site.field == "right"
+            and isinstance(parent.op, (ast.Add, ast.Sub))
+            and (number == 0 or number < 0)
+        ):
+            parent_site = self._site_of(parent)
+            if parent_site is not None:
+                if number == 0:
+                    return parent_site, parent.left
+                flipped: ast.operator = ast.Sub() if isinstance(parent.op, ast.Add) else ast.Add()
+                return parent_site, ast.BinOp(
+                    left=parent.left, op=flipped, right=number_literal(-number)
+                )
+        return site, number_literal(number)
+
+    def _off_by_one(self) -> Iterator[Raw]:
+        for site in self.sites:
+            node = site.node
+            if not isinstance(node, ast.expr) or not is_load(node):
+                continue
+            if (
+                site.role == "range"
+                and isinstance(site.parent, ast.Call)
+                and len(site.parent.args) == 1
+                and not site.parent.keywords
+            ):
+                call_site = self._site_of(site.parent)
+                if call_site is not None:
+                    new_call = ast.Call(
+                        func=site.parent.func, args=[number_literal(1), node], keywords=[]
+                    )
+                    yield self._expr(call_site, new_call, "off by one", P_OFF_BY_ONE, 1)
+            if site.role not in _OFF_BY_ONE_ROLES or not numeric_candidate(node):
+                continue
+            if ast.dump(node) in self.sequences:
+                continue
+            if isinstance(node, ast.Name) and node.id in self.called:
+                continue
+            priority = P_OFF_BY_ONE + (0 if site.role in ("index", "bound", "range") else 2)
+            for op in (ast.Add(), ast.Sub()):
+                new = ast.BinOp(left=node, op=op, right=number_literal(1))
+                yield self._expr(site, new, "off by one", priority, 2)
+
+    def _literals(self) -> Iterator[Raw]:
+        strings: list[str] = []
+        string_sites: list[Site] = []
+        for site in self.sites:
+            node = site.node
+            if not isinstance(node, ast.Constant):
+                continue
+            if isinstance(node.value, bool):
+                flipped = ast.Constant(value=not node.value)
+                yield self._expr(site, flipped, "swap literal", P_NOT, 1)
+            elif isinstance(node.value, str) and not is_docstring(site):
+                strings.append(node.value)
+                string_sites.append(site)
+        known = list(dict.fromkeys(strings))
+        for site in string_sites:
+            assert isinstance(site.node, ast.Constant)
+            others = [s for s in known if s != site.node.value][:_MAX_LITERALS_PER_SITE]
+            for other in others:
+                yield self._expr(site, ast.Constant(value=other), "swap literal", P_LITERAL, 1)
+
+
+def _clean_number(value: float, *, integer: bool) -> int | float | None:
+    if not math.isfinite(value) or abs(value) > 1e18:
+        return None
+    if integer:
+        return round(value)
+    cleaned = float(f"{value:.12g}")
+    return 0.0 if cleaned == 0 else cleaned

@@ -1,0 +1,209 @@
+"""Names: variable, function and attribute swaps, an expression replaced by a variable."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+
+from pytest_trace.optimizers.mutations.candidates import (
+    P_ASSIGN,
+    P_ATTRIBUTE,
+    P_FUNCTION,
+    P_LOGIC,
+    P_REPLACE,
+    P_VARIABLE,
+    RARE,
+    CandidateBuilder,
+)
+from pytest_trace.optimizers.mutations.model import Raw
+from pytest_trace.optimizers.mutations.nodes import is_docstring, is_load
+
+#: Function name → (operator name, siblings).
+_FUNCTION_SIBLINGS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "min": ("min/max swap", ("max",)),
+        "max": ("min/max swap", ("min",)),
+        "any": ("any/all swap", ("all",)),
+        "all": ("any/all swap", ("any",)),
+        "floor": ("function swap", ("ceil", "round")),
+        "ceil": ("function swap", ("floor", "round")),
+        "round": ("function swap", ("int", "floor", "ceil")),
+        "int": ("function swap", ("round",)),
+        "sorted": ("function swap", ("reversed",)),
+        "reversed": ("function swap", ("sorted",)),
+    }
+)
+
+
+#: Groups of sibling attribute names: a name is swapped with the others of its groups.
+_ATTRIBUTE_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("start", "end", "stop"),
+    ("begin", "end"),
+    ("first", "last"),
+    ("head", "tail"),
+    ("left", "right"),
+    ("top", "bottom"),
+    ("x", "y"),
+    ("width", "height"),
+    ("row", "col", "column"),
+    ("min", "max"),
+    ("minimum", "maximum"),
+    ("lower", "upper", "casefold", "title", "capitalize"),
+    ("strip", "lstrip", "rstrip"),
+    ("startswith", "endswith"),
+    ("find", "rfind"),
+    ("index", "rindex"),
+    ("split", "rsplit"),
+    ("partition", "rpartition"),
+    ("ljust", "rjust", "center"),
+    ("removeprefix", "removesuffix"),
+    ("keys", "values", "items"),
+    ("append", "extend"),
+    ("append", "appendleft"),
+    ("extend", "extendleft"),
+    ("pop", "popleft"),
+    ("add", "update"),
+    ("remove", "discard"),
+    ("union", "intersection", "difference", "symmetric_difference"),
+    ("issubset", "issuperset"),
+    ("isdigit", "isalpha", "isalnum", "isnumeric", "isdecimal"),
+    ("isupper", "islower"),
+    ("floor", "ceil", "trunc"),
+    ("sin", "cos", "tan"),
+    ("asin", "acos", "atan"),
+    ("log", "log10", "log2"),
+    ("encode", "decode"),
+    ("real", "imag"),
+    ("next", "prev", "previous"),
+    ("parent", "children"),
+    ("key", "value"),
+    ("year", "month", "day"),
+    ("hour", "minute", "second"),
+    ("days", "seconds"),
+    ("numerator", "denominator"),
+    ("sort", "reverse"),
+)
+
+
+# Caps, so that no operator explodes on a big function.
+_MAX_NAMES_PER_SITE = 8
+_MAX_GLOBALS_PER_SITE = 3
+_MAX_FUNCTIONS_PER_SITE = 3
+_MAX_REPLACEMENTS_PER_SITE = 6
+_MAX_ATTRIBUTES_PER_SITE = 6
+
+_REPLACE_ROLES = frozenset(
+    {"argument", "keyword", "return", "compare", "operand", "index", "value", "branch"}
+)
+
+
+class NameSwaps(CandidateBuilder):
+    """Edits of a name: another name in scope."""
+
+    def _names(self) -> Iterator[Raw]:
+        """A name replaced by another name in scope."""
+        for site in self.sites:
+            node = site.node
+            if not isinstance(node, ast.Name) or site.role == "callee":
+                continue
+            if isinstance(node.ctx, ast.Store):
+                assigned = isinstance(site.parent, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+                if not assigned or node.id in site.scope:
+                    continue
+                for name in self._variables(site, node.id)[:4]:
+                    new = ast.Name(id=name, ctx=ast.Store())
+                    yield self._expr(site, new, "variable swap", P_ASSIGN + RARE, 1, name_only=name)
+                continue
+            if not isinstance(node.ctx, ast.Load):
+                continue
+            names = self._variables(site, node.id)[:_MAX_NAMES_PER_SITE]
+            for name in names:
+                new = ast.Name(id=name, ctx=ast.Load())
+                yield self._expr(site, new, "variable swap", P_VARIABLE, 1, name_only=name)
+            for name in self._global_values(node.id)[:_MAX_GLOBALS_PER_SITE]:
+                new = ast.Name(id=name, ctx=ast.Load())
+                yield self._expr(site, new, "variable swap", P_VARIABLE + RARE, 1, name_only=name)
+            own = set(self.params) | set(self.locals) | set(self.globals)
+            functions = [name for name in sorted(self.called) if name != node.id and name in own]
+            for name in functions[:2]:
+                new = ast.Name(id=name, ctx=ast.Load())
+                yield self._expr(site, new, "variable swap", P_FUNCTION + RARE, 1, name_only=name)
+
+    def _functions(self) -> Iterator[Raw]:
+        """The function called: ``min`` ↔ ``max``, ``any`` ↔ ``all``, other functions."""
+        own = set(self.params) | set(self.locals) | set(self.globals)
+        functions = [  # the user's functions: called names that are not builtins
+            name
+            for name in dict.fromkeys([*sorted(self.called), *self.globals])
+            if name in own and not name.isupper()
+        ]
+        for site in self.sites:
+            node = site.node
+            if site.role != "callee" or not isinstance(node, ast.Name):
+                continue
+            operator, siblings = _FUNCTION_SIBLINGS.get(node.id, ("function swap", ()))
+            for name in siblings:
+                priority = P_LOGIC if operator != "function swap" else P_ATTRIBUTE
+                new = ast.Name(id=name, ctx=ast.Load())
+                yield self._expr(site, new, operator, priority, 1, name_only=name)
+            others = [name for name in functions if name != node.id and name not in siblings]
+            for name in others[:_MAX_FUNCTIONS_PER_SITE]:
+                new = ast.Name(id=name, ctx=ast.Load())
+                yield self._expr(site, new, "function swap", P_FUNCTION, 1, name_only=name)
+
+    def _attributes(self) -> Iterator[Raw]:
+        attribute_sites = [
+            site
+            for site in self.sites
+            if isinstance(site.node, ast.Attribute) and not isinstance(site.node.ctx, ast.Del)
+        ]
+        by_base: dict[str, list[str]] = {}
+        for site in attribute_sites:
+            assert isinstance(site.node, ast.Attribute)
+            by_base.setdefault(ast.dump(site.node.value), []).append(site.node.attr)
+        for site in attribute_sites:
+            node = site.node
+            assert isinstance(node, ast.Attribute)
+            called = site.role == "callee"
+            table = [name for group in _ATTRIBUTE_GROUPS if node.attr in group for name in group]
+            same_base = by_base.get(ast.dump(node.value), [])
+            seen_elsewhere = [
+                name for name, is_called in self.attributes.items() if is_called == called
+            ]
+            if isinstance(node.value, (ast.Constant, ast.JoinedStr)):
+                seen_elsewhere = []  # a literal's type is known: its own siblings only
+            names = [
+                name
+                for name in dict.fromkeys([*table, *same_base, *seen_elsewhere])
+                if name != node.attr and name.isidentifier()
+            ][:_MAX_ATTRIBUTES_PER_SITE]
+            for name in names:
+                new = ast.Attribute(value=node.value, attr=name, ctx=node.ctx)
+                priority = P_ATTRIBUTE - (4 if name in table else 0)
+                yield self._expr(
+                    site,
+                    new,
+                    "attribute swap",
+                    priority,
+                    1,
+                    (node.end_lineno or node.lineno,),
+                    name_only=name,
+                )
+
+    def _replacements(self) -> Iterator[Raw]:
+        """An expression (other than a name) replaced by a variable in scope."""
+        for site in self.sites:
+            node = site.node
+            if site.role not in _REPLACE_ROLES or isinstance(node, (ast.Name, ast.Starred)):
+                continue
+            if not isinstance(node, ast.expr) or not is_load(node):
+                continue
+            if isinstance(node, (ast.Slice, ast.JoinedStr)) or is_docstring(site):
+                continue
+            size = self._tokens(node)
+            names = self._variables(site, "")[:_MAX_REPLACEMENTS_PER_SITE]
+            names += self._global_values("")[:2]
+            for name in names:
+                new = ast.Name(id=name, ctx=ast.Load())
+                yield self._expr(site, new, "replace with variable", P_REPLACE, size)

@@ -1,0 +1,205 @@
+"""Operator swaps: comparison, arithmetic, bitwise, ``and``/``or`` and assignment swaps,
+``not`` added or removed."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+
+from pytest_trace.optimizers.mutations.candidates import (
+    P_ARITH,
+    P_ASSIGN,
+    P_COMPARE,
+    P_LOGIC,
+    P_NOT,
+    RARE,
+    CandidateBuilder,
+)
+from pytest_trace.optimizers.mutations.model import Raw
+from pytest_trace.optimizers.mutations.nodes import between, is_load, is_plain_literal
+from pytest_trace.optimizers.mutations.syntax import BINOP_PRECEDENCE, BITWISE, SYMBOLS
+
+#: Comparison operator → alternatives, most likely first; the first ones are "boundary"
+#: or "negation" swaps, the others rarer.
+_COMPARE_SWAPS: Mapping[type[ast.cmpop], tuple[tuple[type[ast.cmpop], bool], ...]] = (
+    MappingProxyType(
+        {
+            ast.Lt: ((ast.LtE, True), (ast.Gt, False), (ast.GtE, False), (ast.NotEq, False)),
+            ast.LtE: ((ast.Lt, True), (ast.GtE, False), (ast.Gt, False), (ast.Eq, False)),
+            ast.Gt: ((ast.GtE, True), (ast.Lt, False), (ast.LtE, False), (ast.NotEq, False)),
+            ast.GtE: ((ast.Gt, True), (ast.LtE, False), (ast.Lt, False), (ast.Eq, False)),
+            ast.Eq: ((ast.NotEq, True), (ast.Is, False), (ast.LtE, False), (ast.GtE, False)),
+            ast.NotEq: ((ast.Eq, True), (ast.IsNot, False), (ast.Lt, False), (ast.Gt, False)),
+            ast.Is: ((ast.IsNot, True), (ast.Eq, False)),
+            ast.IsNot: ((ast.Is, True), (ast.NotEq, False)),
+            ast.In: ((ast.NotIn, True),),
+            ast.NotIn: ((ast.In, True),),
+        }
+    )
+)
+
+
+#: Binary operator → alternatives (operator, likely).
+_BINOP_SWAPS: Mapping[type[ast.operator], tuple[tuple[type[ast.operator], bool], ...]] = (
+    MappingProxyType(
+        {
+            ast.Add: ((ast.Sub, True), (ast.Mult, False)),
+            ast.Sub: ((ast.Add, True), (ast.FloorDiv, False)),
+            ast.Mult: ((ast.Div, True), (ast.FloorDiv, False), (ast.Add, False), (ast.Pow, False)),
+            ast.Div: ((ast.FloorDiv, True), (ast.Mult, True), (ast.Mod, False)),
+            ast.FloorDiv: ((ast.Div, True), (ast.Mod, False), (ast.Mult, False)),
+            ast.Mod: ((ast.FloorDiv, False), (ast.Div, False)),
+            ast.Pow: ((ast.Mult, False),),
+            ast.MatMult: ((ast.Mult, False),),
+            ast.BitAnd: ((ast.BitOr, True), (ast.BitXor, False)),
+            ast.BitOr: ((ast.BitAnd, True), (ast.BitXor, False)),
+            ast.BitXor: ((ast.BitAnd, True), (ast.BitOr, False)),
+            ast.LShift: ((ast.RShift, True),),
+            ast.RShift: ((ast.LShift, True),),
+        }
+    )
+)
+
+
+class OperatorSwaps(CandidateBuilder):
+    """Edits of an operator."""
+
+    def _comparisons(self) -> Iterator[Raw]:
+        for site in self.sites:
+            node = site.node
+            if not isinstance(node, ast.Compare):
+                continue
+            operands = [node.left, *node.comparators]
+            for index, op in enumerate(node.ops):
+                left, right = operands[index], operands[index + 1]
+                literal = is_plain_literal(left) or is_plain_literal(right)
+                for alternative, likely in _COMPARE_SWAPS.get(type(op), ()):
+                    if literal and alternative in (ast.Is, ast.IsNot):
+                        continue  # `x is 5` is a SyntaxWarning, and wrong
+                    ops = list(node.ops)
+                    ops[index] = alternative()
+                    new = ast.Compare(left=node.left, ops=ops, comparators=node.comparators)
+                    yield self._expr(
+                        site,
+                        new,
+                        "comparison swap",
+                        P_COMPARE + (0 if likely else RARE),
+                        1,
+                        between(left, right),
+                        gaps=(self._gap(left, right),),
+                        symbol=SYMBOLS[alternative],
+                    )
+
+    def _binary_operators(self) -> Iterator[Raw]:
+        for site in self.sites:
+            node = site.node
+            if not isinstance(node, ast.BinOp):
+                continue
+            for alternative, likely in _BINOP_SWAPS.get(type(node.op), ()):
+                new = ast.BinOp(left=node.left, op=alternative(), right=node.right)
+                same_level = BINOP_PRECEDENCE[type(node.op)] == BINOP_PRECEDENCE[alternative]
+                bitwise = isinstance(node.op, BITWISE) or alternative in BITWISE
+                yield self._expr(
+                    site,
+                    new,
+                    "bitwise swap" if bitwise else "arithmetic swap",
+                    (P_ARITH if likely else P_ARITH + 2 * RARE),
+                    1,
+                    between(node.left, node.right),
+                    gaps=(self._gap(node.left, node.right),) if same_level else (),
+                    symbol=SYMBOLS[alternative] if same_level else "",
+                )
+        for statement in self.statements:
+            if not isinstance(statement, ast.AugAssign) or id(statement) not in self.position:
+                continue
+            site = self._statement_site(statement)
+            for alternative, likely in _BINOP_SWAPS.get(type(statement.op), ()):
+                new_statement = ast.AugAssign(
+                    target=statement.target, op=alternative(), value=statement.value
+                )
+                bitwise = isinstance(statement.op, BITWISE) or alternative in BITWISE
+                yield self._expr(
+                    site,
+                    new_statement,
+                    "bitwise swap" if bitwise else "arithmetic swap",
+                    (P_ARITH if likely else P_ARITH + 2 * RARE),
+                    1,
+                    between(statement.target, statement.value),
+                    gaps=(self._gap(statement.target, statement.value),),
+                    symbol=SYMBOLS[alternative] + "=",
+                )
+
+    def _boolean_operators(self) -> Iterator[Raw]:
+        for site in self.sites:
+            node = site.node
+            if not isinstance(node, ast.BoolOp):
+                continue
+            alternative: ast.boolop = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+            new = ast.BoolOp(op=alternative, values=node.values)
+            pairs = list(itertools.pairwise(node.values))
+            lines = sorted({line for a, b in pairs for line in between(a, b)})
+            yield self._expr(
+                site,
+                new,
+                "and/or swap",
+                P_LOGIC,
+                1,
+                tuple(lines),
+                gaps=tuple(self._gap(a, b) for a, b in pairs),
+                symbol=SYMBOLS[type(alternative)],
+            )
+
+    def _negations(self) -> Iterator[Raw]:
+        for site in self.sites:
+            node = site.node
+            if not isinstance(node, ast.expr) or not is_load(node):
+                continue
+            if site.role not in ("condition", "boolean") and not (
+                site.role == "return" and isinstance(node, (ast.BoolOp, ast.UnaryOp, ast.Call))
+            ):
+                continue
+            if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+                yield self._expr(site, node.operand, "remove not", P_NOT, 1)
+            elif isinstance(node, ast.Compare) and len(node.ops) == 1:
+                continue  # the comparison swaps negate it already
+            elif not is_plain_literal(node):
+                new = ast.UnaryOp(op=ast.Not(), operand=node)
+                yield self._expr(site, new, "add not", P_NOT, 1)
+
+    def _assignments(self) -> Iterator[Raw]:
+        """``x += y`` ↔ ``x = y``."""
+        for statement in self.statements:
+            if id(statement) not in self.position:
+                continue
+            if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
+                target: ast.expr = ast.Name(id=statement.target.id, ctx=ast.Store())
+                new: ast.stmt = ast.Assign(targets=[target], value=statement.value)
+                symbol = "="
+                first, second = statement.target, statement.value
+            elif (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and statement.targets[0].id in self.bound_line
+                and self.bound_line[statement.targets[0].id] < statement.lineno
+            ):
+                new = ast.AugAssign(
+                    target=statement.targets[0], op=ast.Add(), value=statement.value
+                )
+                symbol = "+="
+                first, second = statement.targets[0], statement.value
+            else:
+                continue
+            site = self._statement_site(statement)
+            yield self._expr(
+                site,
+                new,
+                "assignment swap",
+                P_ASSIGN,
+                1,
+                between(first, second),
+                gaps=(self._gap(first, second),),
+                symbol=symbol,
+            )
