@@ -347,15 +347,22 @@ def candidates(count: int) -> list[str]:
     return sources
 
 
-def requests(root: Path, tests: Sequence[str], sources: Sequence[str]) -> list[RunRequest]:
-    """One request per candidate, as the session builds them (``_Context.request``)."""
+def requests(
+    root: Path, tests: Sequence[str], sources: Sequence[str], style: str
+) -> list[RunRequest]:
+    """One request per candidate, as ``repair.Workspace.request`` builds them: in the
+    search's style, a run stops at its first failing test and renders no feedback; in
+    OptoPrime's style, every test runs and failures become feedback."""
     text = (root / MODULE_PATH).read_text(encoding="utf-8")
+    search = style == "search"
     return [
         RunRequest(
             tests=tuple(tests),
             files={MODULE_PATH: replace_function(text, QUALNAME, source)},
             changes={MODULE: (QUALNAME,)},
             timeout=PER_TEST_TIMEOUT,
+            stop_on_failure=tuple(tests) if search else (),
+            feedback=not search,
         )
         for source in sources
     ]
@@ -417,6 +424,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--candidates", type=int, default=40, help="candidates (default 40)")
     parser.add_argument("--tests", type=int, default=20, help="tests in the project (default 20)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--style",
+        choices=("search", "optoprime"),
+        default="search",
+        help="requests as the search optimizer makes them (stop at the first failing test, "
+        "no feedback; the default) or as OptoPrime does (every test, feedback)",
+    )
     args = parser.parse_args(argv)
     if args.candidates < 1 or args.tests < len(KINDS):
         parser.error(f"--candidates must be at least 1 and --tests at least {len(KINDS)}")
@@ -459,7 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reaching = [n for n, r in survey.results.items() if TRAINABLE in r.reached]
             if not reaching or len(survey.results) != len(suite):
                 raise SystemExit(f"the survey run went wrong: {survey.problem or survey.results}")
-            batch = requests(root, reaching, candidates(args.candidates))
+            batch = requests(root, reaching, candidates(args.candidates), args.style)
             seconds, outcomes = timed(lambda: [engine.run(request) for request in batch])
             check_forked(engine, 1 + len(batch), "(a)")
             rows.append(Row("(a) fork, 1 worker, one at a time", len(batch), seconds, 0.0))
@@ -488,7 +502,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for index, (mine, theirs) in enumerate(zip(seen[label], seen["c"], strict=True))
         if mine != theirs
     ]
-    incomplete = [i for i, outcome in enumerate(seen["c"]) if len(outcome) != len(reaching)]
+    # In the search's style a run stops at its first failing test; a passing one runs all.
+    incomplete = [
+        i
+        for i, outcome in enumerate(seen["c"])
+        if len(outcome) != len(reaching)
+        and (args.style != "search" or all(o in ("passed", "skipped") for o in outcome.values()))
+    ]
     baseline = rows[-1]
     for row in rows:
         row.ratio = row.per_second / baseline.per_second
@@ -501,7 +521,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"project: {len(PRICING.splitlines())}-line module, {len(suite)} tests in "
         f"{len({path for path, _ in KINDS})} files, {len(reaching)} of them reach {TRAINABLE} "
-        f"and are run per candidate"
+        f"and are run per candidate ({args.style} style)"
     )
     print(
         f"candidates: {len(batch)} ({passing} pass all {len(reaching)} tests); fork server "
