@@ -45,12 +45,31 @@ _MIB = 1024 * 1024
 
 
 @dataclass
-class _Running:
-    id: int
+class _Child:
+    """A forked child: idle until it gets a job, then running it.
+
+    The child reads its job from ``job_fd`` (the server's end) and, before it exits,
+    writes its exit code to ``status_fd``, so that the server can answer without
+    waiting for the exit itself. ``pidfd`` becomes readable when the child has ended.
+    """
+
     pid: int
-    started: float
-    deadline: float
-    pidfd: int = -1  # readable when the child ends (Linux), so no polling is needed
+    job_fd: int
+    status_fd: int
+    pidfd: int = -1
+    id: int = 0
+    started: float = 0.0
+    deadline: float = float("inf")
+    answered: bool = False
+
+    def fds(self) -> list[int]:
+        return [fd for fd in (self.job_fd, self.status_fd, self.pidfd) if fd >= 0]
+
+    def close(self) -> None:
+        for fd in self.fds():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.job_fd = self.status_fd = self.pidfd = -1
 
 
 def _address_space() -> int | None:
@@ -98,6 +117,11 @@ def _kill(pid: int) -> None:
 
 
 class _Server:
+    """The server loop. Children are forked ahead of their jobs (``workers`` of them
+    idle and ready, besides the busy ones), so that a job starts without waiting for a
+    fork, and a job is answered as soon as its child reports its exit code, before the
+    exit itself."""
+
     def __init__(
         self,
         jobs_fd: int,
@@ -113,22 +137,18 @@ class _Server:
         self.memory_mb = memory_mb
         self.die_with_parent = _death_signal()
         self.queue: deque[dict[str, Any]] = deque()
-        self.running: dict[int, _Running] = {}
+        self.idle: deque[_Child] = deque()
+        self.running: dict[int, _Child] = {}
         self.buffer = b""
         self.quitting = False  # told to quit: finish the jobs under way, then end
         self.abandoned = False  # the job pipe closed: the controller went away
+
+    # -- the controller's pipes ----------------------------------------------------------
 
     def answer(self, message: dict[str, Any]) -> None:
         data = (json.dumps(message) + "\n").encode()
         while data:
             data = data[os.write(self.answers_fd, data) :]
-
-    def wait(self, timeout: float | None) -> None:
-        """Wait for a job, a child's end or ``timeout``; take the jobs that came."""
-        watched = [self.jobs_fd, *(job.pidfd for job in self.running.values() if job.pidfd >= 0)]
-        ready, _, _ = select.select(watched, [], [], timeout)
-        if self.jobs_fd in ready:
-            self.read_jobs()
 
     def read_jobs(self) -> None:
         chunk = os.read(self.jobs_fd, 1 << 16)
@@ -144,87 +164,148 @@ class _Server:
             elif not self.quitting:
                 self.queue.append(job)
 
-    def start(self, job: dict[str, Any]) -> None:
+    # -- children ------------------------------------------------------------------------
+
+    def busy(self) -> list[_Child]:
+        """Children running a job not answered yet: they count against ``workers``."""
+        return [child for child in self.running.values() if not child.answered]
+
+    def fork(self) -> _Child:
+        """A child that waits for its job."""
+        job_read, job_write = os.pipe()
+        status_read, status_write = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # the child
-            code = JOB_CRASHED
-            try:
-                os.setpgid(0, 0)
-                self.die_with_parent()
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                os.close(self.jobs_fd)
-                os.close(self.answers_fd)
-                _limit_memory(float(job.get("memory_mb", self.memory_mb)))
-                code = self.run_job(job["payload"])
-            except BaseException:  # the child must end here, whatever happened
-                with contextlib.suppress(BaseException):
-                    import traceback
-
-                    traceback.print_exc()
-            finally:
-                os._exit(code)
+            self._child(job_read, status_write, [job_write, status_read])
+        os.close(job_read)
+        os.close(status_write)
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)  # also from here, so that killpg works from the start
         pidfd = -1
         if hasattr(os, "pidfd_open"):
             with contextlib.suppress(OSError):
                 pidfd = os.pidfd_open(pid)
-        now = time.monotonic()
-        timeout = float(job.get("timeout", 0)) or float("inf")
-        self.running[pid] = _Running(int(job["id"]), pid, now, now + timeout, pidfd)
+        return _Child(pid, job_write, status_read, pidfd)
 
-    def reap(self) -> None:
+    def _child(self, job_fd: int, status_fd: int, own: list[int]) -> None:
+        code = JOB_CRASHED
+        try:
+            os.setpgid(0, 0)
+            self.die_with_parent()
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            others = [fd for child in (*self.idle, *self.running.values()) for fd in child.fds()]
+            for fd in (self.jobs_fd, self.answers_fd, *own, *others):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = os.read(job_fd, 1 << 16)
+                if not chunk:  # the server ended before giving a job
+                    os._exit(0)
+                data += chunk
+            job = json.loads(data)
+            _limit_memory(float(job.get("memory_mb", self.memory_mb)))
+            code = self.run_job(job["payload"])
+        except BaseException:  # the child must end here, whatever happened
+            with contextlib.suppress(BaseException):
+                import traceback
+
+                traceback.print_exc()
+        finally:
+            with contextlib.suppress(BaseException):
+                os.write(status_fd, f"{code}\n".encode())
+            os._exit(code)
+
+    def start(self, job: dict[str, Any]) -> None:
+        child = self.idle.popleft() if self.idle else self.fork()
+        data = (json.dumps(job) + "\n").encode()
+        while data:
+            data = data[os.write(child.job_fd, data) :]
+        os.close(child.job_fd)
+        child.job_fd = -1
+        child.id = int(job["id"])
+        child.started = time.monotonic()
+        child.deadline = child.started + (float(job.get("timeout", 0)) or float("inf"))
+        self.running[child.pid] = child
+
+    def prepare(self) -> None:
+        """Fork the children the next jobs will need, while nothing waits for them."""
+        while len(self.idle) < self.workers and not self.quitting:
+            self.idle.append(self.fork())
+
+    def _answer(self, child: _Child, code: int, killed: bool) -> None:
+        child.answered = True
+        self.answer(
+            {
+                "kind": "done",
+                "id": child.id,
+                "returncode": code,
+                "killed": killed,
+                "seconds": time.monotonic() - child.started,
+            }
+        )
+
+    def collect(self, ready: set[int]) -> None:
+        """Answer the jobs whose child reported its exit code; reap ended children."""
         now = time.monotonic()
-        for pid, job in list(self.running.items()):
+        for pid, child in list(self.running.items()):
+            if not child.answered and child.status_fd in ready:
+                report = os.read(child.status_fd, 64)
+                if report.strip().lstrip(b"-").isdigit():
+                    self._answer(child, int(report), killed=False)
+                    os.close(child.status_fd)
+                    child.status_fd = -1
             done, status = os.waitpid(pid, os.WNOHANG)
-            killed = False
-            if not done:
-                if now < job.deadline:
-                    continue
+            if not done and not child.answered and now >= child.deadline:
                 _kill(pid)
                 _, status = os.waitpid(pid, 0)
-                killed = True
-            del self.running[pid]
-            if job.pidfd >= 0:
-                os.close(job.pidfd)
-            code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-            self.answer(
-                {
-                    "kind": "done",
-                    "id": job.id,
-                    "returncode": code,
-                    "killed": killed,
-                    "seconds": time.monotonic() - job.started,
-                }
-            )
+                self._answer(child, -signal.SIGKILL, killed=True)
+                done = pid
+            if done:
+                del self.running[pid]
+                child.close()
+                if not child.answered:
+                    code = (
+                        -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+                    )
+                    self._answer(child, code, killed=False)
+
+    # -- the loop ------------------------------------------------------------------------
 
     def timeout(self) -> float | None:
         """How long to wait: until the next deadline, or a short poll without pidfds."""
-        if not self.running:
-            return 0 if self.queue else None
-        if any(job.pidfd < 0 for job in self.running.values()):
+        busy = self.busy()
+        if any(child.pidfd < 0 for child in self.running.values()):
             return 0.0005
-        soonest = min(job.deadline for job in self.running.values())
+        if not busy:
+            return 0 if self.queue else None
+        soonest = min(child.deadline for child in busy)
         return None if soonest == float("inf") else max(0.0, soonest - time.monotonic())
 
     def loop(self) -> None:
-        while not self.abandoned and not (self.quitting and not self.queue and not self.running):
-            self.wait(self.timeout())
-            while self.queue and len(self.running) < self.workers:
+        while not self.abandoned and not (self.quitting and not self.queue and not self.busy()):
+            watched = [self.jobs_fd]
+            for child in self.running.values():
+                watched += [fd for fd in (child.status_fd, child.pidfd) if fd >= 0]
+            ready, _, _ = select.select(watched, [], [], self.timeout())
+            if self.jobs_fd in ready:
+                self.read_jobs()
+            while self.queue and len(self.busy()) < self.workers:
                 self.start(self.queue.popleft())
             if self.running:
-                self.reap()
+                self.collect(set(ready))
+            self.prepare()
 
     def kill_all(self) -> None:
-        for pid, job in list(self.running.items()):
-            _kill(pid)
+        for child in (*self.idle, *self.running.values()):
+            _kill(child.pid)
             with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-            if job.pidfd >= 0:
-                os.close(job.pidfd)
+                os.waitpid(child.pid, 0)
+            child.close()
+        self.idle.clear()
         self.running.clear()
 
 
@@ -252,6 +333,7 @@ def serve(
     gc.collect()
     gc.freeze()  # what the server built stays shared with the children, not copied
     try:
+        server.prepare()
         server.answer({"kind": "ready", **ready})
         server.loop()
     finally:
