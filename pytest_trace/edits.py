@@ -62,7 +62,7 @@ def function_source(file_text: str, qualname: str) -> str:
     """The definition of ``qualname`` without decorators, dedented, ending with a newline."""
     _, text = _split_bom(file_text)
     span = _locate(text, _parse_file(text), qualname)
-    lines = _split_lines(text)[span.def_line - 1 : span.end]
+    lines = split_lines(text)[span.def_line - 1 : span.end]
     return "".join(_strip_indent(_content(line), span.indent) + "\n" for line in lines)
 
 
@@ -110,7 +110,7 @@ def replace_function(file_text: str, qualname: str, new_source: str) -> str:
         raise EditError(f"the new code for {qualname} must be the undecorated definition of {name}")
     new_lines = new_lines[node.lineno - 1 : node.end_lineno]  # no comments around it
 
-    lines = _split_lines(text)
+    lines = split_lines(text)
     old = lines[span.def_line - 1 : span.end]
     old_contents = [_content(line) for line in old]
     newline = _ending(old[0]) or _first_newline(text)
@@ -146,7 +146,7 @@ def changed_lines(old: str, new: str) -> int:
 def unified_diff(old: str, new: str, path: str) -> str:
     """A ``git diff``-style unified diff of one file; empty when the texts are equal."""
     diff = difflib.unified_diff(
-        _split_lines(old), _split_lines(new), fromfile=f"a/{path}", tofile=f"b/{path}"
+        split_lines(old), split_lines(new), fromfile=f"a/{path}", tofile=f"b/{path}"
     )
     return "".join(
         line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
@@ -159,7 +159,7 @@ def unified_diff(old: str, new: str, path: str) -> str:
 
 def _locate(text: str, tree: ast.Module, qualname: str) -> FunctionSpan:
     node = _find(tree, qualname)
-    lines = _split_lines(text)
+    lines = split_lines(text)
     def_text = _content(lines[node.lineno - 1])
     indent = def_text[: len(def_text) - len(def_text.lstrip(" \t\f"))]
     if len(indent) != node.col_offset:
@@ -337,7 +337,7 @@ def _split_bom(text: str) -> tuple[str, str]:
     return (_BOM, text[1:]) if text.startswith(_BOM) else ("", text)
 
 
-def _split_lines(text: str) -> list[str]:
+def split_lines(text: str) -> list[str]:
     """Lines with their endings, split where Python's tokenizer splits them."""
     lines: list[str] = []
     start = 0
@@ -365,7 +365,7 @@ def _first_newline(text: str) -> str:
 
 
 def _contents(text: str) -> list[str]:
-    return [_content(line) for line in _split_lines(text)]
+    return [_content(line) for line in split_lines(text)]
 
 
 def _join(lines: list[str]) -> str:

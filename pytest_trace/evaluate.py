@@ -73,14 +73,11 @@ def _signal_name(code: int) -> str:
 MAX_NODEIDS_ON_COMMAND_LINE = 200
 
 
-def test_files(nodeids: Sequence[str]) -> list[str]:
+def selection_args(nodeids: Sequence[str]) -> list[str]:
     """What to give pytest on the command line for these test ids."""
     if len(nodeids) <= MAX_NODEIDS_ON_COMMAND_LINE:
         return list(dict.fromkeys(nodeids))
     return list(dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids))
-
-
-test_files.__test__ = False  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -179,7 +176,7 @@ class WorkerRunner:
         if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
             command += ["-p", "pytest_trace.plugin"]
         command += ["--rootdir", str(self.root), "-q", "--no-header", *self.extra_args]
-        return command + test_files(nodeids)
+        return command + selection_args(nodeids)
 
     def worker_request(self, **fields: object) -> WorkerRequest:
         return WorkerRequest(
@@ -215,6 +212,10 @@ class WorkerRunner:
                 _tail(log),
             )
             return outcome
+
+    def run_many(self, requests: Sequence[RunRequest]) -> list[RunOutcome]:
+        """One after the other: a fresh process each."""
+        return [self.run(request) for request in requests]
 
     def _execute(
         self, request_path: Path, nodeids: Sequence[str], log: Path, timeout: float

@@ -303,7 +303,7 @@ def optimize_group(
             if attempt.verdict not in ("fixed", "improved"):
                 history.append(
                     HistoryEntry(
-                        values={n: v for n, v in attempt.updates.items()},
+                        values=dict(attempt.updates),
                         feedback=attempt.feedback,
                     )
                 )

@@ -133,11 +133,6 @@ class Workspace:
         limit = max(MIN_CANDIDATE_TIMEOUT, round(CALIBRATION_FACTOR * slowest, 1))
         return min(limit, self.settings.timeout) if self.settings.timeout > 0 else limit
 
-    def run_many(self, requests: Sequence[RunRequest]) -> list[RunOutcome]:
-        if isinstance(self.evaluator, WorkerRunner):
-            return [self.evaluator.run(request) for request in requests]
-        return self.evaluator.run_many(requests)
-
     # -- one group --------------------------------------------------------------------
 
     def optimize(
@@ -226,7 +221,9 @@ class GroupRepair:
             )
             guards.append(guard)
         results = []
-        for values, guard, outcome in zip(batch, guards, workspace.run_many(requests), strict=True):
+        for values, guard, outcome in zip(
+            batch, guards, workspace.evaluator.run_many(requests), strict=True
+        ):
             self.guard_failures[_key(values)] = [
                 outcome.results[t] for t in guard if t in outcome.results and not outcome.passed(t)
             ]
@@ -268,7 +265,7 @@ class GroupRepair:
         guard = workspace.guard(group.parameters, group.tests)
         paths = sorted({p.path for p in parameters})
         request = workspace.request(values, [*group.tests, *guard], coverage=tuple(paths))
-        [outcome] = workspace.run_many([request])
+        [outcome] = workspace.evaluator.run_many([request])
         failing = [t for t in group.tests if t in outcome.results and not outcome.passed(t)]
         passing = [t for t in (*group.tests, *guard) if outcome.passed(t)]
         files = workspace.files(values)

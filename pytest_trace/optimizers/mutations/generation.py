@@ -9,6 +9,7 @@ import itertools
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from pytest_trace.edits import split_lines
 from pytest_trace.optimizers.mutations.constants import ConstantEdits
 from pytest_trace.optimizers.mutations.guards import GuardInsertions
 from pytest_trace.optimizers.mutations.model import (
@@ -24,7 +25,6 @@ from pytest_trace.optimizers.mutations.names import NameSwaps
 from pytest_trace.optimizers.mutations.operands import OperandEdits
 from pytest_trace.optimizers.mutations.operators import OperatorSwaps
 from pytest_trace.optimizers.mutations.rendering import Renderer
-from pytest_trace.optimizers.mutations.source import split_lines
 from pytest_trace.optimizers.mutations.statements import StatementEdits
 from pytest_trace.optimizers.mutations.wrapping import WrapEdits
 

@@ -10,6 +10,7 @@ import itertools
 import re
 import warnings
 
+from pytest_trace.edits import split_lines
 from pytest_trace.optimizers.mutations.model import FunctionNode, code_key, compiled
 from pytest_trace.optimizers.mutations.nodes import count_tokens
 
@@ -108,18 +109,6 @@ class Source:
         if before.strip() or (after and not after.startswith("#")):
             return None
         return first - 1, end
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their endings, split where Python's tokenizer splits them."""
-    lines: list[str] = []
-    start = 0
-    for match in _NEWLINE.finditer(text):
-        lines.append(text[start : match.end()])
-        start = match.end()
-    if start < len(text):
-        lines.append(text[start:])
-    return lines
 
 
 def content(line: str) -> str:
