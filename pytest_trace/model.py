@@ -20,7 +20,8 @@ class Parameter:
 
     ``name`` is stable and readable (``pricing.cart.apply_discount``); ``source`` is the
     function definition without its decorators, dedented. ``path`` is relative to the
-    repository root, in POSIX form.
+    repository root, in POSIX form; ``module_text`` is the text of that file as it was
+    before the optimization (context: where the search finds ingredients of fixes).
     """
 
     name: str
@@ -31,6 +32,7 @@ class Parameter:
     description: str = ""
     kind: ParameterKind = "code"
     global_names: tuple[str, ...] = ()
+    module_text: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ class Workspace:
                 source=edits.function_source(text, location.qualname),
                 description=location.description,
                 global_names=location.global_names,
+                module_text=text,
             )
 
     # -- candidates -------------------------------------------------------------------

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pytest_trace.model import Parameter, Problem, Proposal, TraceGraph
 from pytest_trace.optimizers.hints import expected_values, numbers_from_feedback
 from pytest_trace.optimizers.mutations import Edit, Hints, double_edits, normalized, single_edits
+from pytest_trace.optimizers.mutations.context import module_context
 
 #: Single edits considered per function (generation is lazy; this bounds the sort).
 MAX_SINGLES = 20_000
@@ -72,12 +73,18 @@ class SearchOptimizer:
         seen = {normalized(p.source) for p in problem.parameters}
         pools: list[tuple[Parameter, Hints, list[_Ranked]]] = []
         for parameter in problem.parameters:
+            context = module_context(
+                parameter.module_text, parameter.qualname, parameter.description
+            )
             hints = Hints(
                 suspicious=problem.suspicious.get(parameter.name, {}),
                 global_names=parameter.global_names,
                 inputs=_inputs(problem.traces, parameter.name),
                 expected=expected,
                 numbers=numbers,
+                known_numbers=context.numbers,
+                documented=context.documented,
+                ingredients=context.ingredients,
             )
             try:
                 edits = list(itertools.islice(single_edits(parameter.source, hints), MAX_SINGLES))

@@ -31,11 +31,16 @@ tune constant              a number → from the failing assertions' (actual,   
                            ``c * 10``, ``c / 10``, ``-c``, ``0``, ``1``
 swap literal               a literal → another literal of the function; flip a    1
                            boolean
+documented constant        a number → one the function's documentation states    1
+                           (tried first: ``divisible by 11``)
+module constant            a number → one written elsewhere in the module         1
 variable swap              a name → another name in scope (parameters, locals,    1
                            loop and comprehension variables, module globals)
 replace with variable      an expression → a variable in scope                   tokens
 attribute swap             ``.start`` ↔ ``.end``, ``.lower`` ↔ ``.upper``, ...    1
-                           and attributes the function uses
+                           and attributes the function uses; for a variable of a
+                           known built-in type, its methods taking the same
+                           arguments (``d.get(k, [])`` → ``d.setdefault(k, [])``)
 swap arguments             ``f(a, b)`` → ``f(b, a)`` (also keyword values)        2
 swap operands              ``a - b`` → ``b - a`` (non-commutative operators,      2
                            ``+`` included for sequences; ``in``)
@@ -52,8 +57,11 @@ add slice, remove slice    ``x`` → ``x[1:]``/``x[:-1]``/``x[::-1]``; ``x[1:]``
 insert guard               ``if <cond>: return <value>`` at the top of the body   tokens
                            and before the most suspicious statements
 delete statement           a statement (``pass`` when a block would be empty)     tokens
-insert statement           a copy of a statement of the function elsewhere, a     tokens
-                           final ``return <local>``
+insert statement           a copy of a statement of the function elsewhere (a     tokens
+                           statement of a loop first right after the loop: the
+                           forgotten last flush), a final ``return <local>``;
+                           for a method, the ``self.x += ...`` bookkeeping of its
+                           sibling methods, mirrored (``-=``) and as it is
 move statement             a statement out of the block it ends, or into the      tokens
                            end of the block before it (indentation bugs)
 swap statements            two adjacent statements                               tokens
@@ -102,12 +110,15 @@ families on the base that builds their candidates (``candidates``), and the rend
 ``scope``       parameters, locals, globals, sequences, numbers; variables at a site
 ``candidates``  priorities, and the base of the operator families
 ``operators``   comparison, arithmetic, bitwise, and/or, assignment swaps; add/remove not
-``constants``   off by one, tune constant, swap literal
+``constants``   off by one, tune constant, swap literal, documented and module constants
 ``names``       variable, function and attribute swaps; replace with variable
 ``operands``    swap arguments/operands/elements, delete operand, insert operand
 ``wrapping``    wrap/unwrap call, add/remove slice
 ``statements``  delete, insert, move and swap statements
 ``guards``      insert guard
+``context``     what the rest of the module offers: numbers, documented numbers,
+                sibling methods' bookkeeping (the driver passes it in :class:`Hints`)
+``receivers``   the built-in type of a variable, and methods taking the same arguments
 ``rewrite``     the edited text, keeping the text of what an edit does not touch
 ``rendering``   compiling, deduplicating and describing an edit
 ``generation``  :func:`single_edits`, :func:`double_edits`, the order of the candidates

@@ -11,6 +11,7 @@ from pytest_trace.optimizers.mutations.scope import Scope
 from pytest_trace.optimizers.mutations.source import content, first_line, one_line, short
 
 # Priorities: lower first. Related alternatives get a small increment.
+P_DOCUMENTED = 8  # a literal → a number the function's documentation states
 P_COMPARE = 10
 P_OFF_BY_ONE = 12
 P_TUNE = 14

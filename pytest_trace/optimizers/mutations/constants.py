@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterator
 
 from pytest_trace.optimizers.mutations.candidates import (
+    P_DOCUMENTED,
     P_LITERAL,
     P_NOT,
     P_OFF_BY_ONE,
@@ -65,7 +66,13 @@ class ConstantEdits(CandidateBuilder):
             targets += [(v, "tune constant", P_LITERAL) for v in nearby]
             others = [v for v in known if v != value][:_MAX_LITERALS_PER_SITE]
             targets += [(v, "swap literal", P_LITERAL) for v in others]
+            # The function's documentation states the number, or the module uses it.
+            documented = [v for v in self.hints.documented if _same_kind(v, value)]
+            targets = [(v, "documented constant", P_DOCUMENTED) for v in documented] + targets
+            module = [v for v in self.hints.known_numbers if _same_kind(v, value)]
+            targets += [(v, "module constant", P_LITERAL) for v in module]
             produced: set[float | int] = {value}
+            limit = _MAX_TUNED_PER_CONSTANT + len(documented) + len(module)
             if isinstance(site.parent, ast.AugAssign) and isinstance(
                 site.parent.op, (ast.Add, ast.Sub)
             ):
@@ -75,7 +82,7 @@ class ConstantEdits(CandidateBuilder):
                 if number is None or number in produced:
                     continue
                 produced.add(number)
-                if len(produced) > _MAX_TUNED_PER_CONSTANT:
+                if len(produced) > limit:
                     break
                 edited, new = self._number_edit(site, number)
                 size = 1  # a literal replaced; `a - 1` → `a`: two tokens deleted
@@ -150,6 +157,12 @@ class ConstantEdits(CandidateBuilder):
             others = [s for s in known if s != site.node.value][:_MAX_LITERALS_PER_SITE]
             for other in others:
                 yield self._expr(site, ast.Constant(value=other), "swap literal", P_LITERAL, 1)
+
+
+def _same_kind(candidate: int | float, value: int | float) -> bool:
+    """Whether ``candidate`` may replace the literal ``value`` (an integer literal takes
+    integers only) and differs from it."""
+    return candidate != value and (isinstance(candidate, int) or not isinstance(value, int))
 
 
 def _clean_number(value: float, *, integer: bool) -> int | float | None:

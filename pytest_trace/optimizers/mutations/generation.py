@@ -4,6 +4,7 @@ the renderer; the order of the candidates; single edits and pairs of edits."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
 import itertools
 import warnings
@@ -177,13 +178,7 @@ class _SecondEdits:
         suspicious = {
             to_new[line]: score for line, score in self.hints.suspicious.items() if line in to_new
         }
-        hints = Hints(
-            suspicious=suspicious,
-            global_names=self.hints.global_names,
-            inputs=self.hints.inputs,
-            expected=self.hints.expected,
-            numbers=self.hints.numbers,
-        )
+        hints = dataclasses.replace(self.hints, suspicious=suspicious)
         try:
             function = Function(  # whole compiles: keys comparable across first edits
                 first.source, hints, line_map=lambda line: to_old.get(line, line), isolate=False

@@ -40,6 +40,9 @@ class Hints:
     functions); ``inputs`` are the arguments of calls of the function in failing tests
     (argument name → ``repr``); ``expected`` the ``repr`` of values the failing assertions
     expected; ``numbers`` (actual, expected) pairs from the failing assertions.
+    From the rest of the module (``context.module_context``): ``known_numbers`` written
+    elsewhere in it, ``documented`` numbers the function's documentation states, and
+    ``ingredients``, statements of sibling methods worth inserting (source text).
     """
 
     suspicious: Mapping[int, float] = field(default_factory=dict)
@@ -47,6 +50,9 @@ class Hints:
     inputs: tuple[Mapping[str, str], ...] = ()
     expected: tuple[str, ...] = ()
     numbers: tuple[tuple[float, float], ...] = ()
+    known_numbers: tuple[int | float, ...] = ()
+    documented: tuple[int | float, ...] = ()
+    ingredients: tuple[str, ...] = ()
 
 
 def normalized(source: str) -> str:

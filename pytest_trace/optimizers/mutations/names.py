@@ -16,8 +16,9 @@ from pytest_trace.optimizers.mutations.candidates import (
     RARE,
     CandidateBuilder,
 )
-from pytest_trace.optimizers.mutations.model import Raw
+from pytest_trace.optimizers.mutations.model import Raw, Site
 from pytest_trace.optimizers.mutations.nodes import is_docstring, is_load
+from pytest_trace.optimizers.mutations.receivers import alternatives, known_types
 
 #: Function name → (operator name, siblings).
 _FUNCTION_SIBLINGS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
@@ -173,9 +174,10 @@ class NameSwaps(CandidateBuilder):
             ]
             if isinstance(node.value, (ast.Constant, ast.JoinedStr)):
                 seen_elsewhere = []  # a literal's type is known: its own siblings only
+            methods = self._methods_of_receiver(site) if called else []
             names = [
                 name
-                for name in dict.fromkeys([*table, *same_base, *seen_elsewhere])
+                for name in dict.fromkeys([*table, *methods, *same_base, *seen_elsewhere])
                 if name != node.attr and name.isidentifier()
             ][:_MAX_ATTRIBUTES_PER_SITE]
             for name in names:
@@ -190,6 +192,21 @@ class NameSwaps(CandidateBuilder):
                     (node.end_lineno or node.lineno,),
                     name_only=name,
                 )
+
+    def _methods_of_receiver(self, site: Site) -> list[str]:
+        """For ``x.m(...)`` with ``x`` of a known built-in type, its other methods that
+        take the same arguments (``receivers``)."""
+        node, call = site.node, site.parent
+        if not isinstance(node, ast.Attribute) or not isinstance(call, ast.Call):
+            return []
+        if not isinstance(node.value, ast.Name):
+            return []
+        if self._receiver_types is None:
+            self._receiver_types = known_types(self.func)
+        kind = self._receiver_types.get(node.value.id)
+        if kind is None:
+            return []
+        return alternatives(kind, node.attr, len(call.args), len(call.keywords))
 
     def _replacements(self) -> Iterator[Raw]:
         """An expression (other than a name) replaced by a variable in scope."""

@@ -73,11 +73,15 @@ class StatementEdits(CandidateBuilder):
                 anchor = block.statements[min(index, len(block.statements) - 1)]
                 places.append((abs(anchor.lineno - statement.lineno), block, index))
             places.sort(key=lambda place: place[0])
+            after_loop = self._after_loop(statement)
+            if after_loop is not None and not jump:
+                places.insert(0, (0, *after_loop))
             for _, block, index in places[:_MAX_INSERTIONS_PER_STATEMENT]:
                 yield self._insertion(block, index, statement, "insert statement", P_STATEMENT)
                 count += 1
                 if count >= _MAX_INSERTIONS:
                     return
+        yield from self._ingredient_insertions(points)
         body = self.func.body
         if isinstance(body[-1], (ast.Return, ast.Raise)) or any(
             isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_own(self.func.body)
@@ -87,6 +91,31 @@ class StatementEdits(CandidateBuilder):
         for name in [n for n in self.locals if n not in self.called][:4]:
             new = ast.Return(value=ast.Name(id=name, ctx=ast.Load()))
             yield self._insertion(top, len(body), new, "insert statement", P_STATEMENT)
+
+    def _after_loop(self, statement: ast.stmt) -> tuple[Block, int] | None:
+        """The place right after the innermost loop holding ``statement``: where a loop
+        that accumulates must flush what it still holds when it ends (the last field of
+        a line, the last word, the last group)."""
+        block, _ = self.position[id(statement)]
+        while not block.loop:
+            if block.top or id(block.owner) not in self.position:
+                return None
+            block, _ = self.position[id(block.owner)]
+        if id(block.owner) not in self.position:
+            return None
+        outer, index = self.position[id(block.owner)]
+        return outer, index + 1
+
+    def _ingredient_insertions(self, points: list[tuple[Block, int]]) -> Iterator[Raw]:
+        """Statements of sibling methods (``Hints.ingredients``) inserted at the end of a
+        block: the bookkeeping a method forgot."""
+        for text in self.hints.ingredients:
+            try:
+                statement = ast.parse(text).body[0]
+            except (SyntaxError, IndexError, ValueError):
+                continue
+            for block, index in points[:_MAX_INSERTIONS_PER_STATEMENT]:
+                yield self._insertion(block, index, statement, "insert statement", P_STATEMENT)
 
     def _insertion_points(self) -> list[tuple[Block, int]]:
         """Where a statement may be missing: the end of a block (before its final jump,
