@@ -89,7 +89,7 @@ def test_a_documented_number_is_tried_before_negating_the_condition() -> None:
 
 
 RING = code(
-    '''
+    """
     class Ring:
         def __init__(self, capacity):
             self.slots = [None] * capacity
@@ -108,7 +108,7 @@ RING = code(
         @staticmethod
         def make(n):
             return Ring(n)
-    '''
+    """
 )
 
 
