@@ -55,7 +55,10 @@ wrap call                  ``x`` → ``f(x)`` with ``f`` a function the code    
 add slice, remove slice    ``x`` → ``x[1:]``/``x[:-1]``/``x[::-1]``; ``x[1:]``     1 or 2
                            → ``x``, ``x[a:b]`` → ``x[a:]``/``x[:b]``
 insert guard               ``if <cond>: return <value>`` at the top of the body   tokens
-                           and before the most suspicious statements
+                           and before the most suspicious statements; conditions
+                           on the parameters and on the attributes the function
+                           dereferences (``x.a is None``, ``not x.a``); values
+                           also the returned f-string without the missing part
 delete statement           a statement (``pass`` when a block would be empty)     tokens
 insert statement           a copy of a statement of the function elsewhere (a     tokens
                            statement of a loop first right after the loop: the

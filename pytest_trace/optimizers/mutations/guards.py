@@ -19,6 +19,7 @@ _MAX_GUARDS_PER_STATEMENT = 16
 _GUARDED_STATEMENTS = 3
 _MAX_GUARD_VALUES = 8
 _MAX_GUARD_CONDITIONS = 12
+_MAX_DEREFERENCED = 3
 
 _NOT_A_LITERAL = object()
 
@@ -119,11 +120,35 @@ class GuardInsertions(CandidateBuilder):
                     continue
                 condition: ast.expr = ast.Compare(left=_name(a), ops=[op], comparators=[_name(b)])
                 scored.append((-coverage, len(_GUARD_TEMPLATES) + rank, condition))
+        for rank, condition in enumerate(self._dereference_conditions()):
+            scored.append((0, rank, condition))
         scored.sort(key=lambda item: (item[0], item[1]))
         unique: dict[str, ast.expr] = {}
         for _, _, condition in scored:
             unique.setdefault(ast.dump(condition), condition)
         return list(unique.values())[:_MAX_GUARD_CONDITIONS]
+
+    def _dereference_conditions(self) -> list[ast.expr]:
+        """``x.a is None`` and ``not x.a`` for attributes of parameters that the function
+        dereferences (``x.a.b``, ``x.a[i]``): the missing check for an empty list's
+        head, an absent middle name."""
+        found: dict[str, ast.Attribute] = {}
+        for node in ast.walk(self.func):
+            if not isinstance(node, (ast.Attribute, ast.Subscript)):
+                continue
+            inner = node.value
+            if (
+                isinstance(inner, ast.Attribute)
+                and isinstance(inner.value, ast.Name)
+                and inner.value.id in self.params
+                and isinstance(inner.ctx, ast.Load)
+            ):
+                found.setdefault(ast.dump(inner), inner)
+        conditions: list[ast.expr] = []
+        for attribute in list(found.values())[:_MAX_DEREFERENCED]:
+            none = ast.Compare(left=attribute, ops=[ast.Is()], comparators=[ast.Constant(None)])
+            conditions += [none, ast.UnaryOp(op=ast.Not(), operand=attribute)]
+        return conditions
 
     def _guard_values(self, line: int) -> list[ast.expr | None]:
         """What a guard may return: the expected values, the function's returned
@@ -144,6 +169,8 @@ class GuardInsertions(CandidateBuilder):
             names = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
             if all(name in available or name not in self.bound_line for name in names):
                 values.append(expression)
+        for expression in self.returns:
+            values += _without_a_part(expression)[:2]
         if not self.returns:
             values.append(None)
         if not self.hints.expected and not literals:
@@ -152,6 +179,27 @@ class GuardInsertions(CandidateBuilder):
         for value in values:
             unique.setdefault("" if value is None else ast.dump(value), value)
         return list(unique.values())[:_MAX_GUARD_VALUES]
+
+
+def _without_a_part(expression: ast.expr) -> list[ast.expr]:
+    """A returned f-string without one of its values that reaches into an attribute
+    (``{person.middle[0]}``) and the text after that value: what to return when that
+    attribute is missing (``'Ada Lovelace'`` for ``'Ada K. Lovelace'``)."""
+    if not isinstance(expression, ast.JoinedStr):
+        return []
+    parts = expression.values
+    variants: list[ast.expr] = []
+    for index, part in enumerate(parts):
+        if not isinstance(part, ast.FormattedValue):
+            continue
+        if not any(isinstance(node, ast.Attribute) for node in ast.walk(part.value)):
+            continue
+        following = parts[index + 1 : index + 2]
+        skip = 2 if following and isinstance(following[0], ast.Constant) else 1
+        rest = parts[:index] + parts[index + skip :]
+        if rest and any(isinstance(p, ast.FormattedValue) for p in rest):
+            variants.append(ast.JoinedStr(values=rest))
+    return variants
 
 
 def _name(parameter: str) -> ast.Name:
