@@ -234,7 +234,8 @@ def test_no_trace_at_all_draws_the_parameters_and_the_feedback():
 
 def test_feedback_node_shows_each_tests_error_line_and_counts_the_rest():
     blocks = [
-        f"t{i} failed\nAssertionError: assert {i} == 0\n  tests/t.py:1 in t" for i in range(6)
+        f"t{i} failed\nAssertionError: assert {i} == 0\n  \n  - {i}\n  + 0\n  tests/t.py:1 in t"
+        for i in range(6)
     ]
     parsed = parse_mermaid(to_mermaid([], (), "\n\n".join(blocks)))
     assert parsed.nodes["feedback"][1].splitlines() == [

@@ -269,9 +269,11 @@ def _feedback_label(feedback: str) -> str:
 
 
 def _blocks(text: str) -> list[list[str]]:
+    """The feedback of each test: blocks separated by empty lines (a line of spaces, as in
+    an assertion's diff, belongs to its block)."""
     blocks: list[list[str]] = [[]]
-    for line in text.strip().splitlines():
-        if line.strip():
+    for line in text.strip("\n").splitlines():
+        if line:
             blocks[-1].append(line)
         elif blocks[-1]:
             blocks.append([])
