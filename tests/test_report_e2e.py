@@ -44,8 +44,7 @@ def test_search_run_writes_markdown_and_graphviz_and_shows_progress(thermo):
     base = git(thermo.path, "rev-parse", "HEAD").strip()
     result.stdout.fnmatch_lines(
         [
-            f"pytest-trace: [[]group 1/1] to_fahrenheit: optimizing {THERMO} "
-            "for 4 failing test(s)",
+            f"pytest-trace: [[]group 1/1] to_fahrenheit: optimizing {THERMO} for 4 failing test(s)",
             "pytest-trace: [[]group 1/1] to_fahrenheit: iteration 1: * candidates "
             "(* tested in all), fixed (best 4/4 failing tests pass)",
             f"pytest-trace: wrote 1 Graphviz file(s) to {graphs} *",
@@ -97,7 +96,7 @@ def test_search_run_writes_markdown_and_graphviz_and_shows_progress(thermo):
     [group] = thermo.report()["groups"]
     assert (group["passed_before"], group["passed"]) == (0, 4)
     assert group["convergence"][-1]["best"] == 4
-    assert group["diff"] + "" == fences["diff"] + "\n"
+    assert group["diff"] == fences["diff"] + "\n"
     assert group["graph"] == fences["mermaid"] + "\n"
 
 
