@@ -192,7 +192,7 @@ def _group_section(number: int, group: GroupReport, base: str | None) -> str:
         if base:
             commands.append(f"git diff {base[:12]}..{group.branch}")
         commands.append(f"pytest-trace show {group.branch}")
-        parts.append("Review it with:\n\n" + fence("\n".join(commands), "console"))
+        parts.append("Review it with:\n\n" + fence("\n".join(commands), "sh"))
     if group.diff.strip():
         parts += ["### The fix", _diff(group, base)]
     parts += ["### Feedback", _feedback(group)]

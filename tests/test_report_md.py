@@ -165,7 +165,7 @@ def test_a_fixed_group_has_its_table_row_diff_feedback_convergence_and_graph():
         ["2", "2", "2/2", "█" * 10 + " 2/2"],
     ]
     infos = [block.info for block in doc.fences]
-    assert infos == ["console", "diff", "text", "mermaid"]
+    assert infos == ["sh", "diff", "text", "mermaid"]
     review, diff, before, graph = doc.fences
     assert review.body == (
         "git diff 0123456789ab..trace-fix/apply_discount\n"
@@ -207,7 +207,7 @@ def test_a_partial_group_shows_what_still_fails_and_an_unfixed_one_says_so():
     assert "stopped after the budget of 1 candidates" in doc.prose
     assert "## 2. `m.f`: ❌ unfixed" in doc.headings
     # no branch, no diff, no review commands for the unfixed group
-    assert [b.info for b in doc.fences].count("console") == 1
+    assert [b.info for b in doc.fences].count("sh") == 1
 
 
 def test_hostile_names_and_texts_stay_in_their_cells_blocks_and_spans():
