@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from pytest_trace.feedback import combine_feedback
-from pytest_trace.model import HistoryEntry, Parameter, Problem, TestResult, TokenUsage
+from pytest_trace.model import HistoryEntry, Parameter, Problem, Step, TestResult, TokenUsage
 from pytest_trace.optimizers.base import Optimizer, OptimizerError
 
 Status = Literal["fixed", "partial", "unfixed", "error"]
@@ -87,7 +87,13 @@ class Attempt:
 
 @dataclass
 class GroupResult:
-    """The outcome of optimizing one group."""
+    """The outcome of optimizing one group.
+
+    ``passed_before`` of the group's tests passed on the unchanged code, ``passed`` with
+    the accepted values; ``feedback_before`` is the feedback of the unchanged code,
+    ``feedback_after`` that of the accepted values ("" when none was accepted, or when all
+    of the group's tests pass); ``steps`` is the convergence, one per iteration.
+    """
 
     group: Group
     status: Status
@@ -101,6 +107,10 @@ class GroupResult:
     message: str = ""
     commit: str | None = None
     passed: int = 0
+    passed_before: int = 0
+    feedback_before: str = ""
+    feedback_after: str = ""
+    steps: list[Step] = field(default_factory=list)
 
     @property
     def changed(self) -> list[str]:
@@ -192,7 +202,15 @@ def optimize_group(
     total = len(group.tests)
     best = _State(dict(base_values), dict(baseline), _passing(group, baseline))
     start_score = best.score
-    result = GroupResult(group, "unfixed", base_values, dict(best.values), passed=best.score)
+    result = GroupResult(
+        group,
+        "unfixed",
+        base_values,
+        dict(best.values),
+        passed=best.score,
+        passed_before=best.score,
+        feedback_before=_failure_feedback(group, baseline),
+    )
     history: list[HistoryEntry] = []
     tried: dict[tuple[tuple[str, str], ...], str] = {}
     localization = suspicious(best.values) if suspicious else {}
@@ -284,6 +302,7 @@ def optimize_group(
             attempt.verdict = "fixed" if attempt.passed == total else "improved"
             accepted = _State(dict(candidate), dict(outcome), attempt.passed)
             result.values, result.passed = dict(candidate), attempt.passed
+            result.feedback_after = _failure_feedback(group, outcome)
             attempt.commit = result.commit = commit(candidate, attempt)
             break
 
@@ -307,7 +326,11 @@ def optimize_group(
                         feedback=attempt.feedback,
                     )
                 )
-        on_iteration(_progress(iteration, max_iterations, attempts, best.score, total))
+        tested = [a.passed for a in evaluated]
+        result.steps.append(Step(iteration, len(tested), max(tested, default=None), best.score))
+        on_iteration(
+            _progress(iteration, max_iterations, attempts, best.score, total, result.candidates)
+        )
         if best.score == total:
             result.status = "fixed"
             break
@@ -341,8 +364,14 @@ def _explain(attempts: Sequence[Attempt], best: int, total: int, notes: Sequence
 
 
 def _progress(
-    iteration: int, max_iterations: int | None, attempts: Sequence[Attempt], best: int, total: int
+    iteration: int,
+    max_iterations: int | None,
+    attempts: Sequence[Attempt],
+    best: int,
+    total: int,
+    tried: int,
 ) -> str:
+    """One line of live progress: the iteration, its outcome, the best so far."""
     step = f"iteration {iteration}" + (f"/{max_iterations}" if max_iterations else "")
     if len(attempts) == 1:
         attempt = attempts[0]
@@ -352,4 +381,7 @@ def _progress(
         )
     verdicts = [a.verdict for a in attempts]
     outcome = next((v for v in ("fixed", "improved") if v in verdicts), "no improvement")
-    return f"{step}: {len(attempts)} candidates, {outcome} (best {best}/{total} failing tests pass)"
+    return (
+        f"{step}: {len(attempts)} candidates ({tried} tested in all), {outcome} "
+        f"(best {best}/{total} failing tests pass)"
+    )

@@ -188,3 +188,15 @@ def result_from_json(data: dict[str, Any]) -> TestResult:
         trace=None if trace is None else trace_from_json(trace),
         reached=list(data.get("reached", [])),
     )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One iteration of a group, for the convergence report: the candidates tested, the
+    most of the group's failing tests one of them made pass (None: none was tested), and
+    the best so far after it."""
+
+    iteration: int
+    candidates: int
+    passed: int | None
+    best: int

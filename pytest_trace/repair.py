@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import git
 
     from pytest_trace.engine import ForkEngine
-    from pytest_trace.loop import Attempt, Group
+    from pytest_trace.loop import Attempt, Group, GroupResult
     from pytest_trace.optimizers.base import Optimizer
     from pytest_trace.settings import Settings
     from pytest_trace.vcs import Base
@@ -187,7 +187,33 @@ class Workspace:
         group_report.changed = result.changed
         group_report.message = result.message
         group_report.operators = sorted({op for a in result.path for op in a.operators})
+        self.describe(group_report, result, repair.branch)
         return group_report
+
+    def describe(self, group_report: GroupReport, result: GroupResult, branch: str | None) -> None:
+        """What the reports show besides the outcome: the convergence, the feedback
+        before and after, the trace graph, and the diff of the fix branch."""
+        from pytest_trace.trace.graph import to_dot, to_mermaid
+
+        group_report.passed = result.passed
+        group_report.passed_before = result.passed_before
+        group_report.feedback_before = result.feedback_before
+        group_report.feedback_after = result.feedback_after
+        group_report.steps = list(result.steps)
+        traces = [
+            trace
+            for nodeid in result.group.tests
+            if (outcome := self.survey.results.get(nodeid)) and (trace := outcome.trace)
+        ]
+        parameters = [self.parameters[name] for name in result.group.parameters]
+        group_report.graph = to_mermaid(traces, parameters, result.feedback_before)
+        if self.settings.graph_dot:
+            group_report.graph_dot = to_dot(traces, parameters, result.feedback_before)
+        if branch is not None:
+            group_report.diff = (
+                self.repo.git.diff("--no-color", "--no-ext-diff", f"{self.base.sha}..{branch}")
+                + "\n"
+            )
 
 
 class GroupRepair:

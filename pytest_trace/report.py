@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_trace.model import TokenUsage
+from pytest_trace.model import Step, TokenUsage
 
 REPORT_VERSION = 1
 
 
 @dataclass
 class GroupReport:
-    """One group of failing tests and what became of it."""
+    """One group of failing tests and what became of it.
+
+    ``passed_before`` of its tests passed on the code under test and ``passed`` on the
+    fix branch; ``steps`` is the convergence (one per iteration); ``diff`` is ``git diff
+    base..branch``; ``graph`` the trace of the failing tests as a Mermaid flowchart and
+    ``graph_dot`` as Graphviz DOT (not in the JSON report).
+    """
 
     tests: list[str]
     parameters: list[str]
@@ -28,6 +35,14 @@ class GroupReport:
     changed: list[str] = field(default_factory=list)
     message: str = ""
     operators: list[str] = field(default_factory=list)
+    passed: int = 0
+    passed_before: int = 0
+    feedback_before: str = ""
+    feedback_after: str = ""
+    steps: list[Step] = field(default_factory=list)
+    diff: str = ""
+    graph: str = ""
+    graph_dot: str = ""
 
 
 @dataclass
@@ -82,6 +97,21 @@ def to_json(report: RunReport) -> dict[str, Any]:
                 "changed": group.changed,
                 "operators": group.operators,
                 "message": group.message,
+                "passed": group.passed,
+                "passed_before": group.passed_before,
+                "convergence": [
+                    {
+                        "iteration": step.iteration,
+                        "candidates": step.candidates,
+                        "passed": step.passed,
+                        "best": step.best,
+                    }
+                    for step in group.steps
+                ],
+                "feedback_before": group.feedback_before,
+                "feedback_after": group.feedback_after,
+                "diff": group.diff,
+                "graph": group.graph,
             }
             for group in report.groups
         ],
@@ -95,6 +125,24 @@ def to_json(report: RunReport) -> dict[str, Any]:
 def write_json(report: RunReport, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(to_json(report), indent=2) + "\n", encoding="utf-8")
+
+
+def dot_file_name(number: int, group: GroupReport) -> str:
+    """``group-1-apply_discount.dot``: the group's number and its functions' names."""
+    names = "-".join(name.rsplit(".", 1)[-1] for name in group.parameters[:3])
+    return f"group-{number}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', names) or 'trace'}.dot"
+
+
+def write_dot_files(report: RunReport, directory: Path) -> list[Path]:
+    """One Graphviz file per group with a graph (``--trace-graph-dot``); the paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for number, group in enumerate(report.groups, 1):
+        if group.graph_dot:
+            path = directory / dot_file_name(number, group)
+            path.write_text(group.graph_dot, encoding="utf-8")
+            written.append(path)
+    return written
 
 
 def _count(n: int, word: str) -> str:
@@ -149,4 +197,18 @@ def summary_lines(report: RunReport) -> list[str]:
             )
             + f"; test runs: {report.forked_runs} forked, {report.process_runs} in a new process"
         )
+    lines.extend(review_lines(report))
+    return lines
+
+
+def review_lines(report: RunReport) -> list[str]:
+    """The commands to review each fix branch: the last lines of the summary."""
+    fixes = [group.branch for group in report.groups if group.branch]
+    if not fixes:
+        return []
+    lines = ["review " + ("the fix:" if len(fixes) == 1 else f"the {len(fixes)} fixes:")]
+    for branch in fixes:
+        if report.base_commit:
+            lines.append(f"  git diff {report.base_commit[:12]}..{branch}")
+        lines.append(f"  pytest-trace show {branch}")
     return lines

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_trace.report import RunReport, summary_lines, write_json
+from pytest_trace.report import RunReport, summary_lines, write_dot_files, write_json
 from pytest_trace.settings import Settings
 from pytest_trace.trainable import iter_trainables
 
@@ -79,6 +79,10 @@ class OptimizeSession:
         if reporter is not None and self.config.get_verbosity() >= 0:
             reporter.write_line(f"pytest-trace: {line}")
 
+    def _labelled(self, label: str) -> Callable[[str], None]:
+        """Progress lines of one group, each starting with ``label``."""
+        return lambda line: self._progress(f"{label}: {line}")
+
     def _run(self) -> None:
         if self.config.option.collectonly:
             return
@@ -89,8 +93,21 @@ class OptimizeSession:
         try:
             self._optimize(report, llm_config)
         finally:
-            if self.settings.report:
-                write_json(report, Path(self.settings.report))
+            self._write_reports(report)
+
+    def _write_reports(self, report: RunReport) -> None:
+        if self.settings.report:
+            write_json(report, Path(self.settings.report))
+        if self.settings.report_md:
+            from pytest_trace.report_md import write_markdown
+
+            write_markdown(report, Path(self.settings.report_md))
+        if self.settings.graph_dot and report.groups:
+            written = write_dot_files(report, Path(self.settings.graph_dot))
+            self._progress(
+                f"wrote {len(written)} Graphviz file(s) to {self.settings.graph_dot} "
+                "(render one with: dot -Tsvg FILE.dot -o FILE.svg)"
+            )
 
     def _choose(self, llm_config: LLMConfig, report: RunReport) -> OptimizerSpec | None:
         """The optimizer of this run; the report says which and why."""
@@ -255,9 +272,11 @@ class OptimizeSession:
             settings=self.settings,
         )
         llm = OpenAIChat(llm_config) if llm_config.is_configured else None
-        for group in groups:
+        for number, group in enumerate(groups, 1):
+            label = f"[group {number}/{len(groups)}] {group.slug}"
             self._progress(
-                f"optimizing {', '.join(group.parameters)} for {len(group.tests)} failing test(s)"
+                f"{label}: optimizing {', '.join(group.parameters)} "
+                f"for {len(group.tests)} failing test(s)"
             )
             optimizer = spec.factory(OptimizerContext(self.settings, llm))
             report.groups.append(
@@ -268,7 +287,7 @@ class OptimizeSession:
                     accept_partial=spec.accept_partial,
                     batches=spec.batches,
                     hook=self.config.hook,
-                    progress=self._progress,
+                    progress=self._labelled(label),
                 )
             )
 

@@ -138,6 +138,22 @@ OPTIONS = (
         "memory a candidate's test process may allocate, in MB (0: no limit)",
         "MB",
     ),
+    Option(
+        "report_md",
+        nonempty,
+        None,
+        "write a Markdown report of the optimization to PATH (renders on GitHub and GitLab; "
+        "fit for a pull-request description)",
+        "PATH",
+    ),
+    Option(
+        "graph_dot",
+        nonempty,
+        None,
+        "write the trace of each group of failing tests as a Graphviz file to DIR "
+        "(group-1-NAME.dot, ...; render with dot -Tsvg)",
+        "DIR",
+    ),
 )
 
 
@@ -179,6 +195,8 @@ class Settings:
     workers: int
     candidate_timeout: float | None
     memory_limit: float
+    report_md: str | None
+    graph_dot: str | None
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:

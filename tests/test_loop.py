@@ -10,6 +10,7 @@ from pytest_trace.model import (
     Parameter,
     Problem,
     Proposal,
+    Step,
     TestResult,
     TokenUsage,
     TraceGraph,
@@ -244,3 +245,48 @@ def test_localization_is_passed_to_the_optimizer() -> None:
     optimizer = ScriptedOptimizer([Proposal({NAME: GOOD})])
     run(optimizer, World(), suspicious=lambda values: {NAME: {2: 0.9}})
     assert optimizer.problems[0].suspicious == {NAME: {2: 0.9}}
+
+
+# --- what the reports show: convergence, feedback before and after, progress lines -----
+
+
+def test_convergence_and_feedback_before_and_after() -> None:
+    lines: list[str] = []
+    optimizer = ScriptedOptimizer(
+        [Proposal({}, rejected="no JSON"), Proposal({NAME: HALF}), Proposal({NAME: GOOD})]
+    )
+    result = run(optimizer, World(), on_iteration=lines.append)
+
+    assert result.status == "fixed"
+    assert result.steps == [Step(1, 0, None, 0), Step(2, 1, 1, 1), Step(3, 1, 2, 2)]
+    assert (result.passed_before, result.passed) == (0, 2)
+    assert "t::a failed" in result.feedback_before and "t::b failed" in result.feedback_before
+    assert result.feedback_after == ""  # every test of the group passes
+    assert lines == [
+        "iteration 1/5: rejected, 0/2 failing tests pass (best 0/2)",
+        "iteration 2/5: improved, 1/2 failing tests pass (best 1/2)",
+        "iteration 3/5: fixed, 2/2 failing tests pass (best 2/2)",
+    ]
+
+
+def test_a_partial_fix_keeps_the_feedback_of_what_still_fails() -> None:
+    result = run(ScriptedOptimizer([Proposal({NAME: HALF}), Proposal({NAME: BAD})]), World())
+
+    assert result.status == "partial"
+    assert result.steps == [Step(1, 1, 1, 1), Step(2, 1, 0, 1)]
+    assert result.feedback_after == "t::a failed"
+
+
+def test_progress_of_a_batch_counts_the_candidates_tested() -> None:
+    lines: list[str] = []
+    batches = [
+        [Proposal({NAME: BAD}), Proposal({NAME: HALF})],
+        [Proposal({NAME: BAD + "#"}), Proposal({NAME: GOOD}), Proposal({NAME: HALF + "#"})],
+    ]
+    result = run(ScriptedOptimizer(batches), World(), iterations=None, on_iteration=lines.append)  # type: ignore[arg-type]
+
+    assert lines == [
+        "iteration 1: 2 candidates (2 tested in all), improved (best 1/2 failing tests pass)",
+        "iteration 2: 3 candidates (5 tested in all), fixed (best 2/2 failing tests pass)",
+    ]
+    assert [step.candidates for step in result.steps] == [2, 3]
