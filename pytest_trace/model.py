@@ -93,7 +93,10 @@ class TestResult:
 
     @property
     def ok(self) -> bool:
-        return self.outcome in ("passed", "skipped")
+        """Whether the test passed. A skip is not a pass: a candidate that makes a
+        failing test skip itself (``pytest.skip()`` in the code) has not fixed it, and
+        one that makes a passing test skip has broken it."""
+        return self.outcome == "passed"
 
 
 @dataclass(frozen=True)

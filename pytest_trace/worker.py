@@ -356,7 +356,7 @@ class Worker:
             reached = trace.functions
         elif isinstance(recording, Reach):
             reached = list(recording.names)
-        failed = state.outcome not in ("passed", "skipped")
+        failed = state.outcome != "passed"  # a test that must pass may not skip either
         if failed and item.nodeid in self.run.stop_on_failure:
             self.stopped = True
             item.session.shouldstop = "pytest-trace: a test that must pass failed"

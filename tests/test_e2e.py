@@ -528,6 +528,31 @@ def test_a_plugin_adds_an_optimizer_through_the_hook(project):
     )
 
 
+def test_a_candidate_that_makes_the_tests_skip_is_not_a_fix(project):
+    skipping = (
+        "def apply_discount(price, percent):\n"
+        "    import pytest\n"
+        "    pytest.skip('not today')\n"
+    )
+    (project.path / "conftest.py").write_text(
+        "from pytest_trace.model import Proposal\n"
+        "from pytest_trace.optimizers.base import OptimizerSpec\n\n\n"
+        "class Skipper:\n"
+        "    name = 'skipper'\n\n"
+        "    def propose(self, problem):\n"
+        f"        return [Proposal({{{NAME!r}: {skipping!r}}})]\n\n\n"
+        "def pytest_trace_optimizers():\n"
+        "    return [OptimizerSpec('skipper', 'skips', lambda context: Skipper())]\n"
+    )
+    git(project.path, "add", "conftest.py")
+    git(project.path, "commit", "-qm", "an optimizer that cheats")
+
+    result = project.run("--trace-optimizer=skipper", "--trace-max-iterations=2")
+
+    result.stdout.fnmatch_lines([f"UNFIXED: {NAME} (5 tests)"])
+    assert "trace-fix/apply_discount" not in git(project.path, "branch", "--list")
+
+
 def test_search_heals_without_an_llm(project):
     cart = project.path / "pricing" / "cart.py"
     cart.write_text(
