@@ -28,6 +28,13 @@ class GroupReport:
     changed: list[str] = field(default_factory=list)
     message: str = ""
     operators: list[str] = field(default_factory=list)
+    #: Per iteration: candidates tested, the best of them, the best so far (failing
+    #: tests passing); see ``record.IterationScore``.
+    trajectory: list[dict[str, int]] = field(default_factory=list)
+    #: The ref of the record of every candidate (``refs/trace/<id>``).
+    record: str | None = None
+    #: What became of a fix branch of an earlier run on the same code and failure.
+    branch_note: str = ""
 
 
 @dataclass
@@ -82,6 +89,9 @@ def to_json(report: RunReport) -> dict[str, Any]:
                 "changed": group.changed,
                 "operators": group.operators,
                 "message": group.message,
+                "trajectory": group.trajectory,
+                "record": group.record,
+                "branch_note": group.branch_note,
             }
             for group in report.groups
         ],
@@ -123,6 +133,10 @@ def summary_lines(report: RunReport) -> list[str]:
             lines.extend(f"  {line}" for line in group.message.splitlines())
         if group.branch and base:
             lines.append(f"  branch {group.branch}; review: git diff {base[:12]}..{group.branch}")
+        if group.branch_note:
+            lines.append(f"  {group.branch_note}")
+        if group.branch:
+            lines.append(f"  pytest-trace show {group.branch}; pytest-trace apply {group.branch}")
         for nodeid in group.tests:
             lines.append(f"    {nodeid}")
     if report.unreached:

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
     from pytest_trace.engine import ForkEngine
     from pytest_trace.evaluate import RunOutcome, WorkerRunner
-    from pytest_trace.llm import LLMConfig
+    from pytest_trace.llm import LLM, LLMConfig
+    from pytest_trace.loop import GroupResult
     from pytest_trace.optimizers.base import OptimizerSpec
     from pytest_trace.vcs import Base
 
@@ -254,7 +255,7 @@ class OptimizeSession:
             outcomes=self.outcomes,
             settings=self.settings,
         )
-        llm = OpenAIChat(llm_config) if llm_config.is_configured else None
+        llm = self._cached(OpenAIChat(llm_config)) if llm_config.is_configured else None
         for group in groups:
             self._progress(
                 f"optimizing {', '.join(group.parameters)} for {len(group.tests)} failing test(s)"
@@ -269,8 +270,24 @@ class OptimizeSession:
                     batches=spec.batches,
                     hook=self.config.hook,
                     progress=self._progress,
+                    graph=_trace_graph,
                 )
             )
+
+    def _cached(self, llm: LLM) -> LLM:
+        """``llm`` answering repeated questions from pytest's cache directory, unless
+        ``--trace-no-cache`` or ``-p no:cacheprovider``."""
+        cache = getattr(self.config, "cache", None)
+        if cache is None or self.settings.no_cache:
+            return llm
+        from pytest_trace.llm_cache import CachedLLM
+
+        return CachedLLM(llm, self.settings.model, Path(cache.mkdir("trace-llm")))
+
+
+def _trace_graph(group_result: GroupResult) -> str:
+    """The trace graph of a group's result, in Mermaid, for its record ("" for none)."""
+    return ""
 
 
 def _has_xdist(config: pytest.Config) -> bool:
