@@ -69,12 +69,15 @@ def _load(path: Path) -> str | None:
 
 
 def _store(path: Path, data: dict[str, object]) -> None:
-    """Write atomically (a concurrent reader sees the old file or the new one)."""
+    """Write atomically (a concurrent reader sees no file or the whole file)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    except OSError:
+        return  # a cache that cannot be written is only slower
+    try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             json.dump(data, file)
         os.replace(temp, path)
     except OSError:
-        pass  # a cache that cannot be written is only slower
+        Path(temp).unlink(missing_ok=True)
