@@ -89,14 +89,19 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         repo = vcs.open_repo(args.directory)
     except vcs.VcsError as error:
-        print(f"pytest-trace: {error}", file=sys.stderr)
+        _error(error)
         return USAGE
     try:
         with repo:
             return _run(args, repo, out)
     except (fixes.FixError, vcs.VcsError) as error:
-        print(f"pytest-trace: {error}", file=sys.stderr)
+        _error(error)
         return FAILED
+
+
+def _error(error: Exception) -> None:
+    text = str(error)
+    print(text if text.startswith("pytest-trace") else f"pytest-trace: {text}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace, repo: git.Repo, out: TextIO) -> int:

@@ -196,3 +196,17 @@ def test_review_list_apply_and_prune_after_a_run(project, llm):
     assert pruned.stdout.splitlines()[0] == f"deleted {BRANCH}"
     assert project.branches() == []
     assert git(project.path, "for-each-ref", "refs/trace/") == ""
+
+
+def test_the_cache_can_be_turned_off_in_the_ini_file(project, llm):
+    server = llm([answer({NAME: FIX}), answer({NAME: FIX})])
+    pyproject = project.path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "trace_no_cache = true\n")
+    git(project.path, "commit", "-qam", "no cache")
+    project.run()
+    project.run()
+    assert len(server.requests) == 2
+    assert not (project.path / ".pytest_cache" / "d" / "trace-llm").exists()
+    pyproject.write_text(pyproject.read_text().replace("= true", '= "maybe"'))
+    bad = project.pytester.runpytest_subprocess("--trace-optimize")
+    bad.stderr.fnmatch_lines(["*ini key trace_no_cache: 'maybe' is not true or false*"])
