@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from pytest_trace import cli, fixes, review
+from pytest_trace.commits import CommitFacts, commit_message
 from pytest_trace.model import TokenUsage
 from pytest_trace.record import CandidateRecord, FixRecord, IterationScore
-from pytest_trace.repair import CommitFacts, commit_message
 from pytest_trace.vcs import Base, Identity, commit_files, open_repo, set_branch
 
 BUGGY = "def f(x):\n    return x + 1\n"

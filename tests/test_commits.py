@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_trace import __version__
+from pytest_trace.commits import SUBJECT_CHARS, CommitFacts, commit_message
 from pytest_trace.loop import Attempt
 from pytest_trace.model import TokenUsage
 from pytest_trace.record import (
@@ -19,7 +20,6 @@ from pytest_trace.record import (
     to_json,
     trajectory,
 )
-from pytest_trace.repair import SUBJECT_CHARS, CommitFacts, commit_message
 from pytest_trace.review import is_fix_message, parse_message
 from pytest_trace.vcs import Base
 
