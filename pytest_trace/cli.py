@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("list", help="the fix branches: status, age, tests fixed, parameters, base")
     show = commands.add_parser("show", help="a fix: diff, rationale, tests, trajectory, graph")
-    show.add_argument("branch", metavar="BRANCH")
+    show.add_argument("branch", metavar="BRANCH", help="a fix branch, or the id of a record")
     show.add_argument(
         "--candidates", action="store_true", help="every candidate tested, with its feedback"
     )
@@ -113,7 +113,16 @@ def _run(args: argparse.Namespace, repo: git.Repo, out: TextIO) -> int:
 
     if args.command == "list":
         say(*review.list_lines(fixes.fix_branches(repo), time.time()))
+        say(*review.orphan_lines(fixes.orphan_records(repo)))
     elif args.command == "show":
+        record = (
+            None if args.branch.startswith("trace-fix/") else fixes.find_record(repo, args.branch)
+        )
+        if record is not None:
+            say(*review.record_lines(record))
+            if args.candidates:
+                say("", *review.candidate_lines(record))
+            return OK
         branch = fixes.find_branch(repo, args.branch)
         if args.candidates:
             if branch.record is None:

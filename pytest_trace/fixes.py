@@ -11,6 +11,7 @@ logic that needs no git is in :mod:`pytest_trace.review`.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,17 +103,34 @@ def fix_branches(repo: git.Repo) -> list[FixBranch]:
     names = vcs.run(
         repo, ["for-each-ref", "--format=%(refname:short)", "refs/heads/" + vcs.BRANCH_PREFIX]
     ).split()
-    by_branch = {r.branch: r for r in all_records(repo) if r.branch}
-    branches = [branch_info(repo, name, by_branch.get(name)) for name in names]
+    found = all_records(repo)
+    branches = [branch_info(repo, name, found) for name in names]
     return sorted(branches, key=lambda b: (b.time, b.name))
+
+
+def orphan_records(repo: git.Repo) -> list[records.FixRecord]:
+    """Records of runs that made no branch (or whose branch is gone), oldest first."""
+    names = set(
+        vcs.run(
+            repo,
+            ["for-each-ref", "--format=%(refname:short)", "refs/heads/" + vcs.BRANCH_PREFIX],
+        ).split()
+    )
+    orphans = [r for r in all_records(repo) if r.branch not in names]
+    return sorted(orphans, key=lambda r: (r.created, r.id))
+
+
+def find_record(repo: git.Repo, name: str) -> records.FixRecord | None:
+    """The record ``name``: an id, or a ref under ``refs/trace/``."""
+    ref = name if name.startswith(records.RECORD_PREFIX) else records.RECORD_PREFIX + name
+    return read_record(repo, ref) if vcs.execute(repo, ["check-ref-format", ref])[0] == 0 else None
 
 
 def find_branch(repo: git.Repo, name: str) -> FixBranch:
     """The fix branch ``name`` (``trace-fix/`` may be left out)."""
     for candidate in dict.fromkeys([name, vcs.BRANCH_PREFIX + name]):
         if candidate.startswith(vcs.BRANCH_PREFIX) and vcs.resolve(repo, f"refs/heads/{candidate}"):
-            matching = [r for r in all_records(repo) if r.branch == candidate]
-            return branch_info(repo, candidate, matching[0] if matching else None)
+            return branch_info(repo, candidate, all_records(repo))
     known = [b.name for b in fix_branches(repo)]
     hint = (
         "the fix branches are: " + ", ".join(known)
@@ -122,7 +140,9 @@ def find_branch(repo: git.Repo, name: str) -> FixBranch:
     raise FixError(f"no fix branch {name!r}: {hint}")
 
 
-def branch_info(repo: git.Repo, name: str, record: records.FixRecord | None) -> FixBranch:
+def branch_info(repo: git.Repo, name: str, found: Sequence[records.FixRecord] = ()) -> FixBranch:
+    """The branch ``name``; its record is the one among ``found`` that names it (the one
+    made for its tip commit, if there are several)."""
     log = vcs.run(
         repo,
         ["log", "--first-parent", "-n", "1000", "--format=%H%x1f%P%x1f%ct%x1f%B%x1e", name],
@@ -139,6 +159,8 @@ def branch_info(repo: git.Repo, name: str, record: records.FixRecord | None) -> 
     head = parents.split()[0] if includes_uncommitted and parents else base
     tip = entries[0][0]
     current = vcs.resolve(repo, "HEAD") or ""
+    mine = sorted((r for r in found if r.branch == name), key=lambda r: r.commit == tip)
+    record = mine[-1] if mine else None
     return FixBranch(
         name=name,
         tip=tip,
@@ -267,6 +289,7 @@ def prune(
         r.ref
         for r in all_records(repo)
         if r.branch in names
+        or (r.branch is not None and r.branch not in existing)  # its branch is gone
         or (
             (r.branch is None or r.branch not in existing)
             and older_than is not None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pytest_trace.fixes import FixBranch
-    from pytest_trace.record import FixRecord
+    from pytest_trace.record import CandidateRecord, FixRecord
 
 FIX_TRAILER = "Optimized-by: pytest-trace"
 _PASSING = re.compile(r"^Tests passing now \((\d+) of (\d+)\):$", re.M)
@@ -135,44 +135,81 @@ def show_lines(branch: FixBranch, diff: str) -> list[str]:
     lines = [
         f"branch {branch.name}: {branch.status}"
         + (", merged into the current branch" if branch.merged else ""),
-        f"base {branch.base}"
-        + (f" (HEAD {branch.head} plus uncommitted changes)" if branch.includes_uncommitted else "")
+        _base_line(branch.base, branch.head, branch.includes_uncommitted)
         + ("" if branch.base_in_history else "; not in the current branch's history"),
         f"commits: {len(branch.commits)}; parameters changed: {', '.join(facts.parameters) or '?'}",
     ]
     if record is not None:
-        lines.append(
-            f"optimizer {record.optimizer}"
-            + (f", model {record.model}" if record.model else "")
-            + f"; {record.iterations} iteration(s), {record.candidate_count} candidate(s) tested"
-            + f"; tokens {record.tokens.get('prompt', 0)} prompt"
-            + f" + {record.tokens.get('completion', 0)} completion"
-        )
-        lines.append(f"record {record.ref}")
-    tests = record.tests if record else facts.passing
-    passing = set(facts.passing)
-    lines += ["", "Tests:"]
-    lines += [f"  {'PASS' if t in passing else 'FAIL'} {t}" for t in tests]
+        lines += [_optimizer_line(record), f"record {record.ref}"]
+    lines += _test_lines(record.tests if record else facts.passing, facts.passing)
     if record is not None:
         if record.rationale:
             lines += ["", "Rationale:", *(f"  {line}" for line in record.rationale.splitlines())]
-        lines += ["", "Trajectory (failing tests passing, of " + f"{len(record.tests)}):"]
-        lines += [
-            f"  iteration {s.iteration}: best {s.best} "
-            f"({s.candidates} candidate(s) tested, the best of them {s.best_candidate})"
-            for s in record.trajectory
-        ]
+        lines += _trajectory_lines(record)
         rejected = [c for c in record.candidates if not c.commit]
         if rejected:
             lines += ["", f"Rejected candidates ({len(rejected)}; `show --candidates` for all):"]
-            lines += [
-                _candidate_line(c.number, c.iteration, c.verdict, c.passed, c.reasoning)
-                for c in rejected[:10]
-            ]
+            lines += _candidate_summaries(rejected)
         if record.graph:
             lines += ["", "Trace graph (Mermaid):", "```mermaid", record.graph.rstrip(), "```"]
     lines += ["", diff]
     return lines
+
+
+def record_lines(record: FixRecord) -> list[str]:
+    """A record on its own (a run that made no branch)."""
+    lines = [
+        f"record {record.ref}: {record.status}"
+        + (f", branch {record.branch}" if record.branch else ", no branch"),
+        _base_line(record.base, record.head, record.includes_uncommitted),
+        _optimizer_line(record),
+    ]
+    if record.message:
+        lines.append(record.message)
+    lines += _test_lines(record.tests, record.passing)
+    lines += _trajectory_lines(record)
+    lines += ["", f"Candidates ({len(record.candidates)}; `show ID --candidates` for all):"]
+    return lines + _candidate_summaries(record.candidates)
+
+
+def _base_line(base: str, head: str, includes_uncommitted: bool) -> str:
+    return f"base {base}" + (
+        f" (HEAD {head} plus uncommitted changes)" if includes_uncommitted else ""
+    )
+
+
+def _optimizer_line(record: FixRecord) -> str:
+    return (
+        f"optimizer {record.optimizer}"
+        + (f", model {record.model}" if record.model else "")
+        + f"; {record.iterations} iteration(s), {record.candidate_count} candidate(s) tested"
+        + f"; tokens {record.tokens.get('prompt', 0)} prompt"
+        + f" + {record.tokens.get('completion', 0)} completion"
+    )
+
+
+def _test_lines(tests: Sequence[str], passing: Sequence[str]) -> list[str]:
+    passed = set(passing)
+    return ["", "Tests:", *(f"  {'PASS' if t in passed else 'FAIL'} {t}" for t in tests)]
+
+
+def _trajectory_lines(record: FixRecord) -> list[str]:
+    return [
+        "",
+        f"Trajectory (failing tests passing, of {len(record.tests)}):",
+        *(
+            f"  iteration {s.iteration}: best {s.best} "
+            f"({s.candidates} candidate(s) tested, the best of them {s.best_candidate})"
+            for s in record.trajectory
+        ),
+    ]
+
+
+def _candidate_summaries(found: Sequence[CandidateRecord], limit: int = 10) -> list[str]:
+    return [
+        _candidate_line(c.number, c.iteration, c.verdict, c.passed, c.reasoning)
+        for c in found[:limit]
+    ]
 
 
 def _candidate_line(number: int, iteration: int, verdict: str, passed: int, text: str) -> str:
@@ -194,3 +231,21 @@ def candidate_lines(record: FixRecord) -> list[str]:
         if c.feedback:
             lines += ["    feedback:", *(f"      {line}" for line in c.feedback.splitlines())]
     return lines
+
+
+def orphan_lines(found: Sequence[FixRecord]) -> list[str]:
+    """The records of runs that made no fix branch, after the table of ``list``."""
+    if not found:
+        return []
+    lines = ["", "Runs without a fix branch (`pytest-trace show ID`):"]
+    rows = [
+        [
+            r.id,
+            r.status,
+            f"{len(r.tests)} test(s)",
+            f"{len(r.candidates)} candidate(s)",
+            r.created,
+        ]
+        for r in found
+    ]
+    return lines + [f"  {line}" for line in _table(rows)]

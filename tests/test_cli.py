@@ -393,3 +393,48 @@ def test_format_age() -> None:
         "3 days",
         "2 weeks",
     ]
+
+
+def test_runs_without_a_branch_are_listed_and_shown_by_id(repo: Path) -> None:
+    head = git(repo, "rev-parse", "HEAD")
+    unfixed = FixRecord(
+        id="f-unfixed",
+        base=head,
+        head=head,
+        includes_uncommitted=False,
+        tests=TESTS,
+        parameters=["m.f"],
+        status="unfixed",
+        optimizer="search",
+        message="the search optimizer has no more candidates",
+        created="2026-01-02T03:04:05Z",
+        trajectory=[IterationScore(1, 1, 0, 0)],
+        candidates=[CandidateRecord(1, 1, "worse", 0, {"m.f": BUGGY}, "x + 0", "no")],
+    )
+    with open_repo(repo) as opened:
+        fixes.write_record(opened, unfixed, Identity("T", "t@x"))
+    status, out, _ = run(repo, "list")
+    assert status == 0
+    assert out.splitlines()[-2:] == [
+        "Runs without a fix branch (`pytest-trace show ID`):",
+        "  f-unfixed  unfixed  2 test(s)  1 candidate(s)  2026-01-02T03:04:05Z",
+    ]
+    status, out, _ = run(repo, "show", "f-unfixed", "--candidates")
+    assert status == 0
+    assert out.startswith("record refs/trace/f-unfixed: unfixed, no branch\n")
+    assert "the search optimizer has no more candidates\n" in out
+    assert f"  FAIL {TESTS[0]}\n" in out
+    assert "  #1 (iteration 1) worse, 0 passing: x + 0\n" in out
+    assert "    feedback:\n      no\n" in out
+    # Old enough: pruned with the old branches.
+    assert run(repo, "prune", "--older-than", "30d")[1] == "deleted refs/trace/f-unfixed\n"
+
+
+def test_prune_removes_records_whose_branch_is_gone(repo: Path) -> None:
+    make_fix(repo, "f")
+    make_fix(repo, "g", text=FIXED + "# g\n")
+    git(repo, "branch", "-D", "trace-fix/f")
+    assert "f-rec" in run(repo, "list")[1]  # listed as a run without a branch
+    assert run(repo, "prune", "--merged")[1] == "deleted refs/trace/f-rec\n"
+    refs = git(repo, "for-each-ref", "--format=%(refname)", "refs/trace").split()
+    assert refs == ["refs/trace/g-rec"]
