@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_trace import __version__
+from pytest_trace.commits import CommitFacts, commit_message
 from pytest_trace.evaluate import RunOutcome, RunRequest, WorkerRunner
-from pytest_trace.model import Parameter, TestResult
+from pytest_trace.model import Parameter, Problem, Proposal, TestResult, TokenUsage
 from pytest_trace.report import GroupReport
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from pytest_trace.engine import ForkEngine
     from pytest_trace.loop import Attempt, Group, GroupResult
     from pytest_trace.optimizers.base import Optimizer
+    from pytest_trace.record import FixRecord
     from pytest_trace.settings import Settings
     from pytest_trace.vcs import Base
 
@@ -61,7 +63,7 @@ class Workspace:
         self.evaluator = evaluator
         self.survey = survey
         self.settings = settings
-        self.identity = vcs.identity(repo, os.environ)
+        self.identity = vcs.Signature.of(repo, os.environ)
         self.all_tests = list(outcomes)
         self.passed_before = [n for n, o in outcomes.items() if o == "passed"]
         # A test that passed in the user's run but fails in the snapshot depends on
@@ -147,6 +149,7 @@ class Workspace:
         hook: Any,
         progress: Callable[[str], None],
     ) -> GroupReport:
+        """Optimize one group; commit its improvements and record every candidate."""
         from pytest_trace.loop import optimize_group
 
         group_report = GroupReport(list(group.tests), list(group.parameters), "error")
@@ -159,12 +162,13 @@ class Workspace:
                 for name in outside
             )
             return group_report
-        repair = GroupRepair(self, group, optimizer.name, fail_fast=fail_fast)
+        metered = _Metered(optimizer)
+        repair = GroupRepair(self, group, metered, fail_fast=fail_fast)
         result = optimize_group(
             group,
             self.parameters,
             self.survey.results,
-            optimizer,
+            metered,
             repair.evaluate,
             repair.find_regressions,
             repair.commit,
@@ -176,10 +180,14 @@ class Workspace:
             on_attempt=lambda attempt: hook.pytest_trace_candidate_evaluated(attempt=attempt),
             on_iteration=progress,
         )
+        self.describe(group_report, result)
+        record, note = repair.finish(result, group_report.graph)
         hook.pytest_trace_group_finished(result=result, branch=repair.branch)
         group_report.status = result.status
         group_report.branch = repair.branch
-        group_report.commit = result.commit
+        group_report.commit = record.commit if repair.branch else result.commit
+        group_report.record = record.ref
+        group_report.branch_note = note
         group_report.iterations = result.iterations
         group_report.candidates = result.candidates
         group_report.seconds = result.seconds
@@ -187,12 +195,18 @@ class Workspace:
         group_report.changed = result.changed
         group_report.message = result.message
         group_report.operators = sorted({op for a in result.path for op in a.operators})
-        self.describe(group_report, result, repair.branch)
+        if repair.branch is not None:
+            group_report.diff = (
+                self.repo.git.diff(
+                    "--no-color", "--no-ext-diff", f"{self.base.sha}..{repair.branch}"
+                )
+                + "\n"
+            )
         return group_report
 
-    def describe(self, group_report: GroupReport, result: GroupResult, branch: str | None) -> None:
+    def describe(self, group_report: GroupReport, result: GroupResult) -> None:
         """What the reports show besides the outcome: the convergence, the feedback
-        before and after, the trace graph, and the diff of the fix branch."""
+        before and after, and the trace graph."""
         from pytest_trace.trace.graph import to_dot, to_mermaid
 
         group_report.passed = result.passed
@@ -209,25 +223,37 @@ class Workspace:
         group_report.graph = to_mermaid(traces, parameters, result.feedback_before)
         if self.settings.graph_dot:
             group_report.graph_dot = to_dot(traces, parameters, result.feedback_before)
-        if branch is not None:
-            group_report.diff = (
-                self.repo.git.diff("--no-color", "--no-ext-diff", f"{self.base.sha}..{branch}")
-                + "\n"
-            )
 
 
 class GroupRepair:
     """The callbacks of one group's loop: evaluate, find regressions, localize, commit."""
 
-    def __init__(self, workspace: Workspace, group: Group, optimizer: str, *, fail_fast: bool):
+    def __init__(
+        self, workspace: Workspace, group: Group, optimizer: _Metered, *, fail_fast: bool
+    ) -> None:
+        from pytest_trace import fixes
+        from pytest_trace.record import record_id
+
         self.workspace = workspace
         self.group = group
         self.optimizer = optimizer
         self.fail_fast = fail_fast
         self.branch: str | None = None
         self.head = workspace.base.sha
-        self.regression_run = 0
+        self.candidates = 0
+        self.passing: dict[tuple[tuple[str, str], ...], list[str]] = {}
+        self.regression_runs: dict[tuple[tuple[str, str], ...], int] = {}
         self.guard_failures: dict[tuple[tuple[str, str], ...], list[TestResult]] = {}
+        base = workspace.base
+        self.record_id = record_id(
+            group.slug, base.tree or base.sha, base.head_sha, group.tests, group.parameters
+        )
+        # A run before this one on the same code and the same failure: its branch is
+        # reused (moved only if this run does better) rather than piling up copies.
+        self.previous = fixes.reusable_record(workspace.repo, self.record_id)
+        self.reused = self.previous is not None and self.previous.branch is not None
+        if self.previous is not None and self.previous.branch is not None:
+            self.branch = self.previous.branch
 
     def evaluate(self, batch: Sequence[Mapping[str, str]]) -> list[dict[str, TestResult]]:
         """Per candidate: the group's tests, then the passing tests that reach the changed
@@ -248,9 +274,11 @@ class GroupRepair:
             )
             guards.append(guard)
         results = []
+        self.candidates += len(batch)
         for values, guard, outcome in zip(
             batch, guards, workspace.evaluator.run_many(requests), strict=True
         ):
+            self.passing[_key(values)] = [t for t in tests if outcome.passed(t)]
             self.guard_failures[_key(values)] = [
                 outcome.results[t] for t in guard if t in outcome.results and not outcome.passed(t)
             ]
@@ -264,7 +292,7 @@ class GroupRepair:
             return failures
         workspace = self.workspace
         run = workspace.runner.run(workspace.request(values, workspace.all_tests, timeout=0.0))
-        self.regression_run = len(run.results)
+        self.regression_runs[_key(values)] = len(run.results)
         suspects = [
             nodeid
             for nodeid in workspace.passed_before
@@ -311,58 +339,112 @@ class GroupRepair:
         return suspicious
 
     def commit(self, values: Mapping[str, str], attempt: Attempt) -> str:
+        """Commit an accepted candidate on top of the previous one; put it on the fix
+        branch, unless the branch is an earlier run's, which :meth:`finish` decides on."""
         from pytest_trace import vcs
 
         workspace = self.workspace
+        key = _key(values)
         message = commit_message(
-            self.group,
-            workspace.changed(values),
-            workspace.base,
-            attempt,
-            self.optimizer,
-            workspace.settings.model if self.optimizer == "optoprime" else "",
-            self.regression_run,
+            CommitFacts(
+                changed=workspace.changed(values),
+                tests=self.group.tests,
+                passing=self.passing.get(key, []),
+                regression_run=self.regression_runs.get(key, 0),
+                iteration=attempt.iteration,
+                candidates=self.candidates,
+                optimizer=self.optimizer.name,
+                model=self._model(),
+                tokens=self.optimizer.tokens,
+                base=workspace.base,
+                reasoning=attempt.reasoning,
+                operators=attempt.operators,
+                record=self.record_id,
+            )
         )
         self.head = vcs.commit_files(
             workspace.repo, self.head, workspace.files(values), message, workspace.identity
         )
-        if self.branch is None:
-            self.branch = vcs.branch_name(workspace.repo, self.group.slug)
-        vcs.set_branch(workspace.repo, self.branch, self.head)
+        if not self.reused:
+            if self.branch is None:
+                self.branch = vcs.branch_name(workspace.repo, self.group.slug)
+            vcs.set_branch(workspace.repo, self.branch, self.head)
         return self.head
 
+    def finish(self, result: GroupResult, graph: str) -> tuple[FixRecord, str]:
+        """Record the group's candidates; settle the branch of an earlier run (keep it
+        when it holds the same fix or a better one, else move it). Returns the record
+        that describes the branch and a note on what became of the branch."""
+        from pytest_trace import fixes, record, vcs
 
-def commit_message(
-    group: Group,
-    changed: Sequence[str],
-    base: Base,
-    attempt: Attempt,
-    optimizer: str,
-    model: str,
-    regression_run: int,
-) -> str:
-    short = ", ".join(name.rsplit(".", 1)[-1] for name in changed)
-    reason = next((line.strip() for line in attempt.reasoning.splitlines() if line.strip()), "")
-    subject = f"fix({short}): {reason or 'make the failing tests pass'}"
-    if len(subject) > 72:
-        subject = subject[:71].rstrip() + "…"
-    base_line = f"Base: {base.sha}" + (
-        f" (HEAD {base.head_sha} plus uncommitted changes)" if base.includes_uncommitted else ""
-    )
-    body = [
-        "Parameters changed: " + ", ".join(changed),
-        f"Tests passing now ({attempt.passed} of {len(group.tests)}):",
-        *(f"  {nodeid}" for nodeid in group.tests),
-        f"Regression run: {regression_run} tests, none newly failing",
-        f"Iteration {attempt.iteration}; optimizer {optimizer}"
-        + (f" (model {model})" if model else ""),
-    ]
-    if attempt.operators:
-        body.append("Edit operators: " + ", ".join(attempt.operators))
-    body.append(base_line)
-    if attempt.reasoning:
-        body += ["", "Reasoning:", attempt.reasoning.strip()[:2000]]
-    return f"{subject}\n\n" + "\n".join(body) + f"\n\nOptimized-by: pytest-trace {__version__}\n"
+        workspace, group, base = self.workspace, self.group, self.workspace.base
+        passing = self.passing.get(_key(result.values), []) if result.commit else []
+        new = record.FixRecord(
+            id=self.record_id,
+            base=base.sha,
+            head=base.head_sha,
+            includes_uncommitted=base.includes_uncommitted,
+            tests=list(group.tests),
+            parameters=list(group.parameters),
+            status=result.status,
+            passing=passing,
+            changed=result.changed,
+            branch=None if self.reused else self.branch,
+            commit=result.commit,
+            path=[a.commit for a in result.path if a.commit],
+            rationale=record.rationale(result.attempts),
+            optimizer=self.optimizer.name,
+            model=self._model(),
+            iterations=result.iterations,
+            candidate_count=result.candidates,
+            tokens={"prompt": result.tokens.prompt, "completion": result.tokens.completion},
+            seconds=round(result.seconds, 3),
+            message=result.message,
+            created=_now(),
+            trajectory=record.trajectory(result.steps),
+            candidates=record.candidates(result.attempts),
+            graph=graph,
+        )
+        previous = self.previous
+        if not self.reused or previous is None or self.branch is None:
+            fixes.write_record(workspace.repo, new, workspace.identity)
+            return new, ""
+        branch = self.branch
+        if result.commit is None:
+            return previous, f"kept {branch}, the fix of an earlier run on the same code"
+        if fixes.same_tree(workspace.repo, f"refs/heads/{branch}", result.commit):
+            return previous, f"unchanged: {branch} already holds this fix"
+        if len(previous.passing) > len(passing):
+            return previous, (
+                f"kept {branch}: an earlier run's fix makes {len(previous.passing)} of "
+                f"{len(group.tests)} tests pass, this run's {len(passing)}"
+            )
+        vcs.set_branch(workspace.repo, branch, result.commit)
+        new.branch = branch
+        fixes.write_record(workspace.repo, new, workspace.identity)
+        return new, f"updated {branch}, which held an earlier fix of the same failure"
+
+    def _model(self) -> str:
+        return self.workspace.settings.model if self.optimizer.name == "optoprime" else ""
+
+
+class _Metered:
+    """An optimizer that counts the tokens its proposals cost (for the commit messages)."""
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        self.inner = optimizer
+        self.name = optimizer.name
+        self.tokens = TokenUsage()
+
+    def propose(self, problem: Problem) -> list[Proposal]:
+        proposals = self.inner.propose(problem)
+        for proposal in proposals:
+            self.tokens = self.tokens + proposal.usage
+        return proposals
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _key(values: Mapping[str, str]) -> tuple[tuple[str, str], ...]:

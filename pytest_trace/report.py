@@ -43,6 +43,10 @@ class GroupReport:
     diff: str = ""
     graph: str = ""
     graph_dot: str = ""
+    #: The ref of the record of every candidate (``refs/trace/<id>``).
+    record: str | None = None
+    #: What became of a fix branch of an earlier run on the same code and failure.
+    branch_note: str = ""
 
 
 @dataclass
@@ -112,6 +116,8 @@ def to_json(report: RunReport) -> dict[str, Any]:
                 "feedback_after": group.feedback_after,
                 "diff": group.diff,
                 "graph": group.graph,
+                "record": group.record,
+                "branch_note": group.branch_note,
             }
             for group in report.groups
         ],
@@ -171,6 +177,10 @@ def summary_lines(report: RunReport) -> list[str]:
             lines.extend(f"  {line}" for line in group.message.splitlines())
         if group.branch and base:
             lines.append(f"  branch {group.branch}; review: git diff {base[:12]}..{group.branch}")
+        if group.branch_note:
+            lines.append(f"  {group.branch_note}")
+        if group.branch:
+            lines.append(f"  pytest-trace show {group.branch}; pytest-trace apply {group.branch}")
         for nodeid in group.tests:
             lines.append(f"    {nodeid}")
     if report.unreached:

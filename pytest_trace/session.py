@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from pytest_trace.engine import ForkEngine
     from pytest_trace.evaluate import RunOutcome, WorkerRunner
-    from pytest_trace.llm import LLMConfig
+    from pytest_trace.llm import LLM, LLMConfig
     from pytest_trace.optimizers.base import OptimizerSpec
     from pytest_trace.vcs import Base
 
@@ -271,7 +271,7 @@ class OptimizeSession:
             outcomes=self.outcomes,
             settings=self.settings,
         )
-        llm = OpenAIChat(llm_config) if llm_config.is_configured else None
+        llm = self._cached(OpenAIChat(llm_config)) if llm_config.is_configured else None
         for number, group in enumerate(groups, 1):
             label = f"[group {number}/{len(groups)}] {group.slug}"
             self._progress(
@@ -290,6 +290,16 @@ class OptimizeSession:
                     progress=self._labelled(label),
                 )
             )
+
+    def _cached(self, llm: LLM) -> LLM:
+        """``llm`` answering repeated questions from pytest's cache directory, unless
+        ``--trace-no-cache`` or ``-p no:cacheprovider``."""
+        cache = getattr(self.config, "cache", None)
+        if cache is None or self.settings.no_cache:
+            return llm
+        from pytest_trace.llm_cache import CachedLLM
+
+        return CachedLLM(llm, self.settings.model, Path(cache.mkdir("trace-llm")))
 
 
 def _has_xdist(config: pytest.Config) -> bool:

@@ -52,6 +52,16 @@ seconds = _limit("seconds")
 megabytes = _limit("megabytes")
 
 
+def boolean(text: str) -> bool:
+    """An ini value: true/false, yes/no, on/off, 1/0."""
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"{text!r} is not true or false")
+
+
 def nonempty(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("must not be empty")
@@ -67,6 +77,8 @@ class Option:
     default: Any
     help: str
     metavar: str
+    #: A flag without a value (``store_true``); its ini key takes true or false.
+    switch: bool = False
 
     @property
     def flag(self) -> str:
@@ -154,6 +166,15 @@ OPTIONS = (
         "(group-1-NAME.dot, ...; render with dot -Tsvg)",
         "DIR",
     ),
+    Option(
+        "no_cache",
+        boolean,
+        False,
+        "ask the LLM again instead of reusing the answers cached in pytest's cache "
+        "directory (.pytest_cache), keyed by model and prompt",
+        "",
+        switch=True,
+    ),
 )
 
 
@@ -169,14 +190,24 @@ def add_options(parser: pytest.Parser) -> None:
     )
     for option in OPTIONS:
         default = "" if option.default is None else f" (default: {option.default})"
-        group.addoption(
-            option.flag,
-            dest=f"trace_{option.name}",
-            type=option.parse,
-            default=None,
-            metavar=option.metavar,
-            help=f"{option.help}{default}; ini: {option.ini}",
-        )
+        if option.switch:
+            group.addoption(
+                option.flag,
+                dest=f"trace_{option.name}",
+                action="store_const",
+                const=True,
+                default=None,
+                help=f"{option.help}; ini: {option.ini} = true",
+            )
+        else:
+            group.addoption(
+                option.flag,
+                dest=f"trace_{option.name}",
+                type=option.parse,
+                default=None,
+                metavar=option.metavar,
+                help=f"{option.help}{default}; ini: {option.ini}",
+            )
         parser.addini(option.ini, f"pytest-trace: {option.help}", default=None)
     group.addoption(
         "--trace-worker-request", dest="trace_worker", default=None, help=argparse.SUPPRESS
@@ -197,6 +228,7 @@ class Settings:
     memory_limit: float
     report_md: str | None
     graph_dot: str | None
+    no_cache: bool = False
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:

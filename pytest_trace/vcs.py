@@ -14,11 +14,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 import git
 
@@ -45,14 +47,29 @@ class Base:
     sha: str
     head_sha: str
     includes_uncommitted: bool
+    #: The tree of ``sha``: the same code has the same tree, whenever it was snapshotted.
+    tree: str = ""
 
 
 @dataclass(frozen=True)
 class Identity:
-    """Author and committer of the commits pytest-trace creates."""
+    """An author or committer of the commits pytest-trace creates."""
 
     name: str
     email: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Who a commit is by: its author and its committer, as git would record them."""
+
+    author: Identity
+    committer: Identity
+
+    @classmethod
+    def of(cls, repo: git.Repo, environ: Mapping[str, str]) -> Signature:
+        """The author and committer git would use in ``repo`` (see :func:`identity`)."""
+        return cls(identity(repo, environ), identity(repo, environ, "committer"))
 
 
 def open_repo(path: Path) -> git.Repo:
@@ -131,9 +148,9 @@ def snapshot(repo: git.Repo) -> Base:
         )
         tree = _run(repo.git, ["write-tree"], env)
     if tree == head_tree:
-        return Base(sha=head, head_sha=head, includes_uncommitted=False)
-    sha = _commit_tree(repo, tree, head, SNAPSHOT_MESSAGE, identity(repo, os.environ))
-    return Base(sha=sha, head_sha=head, includes_uncommitted=True)
+        return Base(sha=head, head_sha=head, includes_uncommitted=False, tree=tree)
+    sha = _commit_tree(repo, tree, head, SNAPSHOT_MESSAGE, Signature.of(repo, os.environ))
+    return Base(sha=sha, head_sha=head, includes_uncommitted=True, tree=tree)
 
 
 class Worktree:
@@ -208,23 +225,29 @@ class Worktree:
             shutil.rmtree(temp, ignore_errors=True)
 
 
-def identity(repo: git.Repo, environ: Mapping[str, str]) -> Identity:
-    """The author identity git would use, else ``pytest-trace <pytest-trace@localhost>``.
+def identity(
+    repo: git.Repo, environ: Mapping[str, str], role: Literal["author", "committer"] = "author"
+) -> Identity:
+    """The author (or committer) identity git would use, without git's guessing.
 
-    ``GIT_AUTHOR_NAME``/``GIT_AUTHOR_EMAIL`` from ``environ`` come first, then the
-    ``author.*`` and ``user.*`` settings of the repository's configuration (read by git,
-    with all its scopes and includes), then ``EMAIL`` for the address. Git's last resort,
-    a name made up from the system account and host, is never used.
+    Git's own order, field by field: ``GIT_AUTHOR_NAME`` (``GIT_COMMITTER_NAME``) from
+    ``environ``, then ``author.name`` (``committer.name``) and ``user.name`` from the
+    repository's configuration (read by git, with all its scopes, includes and ``-c``
+    settings); for the address ``GIT_AUTHOR_EMAIL`` (``GIT_COMMITTER_EMAIL``),
+    ``author.email`` (``committer.email``), ``user.email``, then ``EMAIL``. Where git
+    would fall back on a name and address made up from the system account and the host
+    name, the field names the tool instead: ``pytest-trace <pytest-trace@localhost>``.
     """
+    upper = role.upper()
     name = (
-        environ.get("GIT_AUTHOR_NAME", "").strip()
-        or _config(repo, "author.name")
+        environ.get(f"GIT_{upper}_NAME", "").strip()
+        or _config(repo, f"{role}.name")
         or _config(repo, "user.name")
         or TOOL_IDENTITY_NAME
     )
     email = (
-        environ.get("GIT_AUTHOR_EMAIL", "").strip()
-        or _config(repo, "author.email")
+        environ.get(f"GIT_{upper}_EMAIL", "").strip()
+        or _config(repo, f"{role}.email")
         or _config(repo, "user.email")
         or environ.get("EMAIL", "").strip()
         or TOOL_IDENTITY_EMAIL
@@ -233,21 +256,31 @@ def identity(repo: git.Repo, environ: Mapping[str, str]) -> Identity:
 
 
 def commit_files(
-    repo: git.Repo, parent: str, files: Mapping[str, str], message: str, identity: Identity
+    repo: git.Repo,
+    parent: str | None,
+    files: Mapping[str, str],
+    message: str,
+    identity: Identity | Signature,
 ) -> str:
     """A new commit: ``parent``'s tree with ``files`` (POSIX path -> text) replaced.
 
     Texts are stored as UTF-8 through git's clean filters for their paths (as
     ``git add`` would store them); replaced files keep their mode (executable bit), new
-    files are ``100644``. No working tree, index or ref is touched. Returns the sha.
+    files are ``100644``. Without a parent the commit is a root holding just ``files``.
+    ``identity`` is the author and committer, or a :class:`Signature` naming both.
+    No working tree, index or ref is touched. Returns the sha.
     """
-    parent_sha = _run(repo.git, ["rev-parse", "--verify", f"{parent}^{{commit}}"])
+    parent_sha = (
+        None
+        if parent is None
+        else _run(repo.git, ["rev-parse", "--verify", f"{parent}^{{commit}}"])
+    )
     with tempfile.TemporaryDirectory(prefix="pytest-trace-") as temp:
         env = {"GIT_INDEX_FILE": str(Path(temp) / "index"), "GIT_LITERAL_PATHSPECS": "1"}
-        _run(repo.git, ["read-tree", parent_sha], env)
+        _run(repo.git, ["read-tree", parent_sha or "--empty"], env)
         for number, (path, text) in enumerate(sorted(files.items())):
             _check_path(path)
-            mode = _file_mode(repo, parent_sha, path)
+            mode = _file_mode(repo, parent_sha, path) if parent_sha else "100644"
             blob_file = Path(temp) / f"blob-{number}"
             blob_file.write_bytes(text.encode("utf-8"))
             blob = _run(repo.git, ["hash-object", "-w", f"--path={path}", str(blob_file)])
@@ -302,6 +335,35 @@ def set_branch(repo: git.Repo, name: str, sha: str) -> None:
     _run(repo.git, ["update-ref", "-m", "pytest-trace: fix", ref, commit])
 
 
+def run(repo: git.Repo, args: Sequence[str]) -> str:
+    """``git <args>`` in ``repo``: its output, or :class:`VcsError` with git's message."""
+    return _run(repo.git, args)
+
+
+def execute(repo: git.Repo, args: Sequence[str]) -> tuple[int, str, str]:
+    """``git <args>`` in ``repo``: exit status, output and error output."""
+    return _execute(repo.git, args)
+
+
+def resolve(repo: git.Repo, revision: str) -> str | None:
+    """The object id ``revision`` names, or None when it names nothing."""
+    status, out, _ = _execute(repo.git, ["rev-parse", "--verify", "--quiet", revision])
+    return out if status == 0 and out else None
+
+
+def set_ref(repo: git.Repo, ref: str, sha: str) -> None:
+    """Create or move ``ref`` (a full name under ``refs/``) to ``sha``."""
+    _run(repo.git, ["update-ref", "-m", "pytest-trace", ref, sha])
+
+
+def delete_refs(repo: git.Repo, refs: Sequence[str]) -> None:
+    """Delete ``refs`` (full names) in one transaction; missing ones are ignored."""
+    existing = [ref for ref in refs if resolve(repo, ref) is not None]
+    if existing:
+        commands = "".join(f"delete {ref}\n" for ref in existing)
+        _run_input(repo, ["update-ref", "--stdin"], commands)
+
+
 # --- helpers --------------------------------------------------------------------------
 
 
@@ -331,6 +393,22 @@ def _run(runner: git.Git, args: Sequence[str], env: Mapping[str, str] | None = N
     return out
 
 
+def _run_input(repo: git.Repo, args: Sequence[str], text: str) -> str:
+    """Run ``git <args>`` with ``text`` on its standard input."""
+    result = subprocess.run(
+        [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
+        cwd=repo.working_dir,
+        input=text,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LC_ALL": "C"},
+        check=False,
+    )
+    if result.returncode != 0:
+        raise VcsError(f"`git {' '.join(args)}` failed: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
 def _private_index(repo: git.Repo, temp: Path) -> dict[str, str]:
     """An environment with ``GIT_INDEX_FILE`` set to a copy of the user's index."""
     index = temp / "index"
@@ -343,14 +421,18 @@ def _private_index(repo: git.Repo, temp: Path) -> dict[str, str]:
     return env
 
 
-def _commit_tree(repo: git.Repo, tree: str, parent: str, message: str, who: Identity) -> str:
+def _commit_tree(
+    repo: git.Repo, tree: str, parent: str | None, message: str, who: Identity | Signature
+) -> str:
+    signature = who if isinstance(who, Signature) else Signature(who, who)
     env = {
-        "GIT_AUTHOR_NAME": who.name,
-        "GIT_AUTHOR_EMAIL": who.email,
-        "GIT_COMMITTER_NAME": who.name,
-        "GIT_COMMITTER_EMAIL": who.email,
+        "GIT_AUTHOR_NAME": signature.author.name,
+        "GIT_AUTHOR_EMAIL": signature.author.email,
+        "GIT_COMMITTER_NAME": signature.committer.name,
+        "GIT_COMMITTER_EMAIL": signature.committer.email,
     }
-    args = ["commit-tree", tree, "-p", parent, "--no-gpg-sign", "-m", message]
+    parents = [] if parent is None else ["-p", parent]
+    args = ["commit-tree", tree, *parents, "--no-gpg-sign", "-m", message]
     return _run(repo.git, args, env)
 
 

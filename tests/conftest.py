@@ -39,7 +39,7 @@ def tree_state(path: Path) -> dict[str, object]:
     refs = [
         line
         for line in git(path, "for-each-ref", "--format=%(refname) %(objectname)").splitlines()
-        if not line.startswith("refs/heads/trace-fix/")
+        if not line.startswith(("refs/heads/trace-fix/", "refs/trace/"))
     ]
     return {
         "files": files,

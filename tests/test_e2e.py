@@ -530,9 +530,7 @@ def test_a_plugin_adds_an_optimizer_through_the_hook(project):
 
 def test_a_candidate_that_makes_the_tests_skip_is_not_a_fix(project):
     skipping = (
-        "def apply_discount(price, percent):\n"
-        "    import pytest\n"
-        "    pytest.skip('not today')\n"
+        "def apply_discount(price, percent):\n    import pytest\n    pytest.skip('not today')\n"
     )
     (project.path / "conftest.py").write_text(
         "from pytest_trace.model import Proposal\n"

@@ -21,6 +21,7 @@ from pytest_trace.vcs import (
     SNAPSHOT_MESSAGE,
     Base,
     Identity,
+    Signature,
     VcsError,
     Worktree,
     branch_name,
@@ -199,7 +200,10 @@ def test_snapshot_of_a_clean_working_tree_is_head(repo_path: Path) -> None:
     before = state(repo_path)
     head = git(repo_path, "rev-parse", "HEAD")
     with open_repo(repo_path) as repo:
-        assert snapshot(repo) == Base(sha=head, head_sha=head, includes_uncommitted=False)
+        tree = git(repo_path, "rev-parse", "HEAD^{tree}")
+        assert snapshot(repo) == Base(
+            sha=head, head_sha=head, includes_uncommitted=False, tree=tree
+        )
     assert state(repo_path) == before
 
 
@@ -412,6 +416,62 @@ def test_identity_when_none_is_configured(repo_path: Path) -> None:
         assert identity(repo, {"GIT_AUTHOR_NAME": "Carol"}) == Identity(
             "Carol", "pytest-trace@localhost"
         )
+
+
+IDENTITY_CASES = [
+    pytest.param({}, {}, id="user.*"),
+    pytest.param({"GIT_AUTHOR_NAME": "Bob", "GIT_AUTHOR_EMAIL": "bob@example.org"}, {}, id="env"),
+    pytest.param({"GIT_COMMITTER_NAME": "Cy", "GIT_COMMITTER_EMAIL": "cy@example.org"}, {}, id="c"),
+    pytest.param({}, {"author.name": "Ann", "committer.email": "ci@example.org"}, id="role.*"),
+    pytest.param({"GIT_AUTHOR_NAME": "Env"}, {"author.name": "Config"}, id="env-wins"),
+    pytest.param({"EMAIL": "mail@example.org"}, {"author.email": "a@example.org"}, id="EMAIL"),
+    pytest.param(
+        {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "user.name", "GIT_CONFIG_VALUE_0": "Dee"},
+        {},
+        id="config-env",
+    ),
+]
+
+
+@pytest.mark.parametrize(("environ", "config"), IDENTITY_CASES)
+def test_identity_is_the_one_git_uses(
+    repo_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    environ: dict[str, str],
+    config: dict[str, str],
+) -> None:
+    for key, value in config.items():
+        git(repo_path, "config", key, value)
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    with open_repo(repo_path) as repo:
+        for role in ("author", "committer"):
+            ident = git(repo_path, "var", f"GIT_{role.upper()}_IDENT")
+            expected = ident.rsplit(" ", 2)[0]
+            got = identity(repo, os.environ, role)  # type: ignore[arg-type]
+            assert f"{got.name} <{got.email}>" == expected, role
+
+
+def test_without_user_email_the_address_comes_from_EMAIL(repo_path: Path) -> None:
+    git(repo_path, "config", "--unset", "user.email")
+    with open_repo(repo_path) as repo:
+        assert identity(repo, {"EMAIL": "me@example.com"}, "committer") == Identity(
+            ALICE.name, "me@example.com"
+        )
+        # Where git would make an address up from the account and host, the tool is named.
+        assert identity(repo, {}, "committer") == Identity(ALICE.name, TOOL.email)
+
+
+def test_commit_files_records_author_and_committer(repo_path: Path) -> None:
+    bob = Identity("Bob", "bob@example.org")
+    with open_repo(repo_path) as repo:
+        sha = commit_files(repo, "HEAD", {"x.py": "x = 1\n"}, "x", Signature(ALICE, bob))
+        root = commit_files(repo, None, {"record.json": "{}\n"}, "root", ALICE)
+    assert git(repo_path, "log", "-1", "--format=%an <%ae>|%cn <%ce>", sha) == (
+        "Alice Example <alice@example.com>|Bob <bob@example.org>"
+    )
+    assert git(repo_path, "rev-list", "--parents", "-n", "1", root) == root
+    assert git(repo_path, "ls-tree", "--name-only", root) == "record.json"
 
 
 # --- commit_files -------------------------------------------------------------------------

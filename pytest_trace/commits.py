@@ -1,0 +1,97 @@
+"""The message of a fix commit (pure): what was changed, what passes now, how it was found.
+
+``fix(<functions>): <the optimizer's reasoning, first line>``, then the parameters
+changed, the failing tests that pass now (and those still failing), the regression run,
+the iteration and candidates, the optimizer and model, the tokens, the base, the
+reasoning, and the trailers ``Optimized-by: pytest-trace <version>`` and
+``Trace-record: <id>``. :mod:`pytest_trace.review` reads the facts back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pytest_trace import __version__
+from pytest_trace.model import TokenUsage
+
+if TYPE_CHECKING:
+    from pytest_trace.vcs import Base
+
+#: The longest subject line of a fix commit.
+SUBJECT_CHARS = 80
+
+
+@dataclass(frozen=True)
+class CommitFacts:
+    """What the message of a fix commit says."""
+
+    changed: Sequence[str]
+    tests: Sequence[str]
+    passing: Sequence[str]
+    regression_run: int
+    iteration: int
+    candidates: int
+    optimizer: str
+    model: str
+    tokens: TokenUsage
+    base: Base
+    reasoning: str = ""
+    operators: Sequence[str] = ()
+    record: str = ""
+
+
+def commit_message(facts: CommitFacts) -> str:
+    """``fix(<functions>): <the optimizer's reasoning, first line>``, then the facts of
+    the fix, the reasoning, and the trailers."""
+    names = list(dict.fromkeys(name.rsplit(".", 1)[-1] for name in facts.changed))
+    reason = next((line.strip() for line in facts.reasoning.splitlines() if line.strip()), "")
+    for name in names:  # "f: line 3: ..." says nothing "fix(f): " does not
+        reason = reason.removeprefix(f"{name}: ")
+    subject = _shorten(f"fix({', '.join(names)}): {reason or 'make the failing tests pass'}")
+    base = facts.base
+    failing = [t for t in facts.tests if t not in set(facts.passing)]
+    body = [
+        "Parameters changed: " + ", ".join(facts.changed),
+        f"Tests passing now ({len(facts.passing)} of {len(facts.tests)}):",
+        *(f"  {nodeid}" for nodeid in facts.passing),
+    ]
+    if failing:
+        body += [f"Still failing ({len(failing)}):", *(f"  {nodeid}" for nodeid in failing)]
+    body += [
+        f"Regression run: {facts.regression_run} tests, none newly failing",
+        f"Iteration {facts.iteration}, {_count(facts.candidates, 'candidate')} tested so far; "
+        f"optimizer {facts.optimizer}" + (f", model {facts.model}" if facts.model else ""),
+        f"Tokens: {facts.tokens.prompt} prompt + {facts.tokens.completion} completion",
+    ]
+    if facts.operators:
+        body.append("Edit operators: " + ", ".join(facts.operators))
+    body.append(
+        f"Base: {base.sha}"
+        + (
+            f" (HEAD {base.head_sha} plus uncommitted changes)"
+            if base.includes_uncommitted
+            else " (HEAD, no uncommitted changes)"
+        )
+    )
+    if facts.reasoning.strip():
+        body += ["", "Reasoning:", facts.reasoning.strip()[:2000]]
+    trailers = [f"Optimized-by: pytest-trace {__version__}"]
+    if facts.record:
+        trailers.append(f"Trace-record: {facts.record}")
+    return f"{subject}\n\n" + "\n".join(body) + "\n\n" + "\n".join(trailers) + "\n"
+
+
+def _shorten(text: str, limit: int = SUBJECT_CHARS) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
