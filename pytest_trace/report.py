@@ -168,7 +168,9 @@ def summary_lines(report: RunReport) -> list[str]:
         tokens = group.tokens.prompt + group.tokens.completion
         details = (
             f"  {_count(group.iterations, 'iteration')}, {_count(group.candidates, 'candidate')}"
-            f" tested, " + (f"{tokens} tokens, " if tokens else "") + f"{group.seconds:.1f} s"
+            f" tested, "
+            + (f"{tokens} tokens, " if tokens or report.model else "")
+            + f"{group.seconds:.1f} s"
         )
         lines.append(details)
         if group.operators:
@@ -179,8 +181,6 @@ def summary_lines(report: RunReport) -> list[str]:
             lines.append(f"  branch {group.branch}; review: git diff {base[:12]}..{group.branch}")
         if group.branch_note:
             lines.append(f"  {group.branch_note}")
-        if group.branch:
-            lines.append(f"  pytest-trace show {group.branch}; pytest-trace apply {group.branch}")
         for nodeid in group.tests:
             lines.append(f"    {nodeid}")
     if report.unreached:
@@ -221,4 +221,5 @@ def review_lines(report: RunReport) -> list[str]:
         if report.base_commit:
             lines.append(f"  git diff {report.base_commit[:12]}..{branch}")
         lines.append(f"  pytest-trace show {branch}")
+        lines.append(f"  pytest-trace apply {branch}  # to merge it into your branch")
     return lines
