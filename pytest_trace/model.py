@@ -11,16 +11,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Outcome = Literal["passed", "failed", "error", "skipped", "timeout"]
-ParameterKind = Literal["code"]
+ParameterKind = Literal["code", "constant"]
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """One trainable parameter: the source of a ``@trainable`` function.
+    """One trainable parameter: the source of a ``@trainable`` function, or a constant.
 
     ``name`` is stable and readable (``pricing.cart.apply_discount``); ``source`` is the
     function definition without its decorators, dedented. ``path`` is relative to the
-    repository root, in POSIX form.
+    repository root, in POSIX form. A ``constant`` (``kind``) is a module-level name:
+    ``qualname`` is the name (``TAX_RATE``), ``source`` the literal assigned to it
+    (``0.2``). With ``constants_only``, only the literals of a function may change.
     """
 
     name: str
@@ -31,6 +33,7 @@ class Parameter:
     description: str = ""
     kind: ParameterKind = "code"
     global_names: tuple[str, ...] = ()
+    constants_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,15 @@ def nonempty(text: str) -> str:
     return text.strip()
 
 
+def trainable_pattern(text: str) -> str:
+    from pytest_trace.trainable import check_pattern
+
+    try:
+        return check_pattern(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: its flag, ini key, parser, default and help."""
@@ -67,6 +76,8 @@ class Option:
     default: Any
     help: str
     metavar: str
+    #: Repeatable on the command line (each value parsed), a list of lines in the ini file.
+    multiple: bool = False
 
     @property
     def flag(self) -> str:
@@ -138,6 +149,15 @@ OPTIONS = (
         "memory a candidate's test process may allocate, in MB (0: no limit)",
         "MB",
     ),
+    Option(
+        "trainable",
+        trainable_pattern,
+        (),
+        "make existing functions trainable without a decorator: package.module:qualname, "
+        "wildcards allowed (package.module:*); repeatable",
+        "MODULE:QUALNAME",
+        multiple=True,
+    ),
 )
 
 
@@ -152,7 +172,7 @@ def add_options(parser: pytest.Parser) -> None:
         "propose fixes, and commit the one that makes them pass to a trace-fix/... branch",
     )
     for option in OPTIONS:
-        default = "" if option.default is None else f" (default: {option.default})"
+        default = "" if option.default in (None, ()) else f" (default: {option.default})"
         group.addoption(
             option.flag,
             dest=f"trace_{option.name}",
@@ -160,8 +180,12 @@ def add_options(parser: pytest.Parser) -> None:
             default=None,
             metavar=option.metavar,
             help=f"{option.help}{default}; ini: {option.ini}",
+            **({"action": "append"} if option.multiple else {}),
         )
-        parser.addini(option.ini, f"pytest-trace: {option.help}", default=None)
+        if option.multiple:
+            parser.addini(option.ini, f"pytest-trace: {option.help}", type="linelist")
+        else:
+            parser.addini(option.ini, f"pytest-trace: {option.help}", default=None)
     group.addoption(
         "--trace-worker-request", dest="trace_worker", default=None, help=argparse.SUPPRESS
     )
@@ -179,6 +203,7 @@ class Settings:
     workers: int
     candidate_timeout: float | None
     memory_limit: float
+    trainable: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -186,6 +211,9 @@ class Settings:
         values: dict[str, Any] = {}
         for option in OPTIONS:
             value = config.getoption(f"trace_{option.name}")
+            if option.multiple:
+                values[option.name] = _multiple(option, value, config.getini(option.ini))
+                continue
             if value is None:
                 raw = config.getini(option.ini)
                 if raw not in (None, ""):
@@ -196,3 +224,18 @@ class Settings:
             values[option.name] = option.default if value is None else value
         values["time_budget"] = values["time_budget"] or None  # 0: no limit
         return cls(**values)
+
+
+def _multiple(option: Option, given: list[Any] | None, ini: list[str]) -> tuple[Any, ...]:
+    """A repeatable option: the command line's values, else the ini file's lines."""
+    if given:
+        return tuple(given)
+    parsed = []
+    for line in ini or ():
+        if not line.strip():
+            continue
+        try:
+            parsed.append(option.parse(line))
+        except argparse.ArgumentTypeError as error:
+            raise pytest.UsageError(f"ini key {option.ini}: {error}") from None
+    return tuple(parsed)
