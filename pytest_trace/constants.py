@@ -224,8 +224,8 @@ def check_update(parameter: Parameter, value: str) -> str:
         return ""
     if parameter.constants_only and not same_structure(parameter.source, value):
         return (
-            f"{parameter.name} is trainable in constants-only mode: change only the literal "
-            "values in it (numbers, strings, booleans), not its code"
+            f"only the literal values in {parameter.name} may change (numbers, strings, "
+            "booleans), not its code: it is trainable in constants-only mode"
         )
     return ""
 

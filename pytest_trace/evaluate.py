@@ -29,7 +29,7 @@ STARTUP_ALLOWANCE = 60.0
 
 @dataclass(frozen=True)
 class ParameterLocation:
-    """Where the worker found a trainable function (or a trainable constant: ``kind``).
+    """Where the worker found a trainable function (or a trainable ``constant``).
 
     ``constants`` names the constant parameters a function declared
     (``@trainable(constants=...)``).
@@ -42,7 +42,7 @@ class ParameterLocation:
     inside: bool
     description: str = ""
     global_names: tuple[str, ...] = ()
-    kind: str = "code"
+    constant: bool = False
     constants_only: bool = False
     constants: tuple[str, ...] = ()
 

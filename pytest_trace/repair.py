@@ -85,7 +85,7 @@ class Workspace:
         for name, location in survey.parameters.items():
             for used in location.constants:
                 self.users.setdefault(used, []).append(name)
-            constant = location.kind == "constant"
+            constant = location.constant
             if not location.inside:
                 if constant:
                     self.unusable[name] = f"it is defined in {location.file}, outside the checkout"

@@ -116,12 +116,17 @@ def matches(patterns: Iterable[str], module: str, qualname: str) -> bool:
     A pattern is ``module:qualname`` (``pricing.cart:apply_discount``,
     ``pricing.cart:Cart.total``), with shell-style wildcards in either part
     (``pricing.cart:*``, ``pricing.*:parse_*``); a pattern without ``:`` names a module
-    and means all its functions.
+    and means all its functions. A name starting with ``_`` (``_helper``, ``__init__``)
+    matches only a pattern whose last part starts with ``_`` too.
     """
+    private = qualname.rpartition(".")[2].startswith("_")
     for pattern in patterns:
         module_pattern, _, qualname_pattern = pattern.partition(":")
+        qualname_pattern = qualname_pattern.strip() or "*"
+        if private and not qualname_pattern.rpartition(".")[2].startswith("_"):
+            continue  # like a shell's `*` and dotfiles: `Cart.*` is not `Cart.__init__`
         if fnmatch.fnmatchcase(module, module_pattern.strip()) and fnmatch.fnmatchcase(
-            qualname, qualname_pattern.strip() or "*"
+            qualname, qualname_pattern
         ):
             return True
     return False

@@ -231,7 +231,7 @@ class Worker:
         if file and name not in self.constants:
             self.constants[name] = (name.rpartition(".")[0], short)
             parameter: dict[str, Any] = {"name": name, "module": self.constants[name][0]}
-            parameter |= {"qualname": short, "file": str(Path(file).resolve()), "kind": "constant"}
+            parameter |= {"qualname": short, "file": str(Path(file).resolve()), "constant": True}
             parameter |= {"inside": _inside(file, self.root), "description": f"used by {user}"}
             self.parameters.append(parameter)
             self._emit("parameter", parameter)
