@@ -152,7 +152,7 @@ OPTIONS = (
     Option(
         "trainable",
         trainable_pattern,
-        (),
+        None,
         "make existing functions trainable without a decorator: package.module:qualname, "
         "wildcards allowed (package.module:*); repeatable",
         "MODULE:QUALNAME",
@@ -172,7 +172,7 @@ def add_options(parser: pytest.Parser) -> None:
         "propose fixes, and commit the one that makes them pass to a trace-fix/... branch",
     )
     for option in OPTIONS:
-        default = "" if option.default in (None, ()) else f" (default: {option.default})"
+        default = "" if option.default is None else f" (default: {option.default})"
         group.addoption(
             option.flag,
             dest=f"trace_{option.name}",
