@@ -88,7 +88,11 @@ class Workspace:
             constant = location.constant
             if not location.inside:
                 if constant:
-                    self.unusable[name] = f"it is defined in {location.file}, outside the checkout"
+                    self.unusable[name] = (
+                        f"it is defined in {location.file}, outside the checkout"
+                        if location.file
+                        else "there is no such module"
+                    )
                 else:
                     self.outside[name] = location.file
                 continue

@@ -219,23 +219,20 @@ class Worker:
                 self._emit("parameter", parameter)
 
     def _constant(self, module: types.ModuleType, constant: str, user: str) -> str:
-        """Announce the constant that ``user`` declared; its name ("" without a module)."""
-        owner_name, _, short = constant.rpartition(".")
-        owner: types.ModuleType | None = module
-        try:
-            owner = sys.modules.get(owner_name) or importlib.import_module(owner_name)
-        except Exception:  # not a module (no dots: the function's own module)
-            owner = None if owner_name else module
-        file = getattr(owner, "__file__", None)
-        name = f"{getattr(owner, '__name__', '')}.{short}"
-        if file and name not in self.constants:
+        """Announce the constant that ``user`` declared; its name."""
+        from pytest_trace.swap_constants import owner
+
+        found, short = owner(module, constant)
+        file = getattr(found, "__file__", None) or ""
+        name = f"{found.__name__}.{short}" if found else constant
+        if name not in self.constants:
             self.constants[name] = (name.rpartition(".")[0], short)
             parameter: dict[str, Any] = {"name": name, "module": self.constants[name][0]}
-            parameter |= {"qualname": short, "file": str(Path(file).resolve()), "constant": True}
-            parameter |= {"inside": _inside(file, self.root), "description": f"used by {user}"}
-            self.parameters.append(parameter)
-            self._emit("parameter", parameter)
-        return name if file else ""
+            parameter |= {"qualname": short, "file": file and str(Path(file).resolve())}
+            parameter |= {"inside": _inside(file, self.root), "constant": True}
+            self.parameters.append({**parameter, "description": f"used by {user}"})
+            self._emit("parameter", self.parameters[-1])
+        return name
 
     # -- collection -------------------------------------------------------------------
 
@@ -329,7 +326,7 @@ class Worker:
 
     def _swap(self, run: RunSpec) -> None:
         from pytest_trace.swap import apply_candidate, innermost
-        from pytest_trace.swap_constants import set_constants
+        from pytest_trace.swap_constants import project_modules, set_constants
 
         for module_name, qualnames in run.changes.items():
             module = sys.modules.get(module_name) or importlib.import_module(module_name)
@@ -350,18 +347,9 @@ class Worker:
             if functions:
                 apply_candidate(functions, str(module.__file__), run.files[file])
             if constants:
-                set_constants(module, constants, run.files[file], self._project_modules())
+                set_constants(module, constants, run.files[file], project_modules(self.root))
         if run.changes:  # the recorder finds trainables by code object: the new ones now
             self.codes = codes_of((name, entry[2]) for name, entry in self.functions.items())
-
-    def _project_modules(self) -> list[types.ModuleType]:
-        """The imported modules of the project (in the worktree)."""
-        return [
-            module
-            for module in list(sys.modules.values())
-            if isinstance(module, types.ModuleType)
-            and _inside(getattr(module, "__file__", None), self.root)
-        ]
 
     # -- running tests ----------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from pytest_trace.optimizers.mutations import Hints
 from pytest_trace.optimizers.optoprime import OptoPrime
 from pytest_trace.optimizers.search import SearchOptimizer
 from pytest_trace.optimizers.tuning import constant_edits
-from pytest_trace.swap_constants import set_constants
+from pytest_trace.swap_constants import owner, set_constants
 
 MODULE = '''"""Prices."""
 
@@ -347,3 +347,13 @@ def test_set_constants_rebinds_the_module_and_its_importers() -> None:
         set_constants(rates, ["TAX_RATE", "MISSING"], "TAX_RATE = 0.3\n")
     assert rates.TAX_RATE == 0.1  # type: ignore[attr-defined]  # all or nothing
     assert "rates_for_test" not in sys.modules
+
+
+def test_the_owner_of_a_declared_constant() -> None:
+    this = sys.modules[__name__]
+    assert owner(this, "TAX_RATE") == (this, "TAX_RATE")
+    assert owner(this, "pytest_trace.constants.MAX_TUNED") == (
+        sys.modules["pytest_trace.constants"],
+        "MAX_TUNED",
+    )
+    assert owner(this, "no_such_module_anywhere.X") == (None, "X")
