@@ -1,10 +1,11 @@
 """The message of a fix commit (pure): what was changed, what passes now, how it was found.
 
 ``fix(<functions>): <the optimizer's reasoning, first line>``, then the parameters
-changed, the failing tests that pass now (and those still failing), the regression run,
-the iteration and candidates, the optimizer and model, the tokens, the base, the
-reasoning, and the trailers ``Optimized-by: pytest-trace <version>`` and
-``Trace-record: <id>``. :mod:`pytest_trace.review` reads the facts back.
+changed (and those of the group left unchanged), the failing tests that pass now (and
+those still failing), the regression run, the iteration and candidates, the optimizer
+and model, the tokens, the base, the reasoning, and the trailers ``Optimized-by:
+pytest-trace <version>`` and ``Trace-record: <id>``. :mod:`pytest_trace.review` reads
+the facts back.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class CommitFacts:
     reasoning: str = ""
     operators: Sequence[str] = ()
     record: str = ""
+    #: All the parameters of the group, changed or not.
+    parameters: Sequence[str] = ()
 
 
 def commit_message(facts: CommitFacts) -> str:
@@ -52,8 +55,10 @@ def commit_message(facts: CommitFacts) -> str:
     subject = _shorten(f"fix({', '.join(names)}): {reason or 'make the failing tests pass'}")
     base = facts.base
     failing = [t for t in facts.tests if t not in set(facts.passing)]
+    unchanged = [name for name in facts.parameters if name not in facts.changed]
     body = [
         "Parameters changed: " + ", ".join(facts.changed),
+        *(["Parameters unchanged: " + ", ".join(unchanged)] if unchanged else []),
         f"Tests passing now ({len(facts.passing)} of {len(facts.tests)}):",
         *(f"  {nodeid}" for nodeid in facts.passing),
     ]

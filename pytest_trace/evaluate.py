@@ -29,7 +29,11 @@ STARTUP_ALLOWANCE = 60.0
 
 @dataclass(frozen=True)
 class ParameterLocation:
-    """Where the worker found a trainable function."""
+    """Where the worker found a trainable function (or a trainable ``constant``).
+
+    ``constants`` names the constant parameters a function declared
+    (``@trainable(constants=...)``).
+    """
 
     name: str
     module: str
@@ -38,6 +42,9 @@ class ParameterLocation:
     inside: bool
     description: str = ""
     global_names: tuple[str, ...] = ()
+    constant: bool = False
+    constants_only: bool = False
+    constants: tuple[str, ...] = ()
 
 
 @dataclass
@@ -140,6 +147,7 @@ class WorkerRunner:
         timeout: float = 0.0,
         extra_args: Sequence[str] = (),
         python: str = sys.executable,
+        patterns: Sequence[str] = (),
     ) -> None:
         self.root = root
         self.worktree = worktree
@@ -148,6 +156,8 @@ class WorkerRunner:
         self.timeout = timeout
         self.extra_args = list(extra_args)
         self.python = python
+        #: ``--trace-trainable`` patterns: functions trainable without the decorator.
+        self.patterns = list(patterns)
         self.runs = 0
 
     def with_args(self, extra_args: Sequence[str]) -> WorkerRunner:
@@ -160,6 +170,7 @@ class WorkerRunner:
             timeout=self.timeout,
             extra_args=extra_args,
             python=self.python,
+            patterns=self.patterns,
         )
 
     def environ(self) -> dict[str, str]:
@@ -183,6 +194,7 @@ class WorkerRunner:
             root=str(self.worktree),
             user_root=str(self.user_root),
             timeout=self.timeout,
+            patterns=list(self.patterns),
             **fields,  # type: ignore[arg-type]
         )
 
@@ -300,6 +312,7 @@ def read_output(output: Path) -> RunOutcome:
             outcome.results[result.nodeid] = result
         elif kind == "parameter":
             event["global_names"] = tuple(event.get("global_names", ()))
+            event["constants"] = tuple(event.get("constants", ()))
             location = ParameterLocation(**event)
             outcome.parameters[location.name] = location
         elif kind == "collection_error":

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from pytest_trace.constants import check_update
 from pytest_trace.feedback import combine_feedback
 from pytest_trace.model import HistoryEntry, Parameter, Problem, Step, TestResult, TokenUsage
 from pytest_trace.optimizers.base import Optimizer, OptimizerError
@@ -37,14 +38,19 @@ class Group:
         return "-".join(name.rsplit(".", 1)[-1] for name in self.parameters[:3])
 
 
-def group_failures(results: Sequence[TestResult]) -> tuple[list[Group], list[str]]:
+def group_failures(
+    results: Sequence[TestResult], related: Mapping[str, Sequence[str]] | None = None
+) -> tuple[list[Group], list[str]]:
     """Group failing tests by the trainables they reach (connected components).
 
     Two tests land in one group when they reach a common trainable function, so that
-    the groups' parameters are disjoint and their fixes cannot conflict. Returns the
-    groups and the failing tests that reached no trainable function.
+    the groups' parameters are disjoint and their fixes cannot conflict. ``related``
+    maps a function to other parameters that go with it (the constants it declared):
+    they join its group, after the functions. Returns the groups and the failing tests
+    that reached no trainable function.
     """
     parent: dict[str, str] = {}
+    related = related or {}
 
     def find(name: str) -> str:
         while parent.setdefault(name, name) != name:
@@ -59,14 +65,19 @@ def group_failures(results: Sequence[TestResult]) -> tuple[list[Group], list[str
             unreached.append(result.nodeid)
             continue
         reached[result.nodeid] = functions
-        for other in functions[1:]:
+        extra = [other for name in functions for other in related.get(name, ())]
+        for other in [*functions[1:], *extra]:
             parent[find(other)] = find(functions[0])
-    members: dict[str, tuple[list[str], list[str]]] = {}
+    members: dict[str, tuple[list[str], list[str], list[str]]] = {}
     for nodeid, functions in reached.items():
-        tests, names = members.setdefault(find(functions[0]), ([], []))
+        tests, names, extra = members.setdefault(find(functions[0]), ([], [], []))
         tests.append(nodeid)
         names.extend(name for name in functions if name not in names)
-    groups = [Group(tuple(tests), tuple(names)) for tests, names in members.values()]
+        extra.extend(o for n in functions for o in related.get(n, ()) if o not in extra)
+    groups = [
+        Group(tuple(tests), tuple(names + [o for o in extra if o not in names]))
+        for tests, names, extra in members.values()
+    ]
     return groups, unreached
 
 
@@ -261,8 +272,9 @@ def optimize_group(
             attempts.append(attempt)
             candidate = {**best.values, **proposal.updates}
             key = tuple(sorted(candidate.items()))
-            if proposal.rejected:
-                attempt.feedback = f"Your previous answer was rejected: {proposal.rejected}"
+            rejected = proposal.rejected or _violations(parameters, proposal.updates)
+            if rejected:
+                attempt.feedback = f"Your previous answer was rejected: {rejected}"
             elif candidate == best.values:
                 attempt.verdict = "unchanged"
                 attempt.feedback = "Your previous answer changed nothing, and the tests still fail."
@@ -339,6 +351,17 @@ def optimize_group(
         result.status = "partial"
     result.seconds = time.monotonic() - started
     return result
+
+
+def _violations(parameters: Mapping[str, Parameter], updates: Mapping[str, str]) -> str:
+    """Why ``updates`` break the rules of their parameters (constants stay literals,
+    constants-only functions keep their structure); "" when they do not."""
+    problems = [
+        problem
+        for name, value in updates.items()
+        if name in parameters and (problem := check_update(parameters[name], value))
+    ]
+    return "; ".join(problems)
 
 
 def _explain(attempts: Sequence[Attempt], best: int, total: int, notes: Sequence[str]) -> str:

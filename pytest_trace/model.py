@@ -11,17 +11,20 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Outcome = Literal["passed", "failed", "error", "skipped", "timeout"]
-ParameterKind = Literal["code"]
+ParameterKind = Literal["code", "constant"]
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """One trainable parameter: the source of a ``@trainable`` function.
+    """One trainable parameter: the source of a ``@trainable`` function, or a constant.
 
     ``name`` is stable and readable (``pricing.cart.apply_discount``); ``source`` is the
     function definition without its decorators, dedented. ``path`` is relative to the
-    repository root, in POSIX form; ``module_text`` is the text of that file as it was
-    before the optimization (context: where the search finds ingredients of fixes).
+    repository root, in POSIX form. A ``constant`` (``kind``) is a module-level name:
+    ``qualname`` is the name (``TAX_RATE``), ``source`` the literal assigned to it
+    (``0.2``). With ``constants_only``, only the literals of a function may change.
+    ``module_text`` is the text of the parameter's file as it was before the
+    optimization (context: where the search finds ingredients of fixes).
     """
 
     name: str
@@ -33,6 +36,7 @@ class Parameter:
     kind: ParameterKind = "code"
     global_names: tuple[str, ...] = ()
     module_text: str = field(default="", repr=False, compare=False)
+    constants_only: bool = False
 
 
 @dataclass(frozen=True)

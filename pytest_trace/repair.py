@@ -10,6 +10,7 @@ evaluate a batch of candidates, find regressions, localize faults, commit.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -55,6 +56,7 @@ class Workspace:
         settings: Settings,
     ) -> None:
         from pytest_trace import edits, vcs
+        from pytest_trace.constants import constant_source
 
         self.repo = repo
         self.base = base
@@ -78,21 +80,48 @@ class Workspace:
         self.texts: dict[str, str] = {}
         self.parameters: dict[str, Parameter] = {}
         self.outside: dict[str, str] = {}
+        #: Constants declared trainable that cannot be edited, and why.
+        self.unusable: dict[str, str] = {}
+        #: For a constant, the functions that declared it (their tests guard its changes).
+        self.users: dict[str, list[str]] = {}
         for name, location in survey.parameters.items():
+            for used in location.constants:
+                self.users.setdefault(used, []).append(name)
+            constant = location.constant
             if not location.inside:
-                self.outside[name] = location.file
+                if constant:
+                    self.unusable[name] = (
+                        f"it is defined in {location.file}, outside the checkout"
+                        if location.file
+                        else "there is no such module"
+                    )
+                else:
+                    self.outside[name] = location.file
                 continue
             path = Path(location.file).relative_to(worktree).as_posix()
             text = self.texts.setdefault(path, _read(worktree / path))
+            try:
+                source = (
+                    constant_source(text, location.qualname)
+                    if constant
+                    else edits.function_source(text, location.qualname)
+                )
+            except edits.EditError as error:
+                if not constant:
+                    raise
+                self.unusable[name] = str(error)
+                continue
             self.parameters[name] = Parameter(
                 name=name,
                 module=location.module,
                 qualname=location.qualname,
                 path=path,
-                source=edits.function_source(text, location.qualname),
+                source=source,
                 description=location.description,
+                kind="constant" if constant else "code",
                 global_names=location.global_names,
                 module_text=text,
+                constants_only=location.constants_only,
             )
 
     # -- candidates -------------------------------------------------------------------
@@ -101,14 +130,16 @@ class Workspace:
         return [name for name, source in values.items() if source != self.parameters[name].source]
 
     def files(self, values: Mapping[str, str]) -> dict[str, str]:
-        """The files of a candidate: each changed function replaced in its file."""
+        """The files of a candidate: each changed function or constant replaced in its file."""
+        from pytest_trace.constants import replace_constant
         from pytest_trace.edits import replace_function
 
         files: dict[str, str] = {}
         for name in self.changed(values):
             parameter = self.parameters[name]
             text = files.get(parameter.path, self.texts[parameter.path])
-            files[parameter.path] = replace_function(text, parameter.qualname, values[name])
+            replace = replace_constant if parameter.kind == "constant" else replace_function
+            files[parameter.path] = replace(text, parameter.qualname, values[name])
         return files
 
     def request(
@@ -125,6 +156,7 @@ class Workspace:
     def guard(self, names: Sequence[str], exclude: Sequence[str]) -> list[str]:
         """Tests that passed before and reach one of ``names``, fastest first."""
         skip = set(exclude) | self.fail_on_base
+        names = [*names, *(user for name in names for user in self.users.get(name, ()))]
         tests = {t for name in names for t in self.reaching.get(name, ()) if t not in skip}
         return sorted(tests, key=lambda t: (self.durations.get(t, 0.0), t))
 
@@ -152,6 +184,16 @@ class Workspace:
         """Optimize one group; commit its improvements and record every candidate."""
         from pytest_trace.loop import optimize_group
 
+        notes = [
+            f"{name} is not trainable: {self.unusable[name]}"
+            for name in group.parameters
+            if name in self.unusable
+        ]
+        if notes:
+            kept = tuple(name for name in group.parameters if name not in self.unusable)
+            group = dataclasses.replace(group, parameters=kept)
+            for note in notes:
+                progress(note)
         group_report = GroupReport(list(group.tests), list(group.parameters), "error")
         outside = [name for name in group.parameters if name in self.outside]
         if outside:
@@ -193,7 +235,7 @@ class Workspace:
         group_report.seconds = result.seconds
         group_report.tokens = result.tokens
         group_report.changed = result.changed
-        group_report.message = result.message
+        group_report.message = "\n".join(filter(None, [*notes, result.message]))
         group_report.operators = sorted({op for a in result.path for op in a.operators})
         if repair.branch is not None:
             group_report.diff = (
@@ -348,6 +390,7 @@ class GroupRepair:
         message = commit_message(
             CommitFacts(
                 changed=workspace.changed(values),
+                parameters=self.group.parameters,
                 tests=self.group.tests,
                 passing=self.passing.get(key, []),
                 regression_run=self.regression_runs.get(key, 0),

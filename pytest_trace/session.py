@@ -188,9 +188,10 @@ class OptimizeSession:
             root=worktree / rootdir.relative_to(repo_root),
             worktree=worktree,
             user_root=repo_root,
-            pythonpath=_import_roots(repo_root, worktree),
+            pythonpath=_import_roots(repo_root, worktree, settings.trainable),
             timeout=settings.timeout,
             extra_args=_xdist_args(self.config, len(self.outcomes)),
+            patterns=settings.trainable,
         )
         tests = list(self.outcomes)
         with ExitStack() as stack:
@@ -251,8 +252,9 @@ class OptimizeSession:
 
         reproduced = [nodeid for nodeid in failed if not survey.passed(nodeid)]
         report.not_reproduced = [nodeid for nodeid in failed if survey.passed(nodeid)]
+        declared = {name: loc.constants for name, loc in survey.parameters.items() if loc.constants}
         groups, report.unreached = group_failures(
-            [survey.results[n] for n in reproduced if n in survey.results]
+            [survey.results[n] for n in reproduced if n in survey.results], declared
         )
         if not groups:
             report.message = (
@@ -315,7 +317,7 @@ def _xdist_args(config: pytest.Config, tests: int) -> list[str]:
     return ["-n", str(processes)] if processes and tests > 1 else ["-n", "0"]
 
 
-def _import_roots(repo_root: Path, worktree: Path) -> list[str]:
+def _import_roots(repo_root: Path, worktree: Path, patterns: tuple[str, ...] = ()) -> list[str]:
     """Where the worker must import the project from: the worktree's copies of the
     directories the project's trainable modules were imported from here."""
     roots: list[str] = []
@@ -325,7 +327,9 @@ def _import_roots(repo_root: Path, worktree: Path) -> list[str]:
         if not file or name == "__main__":
             continue
         path = Path(file).resolve()
-        if not path.is_relative_to(repo_root) or not any(True for _ in iter_trainables(module)):
+        if not path.is_relative_to(repo_root) or not any(
+            True for _ in iter_trainables(module, patterns)
+        ):
             continue
         if path.stem == "__init__":
             path = path.parent

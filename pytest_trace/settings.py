@@ -68,6 +68,15 @@ def nonempty(text: str) -> str:
     return text.strip()
 
 
+def trainable_pattern(text: str) -> str:
+    from pytest_trace.trainable import check_pattern
+
+    try:
+        return check_pattern(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: its flag, ini key, parser, default and help."""
@@ -79,6 +88,8 @@ class Option:
     metavar: str
     #: A flag without a value (``store_true``); its ini key takes true or false.
     switch: bool = False
+    #: Repeatable on the command line (each value parsed), a list of lines in the ini file.
+    multiple: bool = False
 
     @property
     def flag(self) -> str:
@@ -175,6 +186,15 @@ OPTIONS = (
         "",
         switch=True,
     ),
+    Option(
+        "trainable",
+        trainable_pattern,
+        None,
+        "make existing functions trainable without a decorator: package.module:qualname, "
+        "wildcards allowed (package.module:*); repeatable",
+        "MODULE:QUALNAME",
+        multiple=True,
+    ),
 )
 
 
@@ -207,8 +227,12 @@ def add_options(parser: pytest.Parser) -> None:
                 default=None,
                 metavar=option.metavar,
                 help=f"{option.help}{default}; ini: {option.ini}",
+                **({"action": "append"} if option.multiple else {}),
             )
-        parser.addini(option.ini, f"pytest-trace: {option.help}", default=None)
+        if option.multiple:
+            parser.addini(option.ini, f"pytest-trace: {option.help}", type="linelist")
+        else:
+            parser.addini(option.ini, f"pytest-trace: {option.help}", default=None)
     group.addoption(
         "--trace-worker-request", dest="trace_worker", default=None, help=argparse.SUPPRESS
     )
@@ -229,6 +253,7 @@ class Settings:
     report_md: str | None
     graph_dot: str | None
     no_cache: bool = False
+    trainable: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -236,6 +261,9 @@ class Settings:
         values: dict[str, Any] = {}
         for option in OPTIONS:
             value = config.getoption(f"trace_{option.name}")
+            if option.multiple:
+                values[option.name] = _multiple(option, value, config.getini(option.ini))
+                continue
             if value is None:
                 raw = config.getini(option.ini)
                 if raw not in (None, ""):
@@ -246,3 +274,18 @@ class Settings:
             values[option.name] = option.default if value is None else value
         values["time_budget"] = values["time_budget"] or None  # 0: no limit
         return cls(**values)
+
+
+def _multiple(option: Option, given: list[Any] | None, ini: list[str]) -> tuple[Any, ...]:
+    """A repeatable option: the command line's values, else the ini file's lines."""
+    if given:
+        return tuple(given)
+    parsed = []
+    for line in ini or ():
+        if not line.strip():
+            continue
+        try:
+            parsed.append(option.parse(line))
+        except argparse.ArgumentTypeError as error:
+            raise pytest.UsageError(f"ini key {option.ini}: {error}") from None
+    return tuple(parsed)

@@ -8,8 +8,9 @@ by code object, only while ``--trace-optimize`` re-runs failing tests.
 
 from __future__ import annotations
 
+import fnmatch
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
@@ -21,9 +22,17 @@ MARKER = "__pytest_trace__"
 
 @dataclass(frozen=True)
 class TrainableSpec:
-    """What the user said about a trainable function."""
+    """What the user said about a trainable function.
+
+    ``constants`` names the module-level constants the function uses that the optimizer
+    may change too (``"TAX_RATE"`` in the function's module, or ``"package.module.NAME"``
+    elsewhere); with ``constants_only`` the optimizer may change the literal values in
+    the function's body but not its code.
+    """
 
     description: str = ""
+    constants: tuple[str, ...] = ()
+    constants_only: bool = False
 
 
 @overload
@@ -31,20 +40,44 @@ def trainable(func: F, /) -> F: ...
 @overload
 def trainable(description: str, /) -> Callable[[F], F]: ...
 @overload
-def trainable(*, description: str = "") -> Callable[[F], F]: ...
+def trainable(
+    *, description: str = "", constants: Sequence[str] = (), constants_only: bool = False
+) -> Callable[[F], F]: ...
 
 
-def trainable(func: Any = None, /, *, description: str = "") -> Any:
+def trainable(
+    func: Any = None,
+    /,
+    *,
+    description: str = "",
+    constants: Sequence[str] = (),
+    constants_only: bool = False,
+) -> Any:
     """Mark a function (or method) whose source code the optimizer may change.
 
     Use it bare, ``@trainable``, or with a description for the optimizer,
     ``@trainable(description="apply a percentage discount to a price")`` (the
     description may also be given positionally). Without a description, the
     function's docstring describes it.
+
+    ``constants=["TAX_RATE"]`` makes module-level constants the function uses trainable
+    too: the optimizer may change their values, which are written back to their
+    assignments (``TAX_RATE = 0.2``); a name with dots (``"pricing.rates.TAX_RATE"``)
+    is a constant of another module. ``constants_only=True`` lets the optimizer change
+    the literal values in the function's body (numbers, strings, booleans) but not its
+    structure.
     """
     if isinstance(func, str):
         description, func = func, None
-    spec = TrainableSpec(description=description)
+    if isinstance(constants, str):
+        raise TypeError("constants= takes a list of names, such as constants=['TAX_RATE']")
+    names = tuple(constants)
+    for constant in names:
+        if not all(part.isidentifier() for part in constant.split(".")):
+            raise TypeError(f"constants=: {constant!r} is not a name such as 'TAX_RATE'")
+    spec = TrainableSpec(
+        description=description, constants=names, constants_only=bool(constants_only)
+    )
 
     def mark(obj: F) -> F:
         _target(obj).__dict__[MARKER] = spec
@@ -77,15 +110,54 @@ def spec_of(obj: Any) -> TrainableSpec | None:
     return spec if isinstance(spec, TrainableSpec) else None
 
 
+def matches(patterns: Iterable[str], module: str, qualname: str) -> bool:
+    """Whether ``module:qualname`` matches one of ``patterns`` (``--trace-trainable``).
+
+    A pattern is ``module:qualname`` (``pricing.cart:apply_discount``,
+    ``pricing.cart:Cart.total``), with shell-style wildcards in either part
+    (``pricing.cart:*``, ``pricing.*:parse_*``); a pattern without ``:`` names a module
+    and means all its functions. A name starting with ``_`` (``_helper``, ``__init__``)
+    matches only a pattern whose last part starts with ``_`` too.
+    """
+    private = qualname.rpartition(".")[2].startswith("_")
+    for pattern in patterns:
+        module_pattern, _, qualname_pattern = pattern.partition(":")
+        qualname_pattern = qualname_pattern.strip() or "*"
+        if private and not qualname_pattern.rpartition(".")[2].startswith("_"):
+            continue  # like a shell's `*` and dotfiles: `Cart.*` is not `Cart.__init__`
+        if fnmatch.fnmatchcase(module, module_pattern.strip()) and fnmatch.fnmatchcase(
+            qualname, qualname_pattern
+        ):
+            return True
+    return False
+
+
+def check_pattern(pattern: str) -> str:
+    """``pattern`` cleaned, or :class:`ValueError` saying what is wrong with it."""
+    cleaned = pattern.strip()
+    module, colon, qualname = cleaned.partition(":")
+    if not module.strip() or (colon and not qualname.strip()):
+        raise ValueError(
+            f"{pattern!r} is not of the form package.module:qualname "
+            "(wildcards allowed, e.g. package.module:*)"
+        )
+    return cleaned
+
+
 def iter_trainables(
-    module: types.ModuleType,
+    module: types.ModuleType, patterns: Sequence[str] = ()
 ) -> Iterator[tuple[str, types.FunctionType, TrainableSpec]]:
     """Yield ``(qualname, function, spec)`` for every trainable defined in ``module``.
 
     Functions imported from elsewhere are skipped (they belong to their own module);
     methods are found in the classes the module defines, nested classes included.
+    Functions whose ``module:qualname`` matches one of ``patterns`` are trainable without
+    the decorator (with an empty spec).
     """
     name = module.__name__
+    marked = bool(patterns) and any(
+        fnmatch.fnmatchcase(name, p.partition(":")[0].strip()) for p in patterns
+    )
     seen: set[int] = set()
 
     def walk(namespace: dict[str, Any]) -> Iterator[tuple[str, types.FunctionType, TrainableSpec]]:
@@ -96,6 +168,8 @@ def iter_trainables(
                     yield from walk(dict(vars(obj)))
                 continue
             spec = spec_of(obj)
+            if spec is None and marked:
+                spec = _marked(obj, name, patterns)
             if spec is None:
                 continue
             func = _target(obj.fget if isinstance(obj, property) else obj)
@@ -104,3 +178,15 @@ def iter_trainables(
                 yield func.__qualname__, func, spec
 
     yield from walk(dict(vars(module)))
+
+
+def _marked(obj: Any, module: str, patterns: Sequence[str]) -> TrainableSpec | None:
+    """An empty spec for a function ``patterns`` mark, else None."""
+    inner = obj.__func__ if isinstance(obj, (staticmethod, classmethod)) else obj
+    if isinstance(inner, property):
+        inner = inner.fget
+    if not isinstance(inner, types.FunctionType) or inner.__module__ != module:
+        return None
+    if "<" in inner.__qualname__ or not matches(patterns, module, inner.__qualname__):
+        return None
+    return TrainableSpec()

@@ -81,6 +81,8 @@ class WorkerRequest:
     workers: int = 1
     memory_mb: float = 0.0
     timeout: float = 0.0
+    #: ``--trace-trainable`` patterns (``module:qualname``): trainable without the decorator.
+    patterns: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: str) -> WorkerRequest:
@@ -136,6 +138,7 @@ class Worker:
         self.user_root = Path(request.user_root).resolve() if request.user_root else None
         self.codes: dict[types.CodeType, str] = {}
         self.functions: dict[str, tuple[str, str, types.FunctionType]] = {}
+        self.constants: dict[str, tuple[str, str]] = {}
         self.parameters: list[dict[str, Any]] = []
         self.collection_errors: list[dict[str, str]] = []
         self.items: dict[str, pytest.Item] = {}
@@ -193,13 +196,14 @@ class Worker:
             inside = _inside(file, self.root)
             if not inside and not (self.user_root and _inside(file, self.user_root)):
                 continue
-            for qualname, func, spec in iter_trainables(module):
+            for qualname, func, spec in iter_trainables(module, self.request.patterns):
                 name = f"{module.__name__}.{qualname}"
                 if name in self.functions:
                     continue
                 codes = codes_of([(name, func)])  # the innermost of functools.wraps layers
                 self.codes.update(codes)
                 self.functions[name] = (module.__name__, qualname, func)
+                constants = [self._constant(module, constant, name) for constant in spec.constants]
                 parameter = {
                     "name": name,
                     "module": module.__name__,
@@ -208,9 +212,27 @@ class Worker:
                     "inside": inside,
                     "description": spec.description or _first_paragraph(func.__doc__),
                     "global_names": _global_names(module),
+                    "constants_only": spec.constants_only,
+                    "constants": [constant for constant in constants if constant],
                 }
                 self.parameters.append(parameter)
                 self._emit("parameter", parameter)
+
+    def _constant(self, module: types.ModuleType, constant: str, user: str) -> str:
+        """Announce the constant that ``user`` declared; its name."""
+        from pytest_trace.swap_constants import owner
+
+        found, short = owner(module, constant)
+        file = getattr(found, "__file__", None) or ""
+        name = f"{found.__name__}.{short}" if found else constant
+        if name not in self.constants:
+            self.constants[name] = (name.rpartition(".")[0], short)
+            parameter: dict[str, Any] = {"name": name, "module": self.constants[name][0]}
+            parameter |= {"qualname": short, "file": file and str(Path(file).resolve())}
+            parameter |= {"inside": _inside(file, self.root), "constant": True}
+            self.parameters.append({**parameter, "description": f"used by {user}"})
+            self._emit("parameter", self.parameters[-1])
+        return name
 
     # -- collection -------------------------------------------------------------------
 
@@ -304,6 +326,7 @@ class Worker:
 
     def _swap(self, run: RunSpec) -> None:
         from pytest_trace.swap import apply_candidate, innermost
+        from pytest_trace.swap_constants import project_modules, set_constants
 
         for module_name, qualnames in run.changes.items():
             module = sys.modules.get(module_name) or importlib.import_module(module_name)
@@ -312,12 +335,19 @@ class Worker:
                 raise RuntimeError(f"no candidate text for {file}")
             self._discover()
             functions = {}
+            constants = []
             for qualname in qualnames:
+                if f"{module_name}.{qualname}" in self.constants:
+                    constants.append(qualname)
+                    continue
                 entry = self.functions.get(f"{module_name}.{qualname}")
                 if entry is None:
                     raise RuntimeError(f"{module_name}.{qualname} is not a known trainable")
                 functions[qualname] = innermost(entry[2])
-            apply_candidate(functions, str(module.__file__), run.files[file])
+            if functions:
+                apply_candidate(functions, str(module.__file__), run.files[file])
+            if constants:
+                set_constants(module, constants, run.files[file], project_modules(self.root))
         if run.changes:  # the recorder finds trainables by code object: the new ones now
             self.codes = codes_of((name, entry[2]) for name, entry in self.functions.items())
 

@@ -57,6 +57,7 @@ def test_search_run_writes_markdown_and_graphviz_and_shows_progress(thermo):
             "review the fix:",
             f"  git diff {base[:12]}..trace-fix/to_fahrenheit",
             "  pytest-trace show trace-fix/to_fahrenheit",
+            "  pytest-trace apply trace-fix/to_fahrenheit  # to merge it into your branch",
             "*= short test summary info =*",
         ],
         consecutive=True,

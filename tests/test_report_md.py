@@ -281,14 +281,16 @@ def test_the_summary_ends_with_the_commands_to_review_each_fix():
     unfixed = GroupReport(tests=["t::u"], parameters=["m.f"], status="unfixed")
     lines = summary_lines(run_report(fixed_group(), unfixed, second))
 
-    assert lines[-5:] == [
+    assert lines[-7:] == [
         "review the 2 fixes:",
         "  git diff 0123456789ab..trace-fix/apply_discount",
         "  pytest-trace show trace-fix/apply_discount",
+        "  pytest-trace apply trace-fix/apply_discount  # to merge it into your branch",
         "  git diff 0123456789ab..trace-fix/rate",
         "  pytest-trace show trace-fix/rate",
+        "  pytest-trace apply trace-fix/rate  # to merge it into your branch",
     ]
-    assert lines[-6].startswith("optimizer optoprime (gpt-4o-mini)")
+    assert lines[-8].startswith("optimizer optoprime (gpt-4o-mini)")
 
 
 def test_without_a_fix_the_summary_has_no_review_commands():

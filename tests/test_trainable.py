@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 
 import pytest_trace
-from pytest_trace.trainable import MARKER, TrainableSpec, iter_trainables, spec_of, trainable
+from pytest_trace.trainable import (
+    MARKER,
+    TrainableSpec,
+    check_pattern,
+    iter_trainables,
+    matches,
+    spec_of,
+    trainable,
+)
 
 
 @dataclasses.dataclass
@@ -286,3 +294,82 @@ def test_iter_trainables_on_this_module() -> None:
     assert {"total", "discount", "receipt", "no_description", "Shop.tax", "Shop.label"} <= names
     assert "plain_total" not in names
     assert "trainable" not in names
+
+
+# --- constants and constants-only mode ---------------------------------------------------
+
+
+def test_constants_and_constants_only_are_part_of_the_spec() -> None:
+    @trainable(constants=["TAX_RATE", "pricing.rates.VAT"], description="with tax")
+    def with_tax(price: float) -> float:
+        return price
+
+    @trainable(constants_only=True)
+    def fee() -> float:
+        return 2.0
+
+    assert spec_of(with_tax) == TrainableSpec("with tax", ("TAX_RATE", "pricing.rates.VAT"))
+    assert spec_of(fee) == TrainableSpec(constants_only=True)
+    assert with_tax(3.0) == 3.0 and fee() == 2.0  # still the functions themselves
+
+
+@pytest.mark.parametrize(
+    ("constants", "message"),
+    [("TAX_RATE", "takes a list of names"), (["TAX RATE"], "is not a name"), (["a..b"], "is not")],
+)
+def test_bad_constant_names_are_rejected(constants: Any, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        trainable(constants=constants)
+
+
+# --- marking without the decorator (--trace-trainable) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("patterns", "module", "qualname", "expected"),
+    [
+        (["fake_shop:top"], "fake_shop", "top", True),
+        (["fake_shop:top"], "fake_shop", "helper", False),
+        (["fake_shop:*"], "fake_shop", "Cart.total", True),
+        (["fake_shop:Cart.*"], "fake_shop", "Cart.Line.price", True),
+        (["fake_shop:Cart.*"], "fake_shop", "helper", False),
+        (["fake_*:help?r"], "fake_shop", "helper", True),
+        (["fake_shop"], "fake_shop", "anything", True),
+        (["other:top", " fake_shop : top "], "fake_shop", "top", True),
+        (["fake_shop:top"], "fake_shop.sub", "top", False),
+        ([], "fake_shop", "top", False),
+        (["fake_shop:*"], "fake_shop", "Cart.__init__", False),
+        (["fake_shop:*"], "fake_shop", "_private", False),
+        (["fake_shop:_*"], "fake_shop", "_private", True),
+        (["fake_shop:Cart.__init__"], "fake_shop", "Cart.__init__", True),
+    ],
+)
+def test_patterns_match_module_and_qualname(
+    patterns: list[str], module: str, qualname: str, expected: bool
+) -> None:
+    assert matches(patterns, module, qualname) is expected
+
+
+@pytest.mark.parametrize("pattern", ["", ":f", "pkg.mod:", "  "])
+def test_malformed_patterns_are_explained(pattern: str) -> None:
+    with pytest.raises(ValueError, match=r"is not of the form package\.module:qualname"):
+        check_pattern(pattern)
+    assert check_pattern(" pkg.mod:f ") == "pkg.mod:f"
+
+
+def test_patterns_make_undecorated_functions_trainable() -> None:
+    module = build_module()
+    found = {q: spec for q, _f, spec in iter_trainables(module, ["fake_shop:helper"])}
+    assert found["helper"] == TrainableSpec()
+    assert "Cart.untouched" not in found
+    everything = {q for q, _f, _s in iter_trainables(module, ["fake_shop:*"])}
+    assert {"helper", "top", "Cart.untouched", "Cart.total", "Cart.Line.price"} <= everything
+    assert "imported_trainable" not in everything  # defined elsewhere
+    assert "ImportedClass.method" not in everything
+    # A decorated function keeps its own spec when a pattern also matches it.
+    assert {q: s for q, _f, s in iter_trainables(module, ["fake_shop:*"])}["Cart.total"] == (
+        TrainableSpec("cart total")
+    )
+    assert {q for q, _f, _s in iter_trainables(module, ["other:*"])} == {
+        q for q, _f, _s in iter_trainables(module)
+    }

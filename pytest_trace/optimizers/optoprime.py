@@ -19,6 +19,7 @@ import difflib
 import json
 from collections.abc import Sequence
 
+from pytest_trace import constants
 from pytest_trace.edits import EditError, normalize_function_source
 from pytest_trace.llm import LLM, Completion, LLMError
 from pytest_trace.model import HistoryEntry, Parameter, Problem, Proposal
@@ -276,14 +277,20 @@ def _user_prompt(sections: dict[str, str], memory: str = "") -> str:
 
 def _variables(parameters: Sequence[Parameter]) -> str:
     return "\n".join(
-        f"({parameter.kind}) {parameter.name}:{parameter.source.rstrip()}"
+        constants.render_variable(parameter)
+        if parameter.kind == "constant"
+        else f"({parameter.kind}) {parameter.name}:{parameter.source.rstrip()}"
         for parameter in parameters
     )
 
 
 def _constraints(parameters: Sequence[Parameter]) -> str:
     return "\n".join(
-        f"({parameter.kind}) {parameter.name}: {_constraint(parameter)}" for parameter in parameters
+        constants.render_constraint(parameter)
+        if parameter.kind == "constant"
+        else f"({parameter.kind}) {parameter.name}: {_constraint(parameter)}"
+        + (f"; {constants.render_constraint(parameter)}" if parameter.constants_only else "")
+        for parameter in parameters
     )
 
 
@@ -331,6 +338,15 @@ def _check_suggestion(
                 f"the variables are: {listing}."
             )
             continue
+        if parameter.kind == "constant":
+            try:
+                constant = constants.normalize_constant(parameter, value)
+            except EditError as error:
+                problems.append(f"{str(error)[:1].upper()}{str(error)[1:]}.")
+                continue
+            if constant != parameter.source:
+                updates[name] = constant
+            continue
         if not isinstance(value, str):
             problems.append(
                 f"The value for `{name}` must be a string holding the complete definition of "
@@ -346,7 +362,9 @@ def _check_suggestion(
             message = message[:1].upper() + message[1:]
             problems.append(message if message.endswith(".") else message + ".")
             continue
-        if source != parameter.source:
+        if problem := constants.check_update(parameter, source):
+            problems.append(f"{problem[:1].upper()}{problem[1:]}.")
+        elif source != parameter.source:
             updates[name] = source
     return updates, problems
 

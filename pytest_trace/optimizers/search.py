@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from pytest_trace.model import Parameter, Problem, Proposal, TraceGraph
 from pytest_trace.optimizers.hints import expected_values, numbers_from_feedback
 from pytest_trace.optimizers.mutations import Edit, Hints, double_edits, normalized, single_edits
 from pytest_trace.optimizers.mutations.context import module_context
+from pytest_trace.optimizers.tuning import constant_edits, literal_only, literal_pairs
 
 #: Single edits considered per function (generation is lazy; this bounds the sort).
 MAX_SINGLES = 20_000
@@ -70,7 +71,8 @@ class SearchOptimizer:
     def _candidates(self, problem: Problem) -> Iterator[Proposal]:
         numbers = tuple(numbers_from_feedback(problem.feedback))
         expected = tuple(expected_values(problem.feedback))
-        seen = {normalized(p.source) for p in problem.parameters}
+        constants = {p.name for p in problem.parameters if p.kind == "constant"}
+        seen = {_form(p.name, p.source, constants) for p in problem.parameters}
         pools: list[tuple[Parameter, Hints, list[_Ranked]]] = []
         for parameter in problem.parameters:
             context = module_context(
@@ -87,7 +89,13 @@ class SearchOptimizer:
                 ingredients=context.ingredients,
             )
             try:
-                edits = list(itertools.islice(single_edits(parameter.source, hints), MAX_SINGLES))
+                if parameter.kind == "constant":
+                    generated = constant_edits(parameter, hints)
+                elif parameter.constants_only:
+                    generated = literal_only(parameter, single_edits(parameter.source, hints))
+                else:
+                    generated = single_edits(parameter.source, hints)
+                edits = list(itertools.islice(generated, MAX_SINGLES))
             except ValueError:  # not one function definition: nothing to edit
                 continue
             ranked = sorted(
@@ -100,19 +108,34 @@ class SearchOptimizer:
             pools.append((parameter, hints, ranked))
 
         for best in heapq.merge(*(pool for _, _, pool in pools), key=lambda r: r.key):
-            yield from _proposal({best.name: best.edit}, seen)
+            yield from _proposal({best.name: best.edit}, seen, constants)
         for parameter, hints, pool in pools:
+            if parameter.kind == "constant":
+                continue
             singles = [r.edit for r in pool[:PAIR_POOL]]
-            for edit in double_edits(parameter.source, hints, singles, limit=MAX_PAIRS):
-                yield from _proposal({parameter.name: edit}, seen)
+            pairs = (
+                literal_pairs(parameter, hints, singles, limit=MAX_PAIRS)
+                if parameter.constants_only
+                else double_edits(parameter.source, hints, singles, limit=MAX_PAIRS)
+            )
+            for edit in pairs:
+                yield from _proposal({parameter.name: edit}, seen, constants)
         for (_, _, first), (_, _, second) in itertools.combinations(pools, 2):
             for a, b in itertools.product(first[:CROSS_POOL], second[:CROSS_POOL]):
-                yield from _proposal({a.name: a.edit, b.name: b.edit}, seen)
+                yield from _proposal({a.name: a.edit, b.name: b.edit}, seen, constants)
 
 
-def _proposal(edits: Mapping[str, Edit], seen: set[str]) -> Iterator[Proposal]:
+def _form(name: str, source: str, constants: Collection[str]) -> str:
+    """What tells two values of a parameter apart; a constant's carries its name (two
+    constants may have the same value)."""
+    return f"{name}={normalized(source)}" if name in constants else normalized(source)
+
+
+def _proposal(
+    edits: Mapping[str, Edit], seen: set[str], constants: Collection[str] = ()
+) -> Iterator[Proposal]:
     """A proposal for ``edits`` unless an identical program was proposed already."""
-    forms = [normalized(edit.source) for edit in edits.values()]
+    forms = [_form(name, edit.source, constants) for name, edit in edits.items()]
     key = "\0".join(forms)
     if key in seen or any(form in seen for form in forms if len(edits) == 1):
         return

@@ -1,0 +1,1 @@
+"""Invoices: amounts read from text, totals."""

@@ -1,0 +1,146 @@
+"""--trace-trainable and the ini key trace_trainable: existing functions made trainable
+without a decorator, end to end (the worker process finds them too)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import git, tree_state
+
+CART = '''\
+"""Carts, without any pytest-trace import."""
+
+
+def apply_discount(price: float, percent: float) -> float:
+    """Return the price after taking off `percent` percent."""
+    return price * percent / 100
+
+
+class Cart:
+    def __init__(self, prices: list[float]) -> None:
+        self.prices = prices
+
+    def total(self) -> float:
+        return sum(self.prices[1:])
+'''
+
+TESTS = """\
+from shop.cart import Cart, apply_discount
+
+
+def test_discount():
+    assert apply_discount(200, 10) == 180.0
+
+
+def test_total():
+    assert Cart([1, 2]).total() == 3
+"""
+
+
+@pytest.fixture
+def shop(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    (pytester.path / "shop").mkdir()
+    (pytester.path / "shop" / "__init__.py").write_text("")
+    (pytester.path / "shop" / "cart.py").write_text(CART)
+    (pytester.path / "tests").mkdir()
+    (pytester.path / "tests" / "test_cart.py").write_text(TESTS)
+    (pytester.path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    git(pytester.path, "init", "-q", "-b", "main")
+    (pytester.path / ".git" / "info" / "exclude").write_text("runpytest-*\nstdout\nstderr\n")
+    for args in (["add", "-A"], ["commit", "-qm", "shop"]):
+        git(pytester.path, "-c", "user.name=T", "-c", "user.email=t@example.com", *args)
+    return pytester
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess(
+        "--trace-optimize",
+        "--trace-optimizer=search",
+        f"--trace-report={pytester.path.parent / 'report.json'}",
+        "-p",
+        "no:cacheprovider",
+        *args,
+    )
+
+
+def load(source: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "cart.py", "exec"), namespace)
+    return namespace
+
+
+def groups(pytester: pytest.Pytester) -> list[dict[str, object]]:
+    report = json.loads((pytester.path.parent / "report.json").read_text())
+    return sorted(report["groups"], key=lambda group: group["parameters"])
+
+
+def test_without_marks_nothing_is_trainable(shop: pytest.Pytester) -> None:
+    result = run(shop)
+    result.stdout.fnmatch_lines(["*no failing test reached a @trainable function*"])
+
+
+def test_one_function_by_its_qualified_name(shop: pytest.Pytester) -> None:
+    before = tree_state(shop.path)
+
+    result = run(shop, "--trace-trainable", "shop.cart:apply_discount")
+
+    result.stdout.fnmatch_lines(["FIXED: shop.cart.apply_discount (1 test)"])
+    assert tree_state(shop.path) == before
+    [group] = groups(shop)
+    assert group["parameters"] == ["shop.cart.apply_discount"]
+    fixed = git(shop.path, "show", "trace-fix/apply_discount:shop/cart.py")
+    namespace = load(fixed)
+    assert namespace["apply_discount"](200, 10) == 180.0
+    assert namespace["Cart"]([1, 2]).total() == 2  # not marked: unchanged
+    assert fixed.split("def apply_discount")[0] == CART.split("def apply_discount")[0]
+    assert fixed.split("class Cart")[1] == CART.split("class Cart")[1]
+
+
+def test_repeated_flags_and_a_method(shop: pytest.Pytester) -> None:
+    result = run(
+        shop, "--trace-trainable=shop.cart:apply_discount", "--trace-trainable=shop.cart:Cart.total"
+    )
+
+    result.stdout.fnmatch_lines(["FIXED: shop.cart.Cart.total (1 test)"])
+    result.stdout.fnmatch_lines(["FIXED: shop.cart.apply_discount (1 test)"])
+    fixed = git(shop.path, "show", "trace-fix/total:shop/cart.py")
+    assert load(fixed)["Cart"]([1, 2]).total() == 3
+    assert fixed.split("    def total")[0] == CART.split("    def total")[0]
+
+
+def test_ini_key_with_a_glob(shop: pytest.Pytester) -> None:
+    with (shop.path / "pyproject.toml").open("a") as f:
+        f.write('trace_trainable = ["shop.*:*"]\n')
+
+    run(shop)
+
+    assert [group["parameters"] for group in groups(shop)] == [
+        ["shop.cart.Cart.total"],
+        ["shop.cart.apply_discount"],
+    ]
+    assert [group["status"] for group in groups(shop)] == ["fixed", "fixed"]
+
+
+def test_the_command_line_replaces_the_ini_key(shop: pytest.Pytester) -> None:
+    with (shop.path / "pyproject.toml").open("a") as f:
+        f.write('trace_trainable = ["shop.cart:*"]\n')
+
+    run(shop, "--trace-trainable=shop.cart:Cart.*")
+
+    assert [group["parameters"] for group in groups(shop)] == [["shop.cart.Cart.total"]]
+
+
+@pytest.mark.parametrize("where", ["flag", "ini"])
+def test_a_malformed_pattern_is_a_usage_error(shop: pytest.Pytester, where: str) -> None:
+    if where == "ini":
+        with (shop.path / "pyproject.toml").open("a") as f:
+            f.write('trace_trainable = ["shop.cart:"]\n')
+        result = run(shop)
+    else:
+        result = run(shop, "--trace-trainable=shop.cart:")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'shop.cart:' is not of the form package.module:qualname*"])
