@@ -327,7 +327,7 @@ class Worker:
         assert self.run is not None
         if nodeid in self.run.trace:
             self._discover()
-            return Recorder(self.codes)
+            return Recorder(self.codes, project_root=self.root)
         if self.run.reach:
             self._discover()
             return Reach(self.codes)
