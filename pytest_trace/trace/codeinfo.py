@@ -95,7 +95,8 @@ def docstring(code: types.CodeType) -> str:
 
 class UserCode:
     """Decides whether a code object is the user's own: a file under ``root`` that is
-    not in an environment (``site-packages``, a virtualenv), nor pytest-trace itself."""
+    not in an environment (``site-packages``, a virtualenv), nor pytest-trace itself, nor
+    a test file (``test_*.py``, ``*_test.py``, ``conftest.py``: tests are shown as tests)."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = str(Path(root).resolve()) + os.sep
@@ -109,6 +110,9 @@ class UserCode:
     def owns(self, code: types.CodeType) -> bool:
         filename = code.co_filename
         if not filename.endswith(".py") or code.co_name.startswith("<"):
+            return False
+        base = os.path.basename(filename)
+        if base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py":
             return False
         path = os.path.realpath(filename) if not os.path.isabs(filename) else filename
         if not path.startswith(self.root) or path.startswith(self.excluded):

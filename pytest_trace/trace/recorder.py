@@ -163,19 +163,19 @@ class Recorder:
     def graph(self, test: str, test_source: str = "") -> TraceGraph:
         """The trace of ``test``: the calls kept, in call order."""
         calls = self.calls
+        names = {call.function for call in calls if call.kind == OPERATOR}
         docs = {
             facts.name: codeinfo.docstring(facts.code)
             for facts in self._codes.values()
-            if isinstance(facts, CodeFacts) and facts.operator
+            if isinstance(facts, CodeFacts) and facts.operator and facts.name in names
         }
-        names = {call.function for call in calls if call.kind == OPERATOR}
         return TraceGraph(
             test=test,
             test_source=test_source,
             calls=calls,
             dropped_calls=self._store.dropped,
             dropped_at=self._store.dropped_at(calls),
-            docs={name: doc for name, doc in docs.items() if name in names},
+            docs=docs,
         )
 
     def __enter__(self) -> Recorder:
@@ -246,13 +246,15 @@ class Recorder:
         returned = self._returned
         keep = returned.append
         max_linked = MAX_LINKED_OBJECTS
-        release = self._release
+        forget = returned.popleft
         render = self._renderer.repr
         # Small ints and floats are rendered inline (their repr is short); with limits
         # too small for that, every value goes through the renderer.
         int_limit = self._renderer.int_limit
         fast_float = float if self._limits.max_total >= 32 else None
         head_size = self._store.head_size
+        add_latest = self._store.tail.append
+        next_id = self._store.next_id
         unlinked = _UNLINKED_TYPES
         start_detailed = self._start_detailed
         classify = self._classify if self._user is not None else None
@@ -275,8 +277,10 @@ class Recorder:
                         if kind not in unlinked and not (kind is int and -6 < arg < 257):
                             producers[id(arg)] = record[0]
                             keep((id(arg), arg, record[0]))
-                            if len(returned) > max_linked:
-                                release()
+                            if len(returned) > max_linked:  # let the oldest go
+                                old, _obj, old_call = forget()
+                                if producer_of(old) == old_call:
+                                    del producers[old]
                     else:
                         finish(frame, record, state, arg, raised)
                 elif event == "exception":
@@ -310,8 +314,11 @@ class Recorder:
                 if code.detailed:
                     return start_detailed(frame, code, local_trace)
                 call_id = len(records)
-                if call_id >= head_size:
-                    return start_detailed(frame, code, local_trace)
+                store = add_record
+                if call_id >= head_size:  # past the first calls: into the ring
+                    call_id = next_id[0]
+                    next_id[0] = call_id + 1
+                    store = add_latest
                 frame.f_trace_lines = False
                 f_locals = frame.f_locals
                 args = {}
@@ -331,7 +338,7 @@ class Recorder:
                 parent = stack[-1][1][0] if stack else None
                 record = [call_id, code.name, args, None, None, parent, inputs]
                 record += (None, None, None, None, "trainable")
-                add_record(record)
+                store(record)
                 push((frame, record, None))
                 return local_trace
             except Exception as exc:
@@ -440,7 +447,9 @@ class Recorder:
                 record[SELF_AFTER] = self._attributes(frame, state.code)
             code, suspendable = state.code, None
         else:
-            code, suspendable = self._facts(frame, state), state
+            facts = state.code if state is not None else self._codes[frame.f_code]
+            assert facts, "a recorded frame has code facts"
+            code, suspendable = facts, state
         offset = frame.f_lasti
         op = code.op_at(offset)
         if raised is not None and arg is None and op not in _RETURN_OPS:
@@ -465,13 +474,6 @@ class Recorder:
                 if arg is not None:
                     suspendable.returned = self._renderer.repr(arg)
                 record[RESULT] = suspendable.summary(self._limits)
-
-    def _facts(self, frame: types.FrameType, state: Suspendable | None) -> CodeFacts:
-        if state is not None:
-            return state.code
-        facts = self._codes[frame.f_code]
-        assert isinstance(facts, CodeFacts)
-        return facts
 
     def _returned_value(self, record: Record, obj: Any) -> None:
         record[RESULT] = self._raw(obj)

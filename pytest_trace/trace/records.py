@@ -138,15 +138,15 @@ class Suspendable:
 
 class CallStore:
     """The records kept: the first ``max_calls - max_calls // 2`` calls in ``head``, then
-    a ring of the most recent ones; the calls pushed out of the ring are counted."""
+    a ring of the most recent ones (``tail``); the calls pushed out of it are counted.
+    ``next_id`` (a one-item list, cheap to update inline) is the id of the next call past
+    the head."""
 
     def __init__(self, max_calls: int) -> None:
         self.head_size = max_calls - max_calls // 2
-        self.tail_size = max_calls // 2
         self.head: list[Record] = []
-        self.tail: deque[Record] = deque()
-        self.dropped = 0
-        self._next_id = 0
+        self.tail: deque[Record] = deque(maxlen=max_calls // 2)
+        self.next_id = [self.head_size]
 
     def add(self, build: Callable[[int], Record]) -> Record:
         """Give the next id to the record ``build(id)`` makes, and keep it."""
@@ -154,14 +154,15 @@ class CallStore:
             record = build(len(self.head))
             self.head.append(record)
             return record
-        self._next_id = max(self._next_id, self.head_size)
-        record = build(self._next_id)
-        self._next_id += 1
+        call_id = self.next_id[0]
+        self.next_id[0] = call_id + 1
+        record = build(call_id)
         self.tail.append(record)
-        if len(self.tail) > self.tail_size:
-            self.tail.popleft()
-            self.dropped += 1
         return record
+
+    @property
+    def dropped(self) -> int:
+        return self.next_id[0] - self.head_size - len(self.tail)
 
     def records(self) -> list[Record]:
         return [*self.head, *self.tail]
