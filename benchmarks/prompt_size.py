@@ -26,6 +26,7 @@ recorded calls, which should not grow with the count. Prints tables and exits 0.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import platform
@@ -85,11 +86,8 @@ class NoLLM:
 
 def record(function: Callable[..., Any], run: Callable[[], object], **options: Any) -> TraceGraph:
     recorder = Recorder({function.__code__: f"bench.{function.__name__}"}, **options)
-    with recorder:
-        try:
-            run()
-        except Exception:
-            pass
+    with recorder, contextlib.suppress(Exception):
+        run()
     return recorder.graph("tests/test_bench.py::test_case", "def test_case():\n    ...\n")
 
 
@@ -123,19 +121,23 @@ def prompt_table() -> None:
             (f"recursion {levels} deep", depth, lambda n=levels: depth(n), levels + 1, 8 * levels)
         )
     print(
-        f"{'trace':32} {'calls':>7} {'kept':>6} {'trace JSON':>11} {'arguments':>11} {'prompt chars':>13} {'est. tokens':>12}"
+        f"{'trace':32} {'calls':>7} {'kept':>6} {'trace JSON':>11} {'arguments':>11}"
+        f" {'prompt chars':>13} {'est. tokens':>12}"
     )
     for label, function, run, calls, argument_bytes in cases:
         trace = record(function, run)
         problem = Problem([parameter(function)], [trace], "AssertionError: assert 1 == 2")
         system, user = optimizer.build_prompt(problem)
         chars = len(system) + len(user)
+        tokens = estimate_tokens(system) + estimate_tokens(user)
+        size = len(json.dumps(to_json(trace)))
         print(
-            f"{label:32} {calls:>7,} {len(trace.calls):>6,} {len(json.dumps(to_json(trace))):>11,} "
-            f"{argument_bytes:>11,} {chars:>13,} {estimate_tokens(system) + estimate_tokens(user):>12,}"
+            f"{label:32} {calls:>7,} {len(trace.calls):>6,} {size:>11,} "
+            f"{argument_bytes:>11,} {chars:>13,} {tokens:>12,}"
         )
     print(
-        f"budget: {optimizer.max_prompt_chars:,} characters (8,000 tokens at 3 characters a token)\n"
+        f"budget: {optimizer.max_prompt_chars:,} characters"
+        " (8,000 tokens at 3 characters a token)\n"
     )
 
 

@@ -348,12 +348,6 @@ class Recorder:
         self._line_tracer = line_trace
         return global_trace
 
-    def _release(self) -> None:
-        """Let the oldest kept returned object go; its id no longer links."""
-        object_id, _obj, call_id = self._returned.popleft()
-        if self._producers.get(object_id) == call_id:
-            del self._producers[object_id]
-
     def _classify(self, frame: types.FrameType, local_trace: TraceFunction) -> TraceFunction:
         """The first call of a code object that is not trainable: an operator or not."""
         code = frame.f_code
@@ -480,8 +474,10 @@ class Recorder:
         if type(obj) not in _UNLINKED_TYPES and not (type(obj) is int and -6 < obj < 257):
             self._producers[id(obj)] = record[ID]
             self._returned.append((id(obj), obj, record[ID]))
-            if len(self._returned) > MAX_LINKED_OBJECTS:
-                self._release()
+            if len(self._returned) > MAX_LINKED_OBJECTS:  # let the oldest go
+                old, _obj, old_call = self._returned.popleft()
+                if self._producers.get(old) == old_call:
+                    del self._producers[old]
 
     def _raised(
         self,
