@@ -49,7 +49,12 @@ def self_attributes(code: types.CodeType) -> tuple[str, ...]:
             name = str(instruction.argval)
             if name not in names and not name.startswith("__"):
                 names.append(name)
-        previous_is_self = instruction.opname == "LOAD_FAST" and instruction.argval == "self"
+        if instruction.opname in ("COPY", "DUP_TOP") and previous_is_self:
+            continue  # self.x += 1: the copy of self is what LOAD_ATTR reads
+        # LOAD_FAST, LOAD_FAST_CHECK (3.12), LOAD_FAST_LOAD_FAST (3.13: a pair of names)
+        value = instruction.argval
+        last = value[-1] if isinstance(value, tuple) and value else value
+        previous_is_self = instruction.opname.startswith("LOAD_FAST") and last == "self"
         if len(names) >= MAX_SELF_ATTRIBUTES:
             break
     return tuple(names)
