@@ -97,10 +97,10 @@ class Box:
         self.n = n
 '''
 
-TEST_FILE = '''
+TEST_FILE = """
 def helper_in_test(x):
     return x + 1
-'''
+"""
 
 
 @pytest.fixture

@@ -33,8 +33,10 @@ CHARS_PER_TOKEN = 3
 DEFAULT_MAX_PROMPT_TOKENS = 8_000
 DEFAULT_MAX_PROMPT_CHARS = DEFAULT_MAX_PROMPT_TOKENS * CHARS_PER_TOKEN
 
-#: The smallest budget the trace sections get, however long the rest of the prompt is.
-_MIN_TRACE_CHARS = 2_000
+#: The trace sections get this much before the memory of earlier attempts gets any room,
+#: and at least _MIN_TRACE_CHARS however long the rest of the prompt is.
+_WANTED_TRACE_CHARS = 2_000
+_MIN_TRACE_CHARS = 400
 _MEMORY_FEEDBACK_CHARS = 3_000
 
 SECTIONS = (
@@ -189,7 +191,7 @@ class OptoPrime:
         memory = self._memory(problem.history)
         skeleton = _user_prompt({**fixed, **dict.fromkeys(SECTIONS[1:3] + SECTIONS[5:8], "")})
         room = self.max_prompt_chars - len(system) - len(skeleton) - len(memory)
-        if room < _MIN_TRACE_CHARS and memory:  # the memory gives way to the trace
+        if room < _WANTED_TRACE_CHARS and memory:  # the memory gives way to the trace
             memory = ""
             room = self.max_prompt_chars - len(system) - len(skeleton)
         traces = render_traces(

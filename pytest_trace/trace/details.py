@@ -28,17 +28,18 @@ def failing_path(calls: Sequence[CallNode], limit: int) -> list[int]:
     starts += top_level[:1]
     path: list[int] = []
     seen: set[int] = set()
-    queue = list(dict.fromkeys(starts))
-    while queue and len(path) < limit:
-        call_id = queue.pop(0)
-        if call_id in seen or call_id not in by_id:
-            continue
-        seen.add(call_id)
-        path.append(call_id)
-        call = by_id[call_id]
-        if call.parent is not None:
-            queue.append(call.parent)
-        queue.extend(call.inputs_from.values())
+    for start in dict.fromkeys(starts):
+        queue = [start]  # breadth first from each start: its own path before the next
+        while queue and len(path) < limit:
+            call_id = queue.pop(0)
+            if call_id in seen or call_id not in by_id:
+                continue
+            seen.add(call_id)
+            path.append(call_id)
+            call = by_id[call_id]
+            if call.parent is not None:
+                queue.append(call.parent)
+            queue.extend(call.inputs_from.values())
     return path
 
 

@@ -32,9 +32,8 @@ generator or coroutine is one call (resumptions make no node); a generator's ``r
 summarizes what it yielded. Events of other frames are not forwarded to the previous
 trace function, so coverage.py misses the lines of frames started while recording.
 
-Robustness. Nothing raised inside the tracer reaches user code: the recorder stops
-(restores the previous trace function, keeps what it recorded) and says why in
-:attr:`Recorder.error`. Values are never wrapped or copied.
+Robustness. Nothing raised inside the tracer reaches user code: the recorder stops, keeps
+what it recorded and says why in :attr:`Recorder.error`. Values are never wrapped.
 """
 
 from __future__ import annotations
@@ -69,6 +68,7 @@ from pytest_trace.trace.records import (
     Suspendable,
     assemble,
     new_record,
+    operator_docs,
 )
 from pytest_trace.trace.values import DEFAULT_LIMITS, Renderer, ReprLimits
 
@@ -163,19 +163,13 @@ class Recorder:
     def graph(self, test: str, test_source: str = "") -> TraceGraph:
         """The trace of ``test``: the calls kept, in call order."""
         calls = self.calls
-        names = {call.function for call in calls if call.kind == OPERATOR}
-        docs = {
-            facts.name: codeinfo.docstring(facts.code)
-            for facts in self._codes.values()
-            if isinstance(facts, CodeFacts) and facts.operator and facts.name in names
-        }
         return TraceGraph(
             test=test,
             test_source=test_source,
             calls=calls,
             dropped_calls=self._store.dropped,
             dropped_at=self._store.dropped_at(calls),
-            docs=docs,
+            docs=operator_docs(self._codes.values(), calls),
         )
 
     def __enter__(self) -> Recorder:
@@ -450,6 +444,9 @@ class Recorder:
             exc, raised_at, line = raised
             if suspendable is None or op not in _SUSPEND_OPS or offset == raised_at:
                 record[RAISED_LINE] = line - code.def_line + 1
+                if record[LINES] is None and not code.operator:  # the locals as it raised
+                    record[LINES] = LineLog(code.def_line, self._locals_renderer, self._line_limits)
+                    record[LINES].end(line, frame.f_locals)
                 self._raised(frame, record, suspendable, exc)
                 return
         if suspendable is None:

@@ -252,3 +252,13 @@ def assemble(records: Iterable[Record]) -> list[CallNode]:
             node.parent = by_id[node.parent].parent
             hops += 1
     return kept
+
+
+def operator_docs(facts: Iterable[object], calls: Sequence[CallNode]) -> dict[str, str]:
+    """The docstrings of the operators among ``calls`` (first paragraph, one line)."""
+    names = {call.function for call in calls if call.kind == OPERATOR}
+    return {
+        code.name: codeinfo.docstring(code.code)
+        for code in facts
+        if isinstance(code, CodeFacts) and code.operator and code.name in names
+    }

@@ -273,11 +273,18 @@ def _render_trace(
     omitted: set[str] = set()  # the sections that omitted calls would have added to
     path = details.failing_path(trace.calls, _PATH_PER_KEEP * keep)
     on_path = set(path)
-    dropped_before = _dropped_before(trace)
+    dropped_at = trace.dropped_at if trace.dropped_calls else None
+    position = 0  # of the item in trace.calls
     for item in _select(trace.calls, keep, on_path):
-        first = item[0] if isinstance(item, list) else item
-        if first.id == dropped_before:
+        size = len(item) if isinstance(item, list) else 1
+        split = dropped_at - position if dropped_at is not None else -1
+        if 0 <= split < size:  # the calls not recorded came here
+            if isinstance(item, list) and split:
+                blocks.code.append(_summary(item[:split], number, names))
+                item = item[split:]
             blocks.code.append(_dropped_note(trace))
+            dropped_at = None
+        position += size
         if isinstance(item, list):
             blocks.code.append(_summary(item, number, names))
             for call in item:
@@ -301,7 +308,7 @@ def _render_trace(
             blocks.others.extend(
                 details.locals_block(call, name, sources, shown.steps, value_chars)
             )
-    if trace.dropped_calls and dropped_before is None:
+    if trace.dropped_calls and (trace.dropped_at is None or dropped_at is not None):
         blocks.code.append(_dropped_note(trace))
     note = "... the values of the omitted calls are not shown ..."
     for section, lines in (
@@ -312,15 +319,6 @@ def _render_trace(
         if section in omitted:
             lines.append(note)
     return blocks
-
-
-def _dropped_before(trace: TraceGraph) -> int | None:
-    """The id of the call the dropped calls came before (None: after the last)."""
-    if not trace.dropped_calls or trace.dropped_at is None:
-        return None
-    if 0 <= trace.dropped_at < len(trace.calls):
-        return trace.calls[trace.dropped_at].id
-    return None
 
 
 def _dropped_note(trace: TraceGraph) -> str:
