@@ -162,12 +162,21 @@ def test_an_operator_whose_value_feeds_a_trainable_is_kept_with_the_edge(shop):
     assert make.kind == "operator"
 
 
-def test_a_trainable_inside_an_operator_left_out_is_attached_to_the_caller_above(shop):
+def test_an_operator_that_calls_a_trainable_is_kept_as_its_caller(shop):
     with recorder(shop, "total") as rec:
         shop.helper_calls_total([1.0])
-    [total, cents] = rec.calls
-    assert total.function == "shop.calc.total" and total.parent is None
-    assert cents.parent == total.id
+        shop.no_doc(shop.no_doc(1))  # values to nobody, no trainable inside: left out
+    [helper, total, cents] = rec.calls
+    assert (helper.function, helper.kind, helper.parent) == (
+        "shop.calc.helper_calls_total",
+        "operator",
+        None,
+    )
+    assert total.parent == helper.id and cents.parent == total.id
+    assert rec.graph("t").docs == {
+        "shop.calc.helper_calls_total": "",
+        "shop.calc.to_cents": "Convert an amount in euros to whole cents.",
+    }
 
 
 def test_operators_are_off_without_a_project_root_and_test_files_are_never_operators(shop):
@@ -313,3 +322,13 @@ def test_the_new_fields_survive_json_and_old_json_still_loads(shop):
     loaded = trace_from_json(old)
     assert loaded == TraceGraph("t", calls=loaded.calls)
     assert loaded.calls[0].kind == "trainable" and loaded.calls[0].lines == []
+
+
+def test_a_call_past_the_line_by_line_ones_shows_its_locals_as_it_raised(shop):
+    no_lines = LineLimits(calls_per_function=0)
+    with recorder(shop, "average", lines=no_lines) as rec, pytest.raises(ZeroDivisionError):
+        shop.average([2.0, 4.0])
+    [average] = [c for c in rec.calls if c.function == "shop.calc.average"]
+    assert average.lines == [
+        LineStep(3, {"prices": Value("list", "[2.0, 4.0]"), "count": Value("int", "0")}, 1, 0)
+    ]

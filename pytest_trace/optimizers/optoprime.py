@@ -86,6 +86,15 @@ raised an exception, shown in #Outputs or #Others as `(<type>) <variable> raised
 test: it is correct, it cannot be changed, and it says what the code must do. When there \
 are several tests, each section has one block per test, which starts with \
 `--- test <test id> ---`.
+
+A function marked `(operator: ...)` in #Documentation is the project's own code, not a \
+variable: its calls show how values flow to and from the functions you can change. In \
+#Others, `(locals) <variable>, line by line` lists the local variables that each line of \
+that call changed, `line <n> `<source>`: <name>=<value>` (line 1 is the def line; \
+`(<k>th time)` is a line run again in a loop; `... <n> steps omitted ...` is a summarized \
+loop); `# <- raised <type> here` marks the line where an exception was raised; \
+`(self attributes) <variable> before: ...` and `after: ...` show the attributes of `self` a \
+method used, before and after the call. `... omitted ...` lines summarize repeated calls.
 """
 
 OUTPUT_FORMAT_PROMPT = """\

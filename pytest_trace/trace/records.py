@@ -218,9 +218,10 @@ def _values(raw: dict[str, Raw] | None) -> dict[str, Value]:
 def assemble(records: Iterable[Record]) -> list[CallNode]:
     """The calls to keep, in call order.
 
-    An operator call is kept when it ran inside a trainable call, or when a recorded
-    call received its value; the others (a test's helpers, fixtures) are dropped, and
-    calls made inside them are attached to the nearest kept caller.
+    An operator call is kept when it ran inside a trainable call, when a recorded call
+    received its value, or when it called a trainable function (it stands between the
+    test and the trainable); the others are dropped, and calls made inside them are
+    attached to the nearest kept caller.
     """
     nodes = [call_node(record) for record in records]
     if all(node.kind == TRAINABLE for node in nodes):
@@ -240,10 +241,20 @@ def assemble(records: Iterable[Record]) -> list[CallNode]:
             parent, seen = caller.parent, seen + 1
         return False
 
+    callers: set[int] = set()  # the calls that have a trainable call inside
+    for node in nodes:
+        parent, hops = node.parent if node.kind == TRAINABLE else None, 0
+        while parent is not None and parent not in callers and hops < len(by_id):
+            callers.add(parent)
+            caller = by_id.get(parent)
+            parent, hops = (caller.parent if caller else None), hops + 1
     dropped = {
         node.id
         for node in nodes
-        if node.kind == OPERATOR and node.id not in consumed and not inside_trainable(node)
+        if node.kind == OPERATOR
+        and node.id not in consumed
+        and node.id not in callers
+        and not inside_trainable(node)
     }
     kept = [node for node in nodes if node.id not in dropped]
     for node in kept:
