@@ -20,15 +20,19 @@ How a model reads the result:
   it says what is expected) and then ``(type) name=repr`` for each input argument.
 - #Others has the values of intermediate calls: calls made inside other calls, and calls
   whose value was passed to another call. #Outputs has the values of the other calls, the
-  top-level ones the test itself saw, or ``(ValueError) apply_discount0 raised: ...``.
+  top-level ones the test itself saw, or ``(ValueError) apply_discount0 raised: ...``
+  followed by the line it raised at, marked ``# <- raised ValueError here``.
+- #Others also has, for the calls on the failing path, their locals line by line, and for
+  methods the attributes of ``self`` before and after (:mod:`~pytest_trace.trace.details`).
+  Operators (the project's own functions) are documented as not changeable.
 - In every section, each test's part is a block that starts with ``--- test <test id> ---``
   (also when there is a single test, so the format does not change with the count).
 
 Rendering is bounded by ``max_chars``: long traces keep their first and last calls, the
-first call of each function and the first call that raised; the calls in between are
-summarized (``... 9,980 similar calls of pricing.cart.f omitted (f10 to f9989) ...``).
-When that is not enough, values and test sources are shortened, and at last each section
-is clipped with a marker.
+first call of each function, the first call that raised and the calls on the failing
+path; the calls in between are summarized (``... 9,980 similar calls of pricing.cart.f
+omitted (f10 to f9989) ...``). When that is not enough, values, test sources and locals
+are shortened, and at last each section is clipped with a marker.
 """
 
 from __future__ import annotations
