@@ -49,7 +49,9 @@ class LineLimits:
 
 
 DEFAULT_LINE_LIMITS = LineLimits()
-_Entry = tuple[type, str]
+_Entry = tuple[type, str, object]
+#: Values that cannot change in place: the same object means the same value.
+_IMMUTABLE = frozenset({int, float, complex, str, bytes, bool, type(None), range})
 
 
 class LineLog:
@@ -116,14 +118,16 @@ class LineLog:
             if count >= self._limits.max_variables:
                 break
             kind = type(obj)
-            text = self._render(obj)
             old = state.get(name)
+            if old is not None and old[2] is obj and kind in _IMMUTABLE:
+                continue  # the same immutable object: not rendered again
+            text = self._render(obj)
             if old is not None and old[0] is kind and old[1] == text:
                 continue
             changes[name] = Value(kind.__qualname__, text)
             if old is not None and _unexpected(old, kind, text, obj):
                 unexpected = True
-            state[name] = (kind, text)
+            state[name] = (kind, text, obj)
         return changes, unexpected
 
     def _step(self, lineno: int, f_locals: dict[str, Any]) -> None:
@@ -148,7 +152,7 @@ class LineLog:
 
 def _unexpected(old: _Entry, kind: type, text: str, obj: object) -> bool:
     """A change worth showing inside a loop: another type, ``None``, or a sign change."""
-    old_kind, old_text = old
+    old_kind, old_text, _old_obj = old
     if old_kind is not kind:
         return True
     if kind in (int, float):

@@ -269,8 +269,9 @@ class Recorder:
                         else:
                             record[3] = (kind.__qualname__, render(arg))
                         if kind not in unlinked and not (kind is int and -6 < arg < 257):
-                            producers[id(arg)] = record[0]
-                            keep((id(arg), arg, record[0]))
+                            key = id(arg)
+                            producers[key] = call_id = record[0]
+                            keep((key, arg, call_id))
                             if len(returned) > max_linked:  # let the oldest go
                                 old, _obj, old_call = forget()
                                 if producer_of(old) == old_call:
@@ -330,8 +331,10 @@ class Recorder:
                             inputs = {}
                         inputs[name] = source
                 parent = stack[-1][1][0] if stack else None
-                record = [call_id, code.name, args, None, None, parent, inputs]
-                record += (None, None, None, None, "trainable")
+                record = [
+                    call_id, code.name, args, None, None, parent, inputs,
+                    None, None, None, None, "trainable",
+                ]  # fmt: skip
                 store(record)
                 push((frame, record, None))
                 return local_trace
