@@ -146,3 +146,28 @@ def test_failing_path_follows_callers_and_data_flow_nearest_first() -> None:
     assert failing_path(calls, 10) == [3, 1, 0, 2]
     assert failing_path(calls, 2) == [3, 1]
     assert failing_path([], 5) == []
+
+
+def test_locals_are_shown_for_the_calls_nearest_to_the_failure_only() -> None:
+    # recursion: every call raised and has its locals; the innermost ones are shown
+    calls = [
+        CallNode(
+            i,
+            MEAN,
+            {"values": v(str(i))},
+            exception=Value("ZeroDivisionError", "ZeroDivisionError()"),
+            parent=i - 1 if i else None,
+            raised_line=6,
+            lines=[LineStep(6, {"depth": v(str(i))})],
+        )
+        for i in range(100)
+    ]
+    others = render_traces([TraceGraph(TEST, calls=calls)], PARAMETERS).others
+    shown = [line for line in others.splitlines() if line.startswith("(locals)")]
+    # half as many as the calls kept at each end (20 at the most detailed level)
+    assert 1 <= len(shown) <= 10
+    first = 100 - len(shown)
+    assert shown == [f"(locals) mean{i}, line by line" + _HEADER_END for i in range(first, 100)]
+
+
+_HEADER_END = " (values after the line ran; line 1 is the def):"

@@ -277,6 +277,9 @@ def _render_trace(
     omitted: set[str] = set()  # the sections that omitted calls would have added to
     path = details.failing_path(trace.calls, _PATH_PER_KEEP * keep)
     on_path = set(path)
+    # locals: of the trainable calls nearest to the failure, half as many as calls kept
+    kinds = {call.id: call.kind for call in trace.calls}
+    with_locals = set([i for i in path if kinds[i] == "trainable"][: max(1, keep // 2)])
     dropped_at = trace.dropped_at if trace.dropped_calls else None
     position = 0  # of the item in trace.calls
     for item in _select(trace.calls, keep, on_path):
@@ -308,7 +311,7 @@ def _render_trace(
         if (marker := details.raised_line(call, sources, value_chars)) is not None:
             target.append(marker)
         blocks.others.extend(details.self_lines(call, name, value_chars))
-        if call.id in on_path and call.kind == "trainable":
+        if call.id in with_locals:
             blocks.others.extend(
                 details.locals_block(call, name, sources, shown.steps, value_chars)
             )
