@@ -332,3 +332,15 @@ def test_a_call_past_the_line_by_line_ones_shows_its_locals_as_it_raised(shop):
     assert average.lines == [
         LineStep(3, {"prices": Value("list", "[2.0, 4.0]"), "count": Value("int", "0")}, 1, 0)
     ]
+
+
+def test_operators_under_any_of_several_roots(shop, tmp_path):
+    codes = {shop.total.__code__: "shop.calc.total"}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with Recorder(codes, project_root=[elsewhere]) as rec:
+        shop.total([1.0])
+    assert [c.kind for c in rec.calls] == ["trainable"]
+    with Recorder(codes, project_root=[elsewhere, tmp_path]) as rec:
+        shop.total([1.0])
+    assert [c.kind for c in rec.calls] == ["trainable", "operator"]

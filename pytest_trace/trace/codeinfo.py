@@ -103,8 +103,8 @@ class UserCode:
     not in an environment (``site-packages``, a virtualenv), nor pytest-trace itself, nor
     a test file (``test_*.py``, ``*_test.py``, ``conftest.py``: tests are shown as tests)."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = str(Path(root).resolve()) + os.sep
+    def __init__(self, roots: Iterable[str | os.PathLike[str]]) -> None:
+        self.roots = tuple(str(Path(root).resolve()) + os.sep for root in roots)
         own = Path(__file__).resolve().parent.parent
         self.excluded = (
             str(own) + os.sep,
@@ -120,7 +120,7 @@ class UserCode:
         if base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py":
             return False
         path = os.path.realpath(filename) if not os.path.isabs(filename) else filename
-        if not path.startswith(self.root) or path.startswith(self.excluded):
+        if not path.startswith(self.roots) or path.startswith(self.excluded):
             return False
         return "site-packages" not in path and f"{os.sep}.venv{os.sep}" not in path
 

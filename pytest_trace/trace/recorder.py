@@ -42,7 +42,7 @@ import dis
 import sys
 import types
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -97,9 +97,9 @@ class Recorder:
 
     ``codes`` maps each code object to the parameter name of its function (see
     :func:`codes_of`). At most ``max_calls`` calls are stored: the first half and the
-    most recent ones; the calls in between are only counted, in :attr:`dropped_calls`.
-    With ``project_root``, calls of the project's other functions are recorded as
-    operators. Use it once, as a context manager, in the thread that runs the code.
+    most recent ones; the rest are counted, in :attr:`dropped_calls`. With
+    ``project_root`` (one directory or several), the project's other functions are
+    recorded as operators. Use it once, as a context manager, in the recorded thread.
     """
 
     def __init__(
@@ -108,7 +108,7 @@ class Recorder:
         *,
         max_calls: int = 1000,
         limits: ReprLimits = DEFAULT_LIMITS,
-        project_root: str | Path | None = None,
+        project_root: str | Path | Sequence[str | Path] | None = None,
         lines: LineLimits = DEFAULT_LINE_LIMITS,
     ) -> None:
         if max_calls < 0:
@@ -117,7 +117,8 @@ class Recorder:
             code: CodeFacts(code, name, line_calls=lines.calls_per_function)
             for code, name in codes.items()
         }
-        self._user = codeinfo.UserCode(project_root) if project_root is not None else None
+        roots = [project_root] if isinstance(project_root, (str, Path)) else project_root
+        self._user = codeinfo.UserCode(roots) if roots else None
         self._max_calls = max_calls
         self._store = CallStore(max_calls)
         self._limits = limits
