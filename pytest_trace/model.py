@@ -51,11 +51,33 @@ class Value:
 
 
 @dataclass
+class LineStep:
+    """One line of a recorded call: the local variables that line changed.
+
+    ``line`` counts from the function's ``def`` line (1); ``visit`` is how many times the
+    line had run, this time included (a loop's iterations); ``omitted`` is how many
+    steps were left out just before this one (a summarized loop).
+    """
+
+    line: int
+    changes: dict[str, Value] = field(default_factory=dict)
+    visit: int = 1
+    omitted: int = 0
+
+
+@dataclass
 class CallNode:
-    """One call of a trainable function recorded while a test ran.
+    """One call of a trainable function (or an operator) recorded while a test ran.
 
     ``inputs_from`` maps an argument name to the ``id`` of the call whose return value
     was passed as that argument: the data-flow edges of the trace graph.
+
+    ``kind`` is ``"trainable"``, or ``"operator"`` for a function of the user's project
+    that is not trainable (called inside a trainable call, or whose value a trainable
+    call received). ``raised_line`` is the line (1 = the ``def`` line) the exception
+    passed through in this call; ``lines`` the local variables line by line (bounded,
+    only for some calls); ``self_before``/``self_after`` the attributes of ``self`` a
+    method reads or writes, before and after the call.
     """
 
     id: int
@@ -65,21 +87,33 @@ class CallNode:
     exception: Value | None = None
     parent: int | None = None
     inputs_from: dict[str, int] = field(default_factory=dict)
+    kind: str = "trainable"
+    raised_line: int | None = None
+    lines: list[LineStep] = field(default_factory=list)
+    self_before: dict[str, Value] = field(default_factory=dict)
+    self_after: dict[str, Value] = field(default_factory=dict)
 
 
 @dataclass
 class TraceGraph:
-    """The trace of one test: the calls of trainable functions, in call order."""
+    """The trace of one test: the calls of trainable functions, in call order.
+
+    ``dropped_calls`` calls were not kept (the recording limit); they came just before
+    ``calls[dropped_at]`` (at the end when ``dropped_at`` is None). ``docs`` holds the
+    first paragraph of each operator's docstring.
+    """
 
     test: str
     test_source: str = ""
     calls: list[CallNode] = field(default_factory=list)
     dropped_calls: int = 0
+    dropped_at: int | None = None
+    docs: dict[str, str] = field(default_factory=dict)
 
     @property
     def functions(self) -> list[str]:
         """Names of the trainable functions reached, in order of first call."""
-        return list(dict.fromkeys(call.function for call in self.calls))
+        return list(dict.fromkeys(call.function for call in self.calls if call.kind == "trainable"))
 
 
 @dataclass
@@ -164,16 +198,34 @@ def value_from_json(data: dict[str, Any] | None) -> Value | None:
     return None if data is None else Value(type=data["type"], repr=data["repr"])
 
 
+def _values(data: dict[str, Any] | None) -> dict[str, Value]:
+    return {name: Value(**value) for name, value in (data or {}).items()}
+
+
+def _step_from_json(data: dict[str, Any]) -> LineStep:
+    return LineStep(
+        line=data["line"],
+        changes=_values(data.get("changes")),
+        visit=data.get("visit", 1),
+        omitted=data.get("omitted", 0),
+    )
+
+
 def trace_from_json(data: dict[str, Any]) -> TraceGraph:
     calls = [
         CallNode(
             id=call["id"],
             function=call["function"],
-            args={name: Value(**value) for name, value in call["args"].items()},
+            args=_values(call["args"]),
             result=value_from_json(call.get("result")),
             exception=value_from_json(call.get("exception")),
             parent=call.get("parent"),
             inputs_from=dict(call.get("inputs_from", {})),
+            kind=call.get("kind", "trainable"),
+            raised_line=call.get("raised_line"),
+            lines=[_step_from_json(step) for step in call.get("lines", [])],
+            self_before=_values(call.get("self_before")),
+            self_after=_values(call.get("self_after")),
         )
         for call in data["calls"]
     ]
@@ -182,6 +234,8 @@ def trace_from_json(data: dict[str, Any]) -> TraceGraph:
         test_source=data.get("test_source", ""),
         calls=calls,
         dropped_calls=data.get("dropped_calls", 0),
+        dropped_at=data.get("dropped_at"),
+        docs=dict(data.get("docs", {})),
     )
 
 

@@ -46,7 +46,7 @@ def _optoprime(context: OptimizerContext) -> Optimizer:
     from pytest_trace.optimizers.optoprime import OptoPrime
 
     assert context.llm is not None, "optoprime needs an LLM"
-    return OptoPrime(context.llm)
+    return OptoPrime(context.llm, max_prompt_tokens=context.settings.max_prompt_tokens)
 
 
 def _search(context: OptimizerContext) -> Optimizer:

@@ -20,6 +20,7 @@ DEFAULT_MAX_CANDIDATES = 2000
 DEFAULT_TIME_BUDGET = 600.0
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 2048.0
+DEFAULT_MAX_PROMPT_TOKENS = 8000
 
 
 def positive_int(text: str) -> int:
@@ -195,6 +196,15 @@ OPTIONS = (
         "MODULE:QUALNAME",
         multiple=True,
     ),
+    Option(
+        "max_prompt_tokens",
+        positive_int,
+        DEFAULT_MAX_PROMPT_TOKENS,
+        "bound on an LLM optimizer's prompt (system and user together), in tokens, "
+        "estimated as characters / 3 (code and values run 3 to 4 characters a token): "
+        "long traces are summarized to fit",
+        "N",
+    ),
 )
 
 
@@ -254,6 +264,7 @@ class Settings:
     graph_dot: str | None
     no_cache: bool = False
     trainable: tuple[str, ...] = ()
+    max_prompt_tokens: int = DEFAULT_MAX_PROMPT_TOKENS
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:

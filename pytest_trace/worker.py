@@ -357,7 +357,8 @@ class Worker:
         assert self.run is not None
         if nodeid in self.run.trace:
             self._discover()
-            return Recorder(self.codes)
+            roots = [self.root, *([self.user_root] if self.user_root else [])]
+            return Recorder(self.codes, project_root=roots)
         if self.run.reach:
             self._discover()
             return Reach(self.codes)

@@ -324,16 +324,17 @@ def test_float_output_is_followed_through_several_calls() -> None:
     assert calls[3].inputs_from == {"a": 0}
 
 
-def test_small_int_identity_is_ambiguous_and_links_to_the_latest_producer() -> None:
+def test_small_cached_ints_are_never_linked() -> None:
+    # CPython caches -5 to 256: one_b() returns the very same object as one_a(), so
+    # identity cannot say which call a 1 came from: no edge rather than a wrong one
     with recorder() as rec:
         take(one_a())
         first = one_a()
-        one_b()  # returns the very same cached int object
+        one_b()
         take(first)
     calls = rec.calls
     assert [c.function for c in calls] == ["one_a", "take", "one_a", "one_b", "take"]
-    assert calls[1].inputs_from == {"value": 0}
-    assert calls[4].inputs_from == {"value": 3}  # not 2: identity cannot tell them apart
+    assert [c.inputs_from for c in calls] == [{}, {}, {}, {}, {}]
 
 
 def test_none_and_booleans_are_never_linked() -> None:
@@ -449,11 +450,11 @@ def test_generator_exceptions_raised_and_caught() -> None:
 def test_coroutine_is_one_call_with_its_return_value() -> None:
     with recorder() as rec:
         assert run_coroutine(coro_add(2, 3)) == 5
-        take(run_coroutine(coro_add(20, 30)))
+        take(run_coroutine(coro_add(2000, 3000)))
     first, second, take_call = rec.calls
     assert first.function == "coro_add"
     assert first.result == Value("int", "5")
-    assert second.result == Value("int", "50")
+    assert second.result == Value("int", "5000")
     assert take_call.inputs_from == {"value": second.id}
 
 
@@ -570,8 +571,10 @@ def test_recursion_limit_in_user_code_leaves_things_clean() -> None:
     assert sys.gettrace() is None
     assert len(rec.calls) > 10
     assert rec.calls[1].parent == 0
-    # Python removed the trace function when calling it hit the limit: the recorder says so
-    assert rec.error is not None and "removed or replaced" in rec.error
+    # At the limit, either Python removed the trace function or the recorder's own work
+    # raised RecursionError: the recorder stopped and says so
+    assert rec.error is not None and rec.error.startswith("recording stopped")
+    assert "removed or replaced" in rec.error or "RecursionError" in rec.error
 
 
 def test_code_that_removes_the_trace_function_is_reported() -> None:

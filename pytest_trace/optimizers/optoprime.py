@@ -27,10 +27,17 @@ from pytest_trace.optimizers.base import OptimizerError
 from pytest_trace.optimizers.parsing import ParsedAnswer, parse_answer
 from pytest_trace.trace.render import render_traces
 
-DEFAULT_MAX_PROMPT_CHARS = 60_000
+#: Characters per token assumed when bounding the prompt: GPT tokenizers give about 4 for
+#: English, 3 to 3.5 for Python code and 2.5 to 3 for reprs dense in digits and
+#: punctuation, so 3 keeps the real count at or under the budget for typical prompts.
+CHARS_PER_TOKEN = 3
+DEFAULT_MAX_PROMPT_TOKENS = 8_000
+DEFAULT_MAX_PROMPT_CHARS = DEFAULT_MAX_PROMPT_TOKENS * CHARS_PER_TOKEN
 
-#: The smallest budget the trace sections get, however long the rest of the prompt is.
-_MIN_TRACE_CHARS = 2_000
+#: The trace sections get this much before the memory of earlier attempts gets any room,
+#: and at least _MIN_TRACE_CHARS however long the rest of the prompt is.
+_WANTED_TRACE_CHARS = 2_000
+_MIN_TRACE_CHARS = 400
 _MEMORY_FEEDBACK_CHARS = 3_000
 
 SECTIONS = (
@@ -80,6 +87,15 @@ raised an exception, shown in #Outputs or #Others as `(<type>) <variable> raised
 test: it is correct, it cannot be changed, and it says what the code must do. When there \
 are several tests, each section has one block per test, which starts with \
 `--- test <test id> ---`.
+
+A function marked `(operator: ...)` in #Documentation is the project's own code, not a \
+variable: its calls show how values flow to and from the functions you can change. In \
+#Others, `(locals) <variable>, line by line` lists the local variables that each line of \
+that call changed, `line <n> `<source>`: <name>=<value>` (line 1 is the def line; \
+`(<k>th time)` is a line run again in a loop; `... <n> steps omitted ...` is a summarized \
+loop); `# <- raised <type> here` marks the line where an exception was raised; \
+`(self attributes) <variable> before: ...` and `after: ...` show the attributes of `self` a \
+method used, before and after the call. `... omitted ...` lines summarize repeated calls.
 """
 
 OUTPUT_FORMAT_PROMPT = """\
@@ -142,8 +158,10 @@ class OptoPrime:
     """The OptoPrime optimizer over an :class:`~pytest_trace.llm.LLM`.
 
     ``memory_size`` is how many of the most recent earlier attempts (``problem.history``)
-    the prompt shows; ``max_prompt_chars`` bounds the system and user prompts together
-    (the trace sections and the memory give way first).
+    the prompt shows; ``max_prompt_tokens`` (or ``max_prompt_chars``, which wins) bounds
+    the system and user prompts together, at :data:`CHARS_PER_TOKEN` characters a token:
+    the trace sections and the memory give way first. Only the parameters' own source
+    (#Variables), which the model must see whole, can make a prompt exceed it.
     """
 
     name: str = "optoprime"
@@ -153,13 +171,20 @@ class OptoPrime:
         llm: LLM,
         *,
         memory_size: int = 5,
-        max_prompt_chars: int = DEFAULT_MAX_PROMPT_CHARS,
+        max_prompt_chars: int | None = None,
+        max_prompt_tokens: int = DEFAULT_MAX_PROMPT_TOKENS,
     ) -> None:
         if memory_size < 0:
             raise ValueError(f"memory_size must be 0 or more, not {memory_size}")
+        if max_prompt_tokens < 1:
+            raise ValueError(f"max_prompt_tokens must be 1 or more, not {max_prompt_tokens}")
         self.llm = llm
         self.memory_size = memory_size
-        self.max_prompt_chars = max_prompt_chars
+        self.max_prompt_chars = (
+            max_prompt_chars
+            if max_prompt_chars is not None
+            else max_prompt_tokens * CHARS_PER_TOKEN
+        )
 
     def build_prompt(self, problem: Problem) -> tuple[str, str]:
         """The system and user prompts for ``problem`` (pure: no call, no state)."""
@@ -176,6 +201,9 @@ class OptoPrime:
         memory = self._memory(problem.history)
         skeleton = _user_prompt({**fixed, **dict.fromkeys(SECTIONS[1:3] + SECTIONS[5:8], "")})
         room = self.max_prompt_chars - len(system) - len(skeleton) - len(memory)
+        if room < _WANTED_TRACE_CHARS and memory:  # the memory gives way to the trace
+            memory = ""
+            room = self.max_prompt_chars - len(system) - len(skeleton)
         traces = render_traces(
             problem.traces, problem.parameters, max_chars=max(_MIN_TRACE_CHARS, room)
         )
@@ -188,6 +216,11 @@ class OptoPrime:
             "Outputs": traces.outputs,
         }
         return system, _user_prompt(sections, memory)
+
+    def prompt_tokens(self, problem: Problem) -> int:
+        """The estimated tokens of the prompt for ``problem`` (system and user)."""
+        system, user = self.build_prompt(problem)
+        return estimate_tokens(system) + estimate_tokens(user)
 
     def _memory(self, history: Sequence[HistoryEntry]) -> str:
         """The most recent attempts as JSON blocks, as in the reference implementation,
@@ -241,6 +274,11 @@ class OptoPrime:
 
 #: Most suspicious lines shown per function.
 _MAX_SUSPICIOUS_LINES = 5
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens of ``text`` as the prompt budget counts them: characters / 3, rounded up."""
+    return -(-len(text) // CHARS_PER_TOKEN)
 
 
 def _localization(problem: Problem) -> str:

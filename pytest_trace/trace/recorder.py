@@ -2,63 +2,77 @@
 
 ``with Recorder(codes): run_the_test()`` records, in the current thread, every call of
 the functions whose code objects are keys of ``codes``, as :class:`CallNode` objects:
-arguments and result (or exception) as bounded :class:`Value` objects, the enclosing
-recorded call (``parent``) and the data flow (``inputs_from``: an argument that *is* the
-object an earlier recorded call returned). :meth:`Recorder.graph` turns them into the
-:class:`TraceGraph` of a test.
+arguments and result (or exception, and the line it passed) as bounded values, the
+enclosing recorded call (``parent``) and the data flow (``inputs_from``: an argument that
+*is* the object an earlier recorded call returned). :meth:`Recorder.graph` turns them
+into the :class:`TraceGraph` of a test. Beyond that (see ``docs/trace.md``):
 
-Cost. The global trace function runs for every new frame in the thread and, for code
-that is not trainable, does one dict lookup and returns ``None``, so only trainable
-frames get a local trace function, and line events are switched off for them
-(``frame.f_trace_lines``): the local tracer sees only ``return`` and ``exception``
-events. Outside ``with recorder:`` nothing is installed and trainable functions cost
-what any function costs. While recording, a call of any other function costs about
-0.2 µs more (the global trace function) and a recorded call with small arguments about
-1.8 µs (CPython 3.11; 2.6 µs on 3.12, whose ``sys.settrace`` is slower); see
-``benchmarks/trainable_overhead.py``.
+- operators: with ``project_root``, calls of the project's other functions (not test
+  files, not installed packages) made directly inside a trainable call, or whose value a
+  recorded call receives, with the first paragraph of their docstring;
+- line by line: the local variables of the first calls of each trainable function
+  (:mod:`~pytest_trace.trace.lines`: bounded, loops summarized);
+- methods: the attributes of ``self`` the method uses, before and after.
 
-Return versus exception. A ``return`` event with ``None`` after an ``exception``
-event means the exception propagated out of the call, unless the frame stopped at a
-``return`` instruction (the exception was caught inside and the function returned
-``None``): the recorder looks at the instruction at ``frame.f_lasti``.
+Cost. The global trace function runs for every new frame; for code not recorded it does
+one dict lookup (what a code object is, trainable, operator or neither, is decided once).
+Recorded frames get a local trace function with line events off, except for the calls
+recorded line by line. The common case (a plain trainable call among the first ones
+stored) is inline; the rest goes through methods. See ``benchmarks/prompt_size.py``.
 
-Generators and coroutines. A generator's frame gets a ``call`` event each time it is
-resumed and a ``return`` event each time it yields. The first ``call`` is the recorded
-call (its arguments, its parent); resumptions create no new node. Its ``result`` is a
-summary, ``Value("generator", "<generator: yielded [1, 2, 3]>")`` (the first
-``max_items`` values yielded, then a count; ``, returned X`` when it returned a value;
-``, closed`` when closed early; ``, suspended`` when still suspended when recording
-ended), plus ``exception`` if an exception other than ``GeneratorExit`` propagated out.
-Async generators are summarized the same way. A coroutine's ``result`` is the value it
-returned (what ``await`` gave its caller, which takes part in the data flow); its
-suspensions at ``await`` are not recorded.
+Bounds. At most ``max_calls`` calls are stored: the first half, and a ring of the most
+recent ones (closest to the failure); the calls in between are counted in
+:attr:`Recorder.dropped_calls`. At most :data:`MAX_LINKED_OBJECTS` returned objects are
+kept alive for the data flow (an object's id must not be reused while it can link), so
+memory does not grow with the number of calls.
 
-Other tracers. Entering replaces the thread's trace function and exiting restores it
-(as does a failure inside the recorder). The recorder does not forward events of
-other frames to the previous trace function: coverage.py's C tracer, called as a
-Python trace function on a ``call`` event, re-installs itself as the thread's tracer,
-which would silently end the recording. So a coverage measurement misses the lines of
-frames started while recording (frames it was already tracing keep reporting lines),
-which is acceptable for the re-runs of failing tests that are recorded.
+Return versus exception: a ``return`` event with ``None`` after an ``exception`` event is
+an exception leaving the call unless the frame stopped at a ``return`` instruction. A
+generator or coroutine is one call (resumptions make no node); a generator's ``result``
+summarizes what it yielded. Events of other frames are not forwarded to the previous
+trace function, so coverage.py misses the lines of frames started while recording.
 
-Robustness. Nothing raised inside the tracer reaches user code: the recorder stops
-(restores the previous trace function, keeps what it recorded) and says why in
-:attr:`Recorder.error`. Values returned and raised are never wrapped or copied; the
-recorder only keeps references to returned objects while recording, so that object
-ids stay unique for the data flow.
+Robustness. Nothing raised inside the tracer reaches user code: the recorder stops, keeps
+what it recorded and says why in :attr:`Recorder.error`. Values are never wrapped.
 """
 
 from __future__ import annotations
 
 import dis
-import inspect
 import sys
 import types
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections import deque
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
 
-from pytest_trace.model import CallNode, TraceGraph, Value
-from pytest_trace.trace.values import DEFAULT_LIMITS, Renderer, ReprLimits, clip
+from pytest_trace.model import CallNode, TraceGraph
+from pytest_trace.trace import codeinfo
+from pytest_trace.trace.codeinfo import codes_of
+from pytest_trace.trace.lines import DEFAULT_LINE_LIMITS, LOCALS_LIMITS, LineLimits, LineLog
+from pytest_trace.trace.records import (
+    EXCEPTION,
+    ID,
+    LINES,
+    OPERATOR,
+    RAISED_LINE,
+    RESULT,
+    SELF_AFTER,
+    SELF_BEFORE,
+    TRAINABLE,
+    CallStore,
+    CodeFacts,
+    Detail,
+    Raw,
+    Record,
+    Suspendable,
+    assemble,
+    new_record,
+    operator_docs,
+)
+from pytest_trace.trace.values import DEFAULT_LIMITS, Renderer, ReprLimits
+
+__all__ = ["MAX_LINKED_OBJECTS", "MAX_OPERATOR_CALLS", "Recorder", "codes_of"]
 
 TraceFunction = Any  # what sys.settrace takes: (frame, event, arg) -> TraceFunction | None
 
@@ -69,97 +83,23 @@ _RETURN_OPS = frozenset(
 _SUSPEND_OPS = frozenset(
     dis.opmap[name] for name in ("YIELD_VALUE", "YIELD_FROM", "RESUME") if name in dis.opmap
 )
-# Returned objects that say nothing about data flow: never linked.
+# Returned objects that say nothing about data flow: never linked; nor are the small ints
+# CPython caches (-5 to 256), which are the same object wherever they come from.
 _UNLINKED_TYPES = frozenset({type(None), bool, type(NotImplemented), type(...)})
-
-# While recording, a call is a list, cheaper to build than a CallNode, with values as
-# (type name, repr) pairs and inputs_from None while empty; graph() builds the model
-# objects.
-_Raw = tuple[str, str]
-_Record = list[Any]
-_ID, _FUNCTION, _ARGS, _RESULT, _EXCEPTION, _PARENT, _INPUTS = range(7)
-
-
-def codes_of(functions: Iterable[tuple[str, types.FunctionType]]) -> dict[types.CodeType, str]:
-    """The ``codes`` argument of :class:`Recorder`, from ``(name, function)`` pairs.
-
-    A function made by a decorator with ``functools.wraps`` is recorded through the
-    function it wraps (its own code is the decorator's, shared by every function the
-    decorator wrapped).
-    """
-    codes: dict[types.CodeType, str] = {}
-    for name, function in functions:
-        inner = inspect.unwrap(function)
-        code = getattr(inner, "__code__", None)
-        codes[code if isinstance(code, types.CodeType) else function.__code__] = name
-    return codes
-
-
-class _Code:
-    """What the recorder needs to know about one trainable code object."""
-
-    __slots__ = ("args", "first_resume", "kind", "name", "ops")
-
-    def __init__(self, code: types.CodeType, name: str) -> None:
-        flags = code.co_flags
-        count = code.co_argcount + code.co_kwonlyargcount
-        count += bool(flags & inspect.CO_VARARGS) + bool(flags & inspect.CO_VARKEYWORDS)
-        self.name = name
-        self.args: tuple[str, ...] = code.co_varnames[:count]
-        self.ops = code.co_code  # co_code is rebuilt on each access (3.11+): read it once
-        self.kind: str | None = None
-        if flags & inspect.CO_ASYNC_GENERATOR:
-            self.kind = "async_generator"
-        elif flags & inspect.CO_COROUTINE:
-            self.kind = "coroutine"
-        elif flags & inspect.CO_GENERATOR:
-            self.kind = "generator"
-        # A generator's first 'call' stands at or before its first RESUME (3.11+) or at
-        # f_lasti -1 (3.10); a resumption stands further on.
-        self.first_resume = next(
-            (ins.offset for ins in dis.get_instructions(code) if ins.opname == "RESUME"), -1
-        )
-
-    def op_at(self, offset: int) -> int:
-        return self.ops[offset] if 0 <= offset < len(self.ops) else -1
-
-
-class _Suspendable:
-    """The state of one recorded generator, coroutine or async generator call."""
-
-    __slots__ = ("closed", "code", "finished", "record", "returned", "yielded", "yields")
-
-    def __init__(self, record: _Record, code: _Code) -> None:
-        self.record = record
-        self.code = code
-        self.yields: list[str] = []
-        self.yielded = 0
-        self.returned: str | None = None
-        self.finished = False
-        self.closed = False
-
-    def summary(self, limits: ReprLimits) -> _Raw:
-        kind = self.code.kind or "generator"
-        shown = ", ".join(self.yields)
-        if self.yielded > len(self.yields):
-            shown += f", ... ({self.yielded} values)"
-        text = f"<{kind}: yielded [{shown}]"
-        if self.returned is not None:
-            text += f", returned {self.returned}"
-        if self.closed:
-            text += ", closed"
-        elif not self.finished:
-            text += ", suspended"
-        return kind, clip(text + ">", limits.max_total)
+#: Returned objects kept alive for the data flow (their ids must stay unique).
+MAX_LINKED_OBJECTS = 256
+#: Calls of one operator recorded outside trainable calls (a test's helpers).
+MAX_OPERATOR_CALLS = 50
 
 
 class Recorder:
     """Records calls of the functions whose code objects are keys of ``codes``.
 
     ``codes`` maps each code object to the parameter name of its function (see
-    :func:`codes_of`). At most ``max_calls`` calls are stored; further calls are only
-    counted, in :attr:`dropped_calls`. Use it once, as a context manager, in the thread
-    that runs the code to record.
+    :func:`codes_of`). At most ``max_calls`` calls are stored: the first half and the
+    most recent ones; the rest are counted, in :attr:`dropped_calls`. With
+    ``project_root`` (one directory or several), the project's other functions are
+    recorded as operators. Use it once, as a context manager, in the recorded thread.
     """
 
     def __init__(
@@ -168,44 +108,53 @@ class Recorder:
         *,
         max_calls: int = 1000,
         limits: ReprLimits = DEFAULT_LIMITS,
+        project_root: str | Path | Sequence[str | Path] | None = None,
+        lines: LineLimits = DEFAULT_LINE_LIMITS,
     ) -> None:
         if max_calls < 0:
             raise ValueError("max_calls must not be negative")
-        self._codes = {code: _Code(code, name) for code, name in codes.items()}
+        self._codes: dict[types.CodeType, CodeFacts | Literal[False]] = {
+            code: CodeFacts(code, name, line_calls=lines.calls_per_function)
+            for code, name in codes.items()
+        }
+        roots = [project_root] if isinstance(project_root, (str, Path)) else project_root
+        self._user = codeinfo.UserCode(roots) if roots else None
         self._max_calls = max_calls
+        self._store = CallStore(max_calls)
         self._limits = limits
+        self._line_limits = lines
         self._renderer = Renderer(limits)
-        self._records: list[_Record] = []
-        self._dropped = 0
+        self._locals_renderer = Renderer(LOCALS_LIMITS)
         self._error: str | None = None
         self._active = False
         self._used = False
         self._previous: TraceFunction = None
         self._tracer: TraceFunction = None
+        self._line_tracer: TraceFunction = None
         # While recording: the recorded frames now running, innermost last, with their
-        # record and (for generators and coroutines) their state.
-        self._stack: list[tuple[types.FrameType, _Record, _Suspendable | None]] = []
-        self._suspendables: dict[types.FrameType, _Suspendable] = {}
-        # The exception last seen in a running recorded frame, and the offset it was at.
-        self._pending: dict[types.FrameType, tuple[BaseException, int]] = {}
+        # record and (for generators, coroutines and detailed calls) their state.
+        self._stack: list[tuple[types.FrameType, Record, Suspendable | Detail | None]] = []
+        self._suspendables: dict[types.FrameType, Suspendable] = {}
+        # The exception last seen in a running recorded frame: offset and line it was at.
+        self._pending: dict[types.FrameType, tuple[BaseException, int, int]] = {}
         # Data flow: id of a returned object -> id of the call that returned it. The
-        # objects are kept alive in _returned, so that no other object reuses the id.
+        # last objects are kept alive in _returned, so that no other object reuses the id.
         self._producers: dict[int, int] = {}
-        self._returned: list[object] = []
+        self._returned: deque[tuple[int, object, int]] = deque()
 
     # -- public --
 
     @property
     def calls(self) -> list[CallNode]:
-        """The calls recorded so far, in call order."""
+        """The calls kept so far, in call order."""
         for state in self._suspendables.values():
-            state.record[_RESULT] = state.summary(self._limits)
-        return [_call_node(record) for record in self._records]
+            state.record[RESULT] = state.summary(self._limits)
+        return assemble(self._store.records())
 
     @property
     def dropped_calls(self) -> int:
         """Calls not stored because ``max_calls`` calls had been recorded."""
-        return self._dropped
+        return self._store.dropped
 
     @property
     def error(self) -> str | None:
@@ -213,9 +162,15 @@ class Recorder:
         return self._error
 
     def graph(self, test: str, test_source: str = "") -> TraceGraph:
-        """The trace of ``test``: the calls recorded, in call order."""
+        """The trace of ``test``: the calls kept, in call order."""
+        calls = self.calls
         return TraceGraph(
-            test=test, test_source=test_source, calls=self.calls, dropped_calls=self._dropped
+            test=test,
+            test_source=test_source,
+            calls=calls,
+            dropped_calls=self._store.dropped,
+            dropped_at=self._store.dropped_at(calls),
+            docs=operator_docs(self._codes.values(), calls),
         )
 
     def __enter__(self) -> Recorder:
@@ -244,12 +199,12 @@ class Recorder:
                 " recording (a RecursionError in it, a debugger, or a call of sys.settrace)"
             )
         sys.settrace(self._previous)
-        self._tracer = None
+        self._tracer = self._line_tracer = None
         for frame, _record, _state in self._stack:
             frame.f_trace = None
         for frame, state in self._suspendables.items():
             frame.f_trace = None
-            state.record[_RESULT] = state.summary(self._limits)
+            state.record[RESULT] = state.summary(self._limits)
         self._stack.clear()
         self._suspendables.clear()
         self._pending.clear()
@@ -269,13 +224,13 @@ class Recorder:
     def _make_tracer(self) -> TraceFunction:
         """The global trace function, with what its hot path uses bound to locals.
 
-        The hot path (a plain function's call and its return without exception) is
-        written out inline; generators, coroutines and exceptions go to methods.
-        Records are lists laid out as ``_ID, _FUNCTION, ...`` (indices written as
-        literals here).
+        The hot path (a plain trainable function's call, stored among the first calls,
+        and its return without exception) is written out inline; everything else goes
+        to methods. Records are laid out as in :mod:`~pytest_trace.trace.records`
+        (indices written as literals here).
         """
         codes_get = self._codes.get
-        records = self._records
+        records = self._store.head
         add_record = records.append
         stack = self._stack
         push = stack.append
@@ -283,18 +238,23 @@ class Recorder:
         pending = self._pending
         producers = self._producers
         producer_of = producers.get
-        keep = self._returned.append
+        returned = self._returned
+        keep = returned.append
+        max_linked = MAX_LINKED_OBJECTS
+        forget = returned.popleft
         render = self._renderer.repr
         # Small ints and floats are rendered inline (their repr is short); with limits
         # too small for that, every value goes through the renderer.
         int_limit = self._renderer.int_limit
         fast_float = float if self._limits.max_total >= 32 else None
-        max_calls = self._max_calls
+        head_size = self._store.head_size
+        add_latest = self._store.tail.append
+        next_id = self._store.next_id
         unlinked = _UNLINKED_TYPES
-        start_suspendable = self._start_suspendable
+        start_detailed = self._start_detailed
+        classify = self._classify if self._user is not None else None
         finish = self._finish
         fail = self._fail
-        recorder = self
 
         def local_trace(frame: types.FrameType, event: str, arg: Any) -> TraceFunction:
             try:
@@ -309,29 +269,52 @@ class Recorder:
                             record[3] = (kind.__qualname__, repr(arg))
                         else:
                             record[3] = (kind.__qualname__, render(arg))
-                        if kind not in unlinked:
-                            producers[id(arg)] = record[0]
-                            keep(arg)
+                        if kind not in unlinked and not (kind is int and -6 < arg < 257):
+                            key = id(arg)
+                            producers[key] = call_id = record[0]
+                            keep((key, arg, call_id))
+                            if len(returned) > max_linked:  # let the oldest go
+                                old, _obj, old_call = forget()
+                                if producer_of(old) == old_call:
+                                    del producers[old]
                     else:
                         finish(frame, record, state, arg, raised)
                 elif event == "exception":
-                    pending[frame] = (arg[1], frame.f_lasti)
+                    pending[frame] = (arg[1], frame.f_lasti, frame.f_lineno)
             except Exception as exc:
                 fail(exc)
                 return None
             return local_trace
 
+        def line_trace(frame: types.FrameType, event: str, arg: Any) -> TraceFunction:
+            try:
+                state = stack[-1][2] if stack else None
+                if isinstance(state, Detail) and stack[-1][0] is frame and state.log is not None:
+                    if event == "line":
+                        state.log.line(frame.f_lineno, frame.f_locals)
+                        return line_trace
+                    if event == "return":
+                        state.log.end(frame.f_lineno, frame.f_locals)
+            except Exception as exc:
+                fail(exc)
+                return None
+            return line_trace if local_trace(frame, event, arg) is not None else None
+
         def global_trace(frame: types.FrameType, event: str, arg: Any) -> TraceFunction:
             try:
                 code = codes_get(frame.f_code)
                 if code is None:
+                    return None if classify is None else classify(frame, local_trace)
+                if code is False:
                     return None
-                if code.kind is not None:
-                    return start_suspendable(frame, code, local_trace)
+                if code.detailed:
+                    return start_detailed(frame, code, local_trace)
                 call_id = len(records)
-                if call_id >= max_calls:
-                    recorder._dropped += 1
-                    return None
+                store = add_record
+                if call_id >= head_size:  # past the first calls: into the ring
+                    call_id = next_id[0]
+                    next_id[0] = call_id + 1
+                    store = add_latest
                 frame.f_trace_lines = False
                 f_locals = frame.f_locals
                 args = {}
@@ -349,19 +332,38 @@ class Recorder:
                             inputs = {}
                         inputs[name] = source
                 parent = stack[-1][1][0] if stack else None
-                record = [call_id, code.name, args, None, None, parent, inputs]
-                add_record(record)
+                record = [
+                    call_id, code.name, args, None, None, parent, inputs,
+                    None, None, None, None, "trainable",
+                ]  # fmt: skip
+                store(record)
                 push((frame, record, None))
                 return local_trace
             except Exception as exc:
                 fail(exc)
                 return None
 
+        self._line_tracer = line_trace
         return global_trace
 
-    def _new_record(self, frame: types.FrameType, code: _Code) -> _Record:
+    def _classify(self, frame: types.FrameType, local_trace: TraceFunction) -> TraceFunction:
+        """The first call of a code object that is not trainable: an operator or not."""
+        code = frame.f_code
+        assert self._user is not None
+        if not self._user.owns(code):
+            self._codes[code] = False
+            return None
+        module = frame.f_globals.get("__name__", "")
+        facts = CodeFacts(code, self._user.name(code, str(module)), operator=True)
+        if facts.kind is not None:  # generators and coroutines are not operators
+            self._codes[code] = False
+            return None
+        self._codes[code] = facts
+        return self._start_detailed(frame, facts, local_trace)
+
+    def _new_record(self, frame: types.FrameType, code: CodeFacts, kind: str) -> Record:
         f_locals = frame.f_locals
-        args: dict[str, _Raw] = {}
+        args: dict[str, Raw] = {}
         inputs: dict[str, int] = {}
         for name in code.args:
             obj = f_locals[name]
@@ -369,26 +371,54 @@ class Recorder:
             source = self._producers.get(id(obj))
             if source is not None:
                 inputs[name] = source
-        parent = self._stack[-1][1][_ID] if self._stack else None
-        record: _Record = [len(self._records), code.name, args, None, None, parent, inputs]
-        self._records.append(record)
-        return record
+        parent = self._stack[-1][1][ID] if self._stack else None
+        return self._store.add(
+            lambda call_id: new_record(call_id, code.name, args, parent, inputs, kind)
+        )
 
-    def _raw(self, obj: object) -> _Raw:
+    def _raw(self, obj: object) -> Raw:
         return type(obj).__qualname__, self._renderer.repr(obj)
 
+    def _start_detailed(
+        self, frame: types.FrameType, code: CodeFacts, local_trace: TraceFunction
+    ) -> TraceFunction:
+        """A call off the hot path: generators, operators, methods, line by line, the ring."""
+        if code.kind is not None:
+            return self._start_suspendable(frame, code, local_trace)
+        if code.operator:
+            caller = self._stack[-1] if self._stack else None
+            inside = caller is not None and caller[0] is frame.f_back and caller[1][-1] == TRAINABLE
+            if not inside:
+                if code.operator_calls >= MAX_OPERATOR_CALLS:
+                    return None
+                code.operator_calls += 1
+        record = self._new_record(frame, code, OPERATOR if code.operator else TRAINABLE)
+        log = None
+        if code.line_calls:
+            code.line_calls -= 1
+            code.update()
+            log = LineLog(code.def_line, self._locals_renderer, self._line_limits)
+            log.start(frame.f_locals)
+            record[LINES] = log
+        if code.self_attributes:
+            record[SELF_BEFORE] = self._attributes(frame, code)
+        frame.f_trace_lines = log is not None
+        self._stack.append((frame, record, Detail(record, code, log)))
+        return self._line_tracer if log is not None else local_trace
+
+    def _attributes(self, frame: types.FrameType, code: CodeFacts) -> dict[str, Raw]:
+        target = frame.f_locals.get("self")
+        return codeinfo.attribute_values(target, code.self_attributes, self._locals_renderer)
+
     def _start_suspendable(
-        self, frame: types.FrameType, code: _Code, local_trace: TraceFunction
+        self, frame: types.FrameType, code: CodeFacts, local_trace: TraceFunction
     ) -> TraceFunction:
         """The 'call' event of a generator or coroutine frame: a first call or a resumption."""
         state = self._suspendables.get(frame)
         if state is None:
             if frame.f_lasti > code.first_resume:
                 return None  # resumption of a call not recorded (dropped, or begun earlier)
-            if len(self._records) >= self._max_calls:
-                self._dropped += 1
-                return None
-            state = _Suspendable(self._new_record(frame, code), code)
+            state = Suspendable(self._new_record(frame, code, TRAINABLE), code)
             self._suspendables[frame] = state
         frame.f_trace_lines = False
         self._stack.append((frame, state.record, state))
@@ -397,48 +427,64 @@ class Recorder:
     def _finish(
         self,
         frame: types.FrameType,
-        record: _Record,
-        state: _Suspendable | None,
+        record: Record,
+        state: Suspendable | Detail | None,
         arg: Any,
-        raised: tuple[BaseException, int] | None,
+        raised: tuple[BaseException, int, int] | None,
     ) -> None:
-        """A 'return' event off the hot path: after an exception, or of a generator."""
-        code = state.code if state is not None else self._codes[frame.f_code]
+        """A 'return' event off the hot path: after an exception, of a detailed call, or
+        of a generator."""
+        if isinstance(state, Detail):
+            if state.code.self_attributes:
+                record[SELF_AFTER] = self._attributes(frame, state.code)
+            code, suspendable = state.code, None
+        else:
+            facts = state.code if state is not None else self._codes[frame.f_code]
+            assert facts, "a recorded frame has code facts"
+            code, suspendable = facts, state
         offset = frame.f_lasti
         op = code.op_at(offset)
         if raised is not None and arg is None and op not in _RETURN_OPS:
-            exc, raised_at = raised
-            if state is None or op not in _SUSPEND_OPS or offset == raised_at:
-                self._raised(frame, record, state, exc)
+            exc, raised_at, line = raised
+            if suspendable is None or op not in _SUSPEND_OPS or offset == raised_at:
+                record[RAISED_LINE] = line - code.def_line + 1
+                if record[LINES] is None and not code.operator:  # the locals as it raised
+                    record[LINES] = LineLog(code.def_line, self._locals_renderer, self._line_limits)
+                    record[LINES].end(line, frame.f_locals)
+                self._raised(frame, record, suspendable, exc)
                 return
-        if state is None:
+        if suspendable is None:
             self._returned_value(record, arg)
         elif op not in _RETURN_OPS:  # suspended: a yield, or an await
-            if state.code.kind != "coroutine":
-                state.yielded += 1
-                if len(state.yields) < self._limits.max_items:
-                    state.yields.append(self._renderer.repr(arg))
+            if suspendable.code.kind != "coroutine":
+                suspendable.yielded += 1
+                if len(suspendable.yields) < self._limits.max_items:
+                    suspendable.yields.append(self._renderer.repr(arg))
         else:
-            state.finished = True
+            suspendable.finished = True
             del self._suspendables[frame]
-            if state.code.kind == "coroutine":
+            if suspendable.code.kind == "coroutine":
                 self._returned_value(record, arg)
             else:
                 if arg is not None:
-                    state.returned = self._renderer.repr(arg)
-                record[_RESULT] = state.summary(self._limits)
+                    suspendable.returned = self._renderer.repr(arg)
+                record[RESULT] = suspendable.summary(self._limits)
 
-    def _returned_value(self, record: _Record, obj: Any) -> None:
-        record[_RESULT] = self._raw(obj)
-        if type(obj) not in _UNLINKED_TYPES:
-            self._producers[id(obj)] = record[_ID]
-            self._returned.append(obj)
+    def _returned_value(self, record: Record, obj: Any) -> None:
+        record[RESULT] = self._raw(obj)
+        if type(obj) not in _UNLINKED_TYPES and not (type(obj) is int and -6 < obj < 257):
+            self._producers[id(obj)] = record[ID]
+            self._returned.append((id(obj), obj, record[ID]))
+            if len(self._returned) > MAX_LINKED_OBJECTS:  # let the oldest go
+                old, _obj, old_call = self._returned.popleft()
+                if self._producers.get(old) == old_call:
+                    del self._producers[old]
 
     def _raised(
         self,
         frame: types.FrameType,
-        record: _Record,
-        state: _Suspendable | None,
+        record: Record,
+        state: Suspendable | None,
         exc: BaseException,
     ) -> None:
         if state is not None:
@@ -446,21 +492,8 @@ class Recorder:
             self._suspendables.pop(frame, None)
             if isinstance(exc, GeneratorExit):
                 state.closed = True
-                record[_RESULT] = state.summary(self._limits)
+                record[RESULT] = state.summary(self._limits)
                 return
             if state.code.kind != "coroutine":
-                record[_RESULT] = state.summary(self._limits)
-        record[_EXCEPTION] = self._raw(exc)
-
-
-def _call_node(record: _Record) -> CallNode:
-    result, exception = record[_RESULT], record[_EXCEPTION]
-    return CallNode(
-        id=record[_ID],
-        function=record[_FUNCTION],
-        args={name: Value(*raw) for name, raw in record[_ARGS].items()},
-        result=None if result is None else Value(*result),
-        exception=None if exception is None else Value(*exception),
-        parent=record[_PARENT],
-        inputs_from=dict(record[_INPUTS] or {}),
-    )
+                record[RESULT] = state.summary(self._limits)
+        record[EXCEPTION] = self._raw(exc)

@@ -20,15 +20,19 @@ How a model reads the result:
   it says what is expected) and then ``(type) name=repr`` for each input argument.
 - #Others has the values of intermediate calls: calls made inside other calls, and calls
   whose value was passed to another call. #Outputs has the values of the other calls, the
-  top-level ones the test itself saw, or ``(ValueError) apply_discount0 raised: ...``.
+  top-level ones the test itself saw, or ``(ValueError) apply_discount0 raised: ...``
+  followed by the line it raised at, marked ``# <- raised ValueError here``.
+- #Others also has, for the calls on the failing path, their locals line by line, and for
+  methods the attributes of ``self`` before and after (:mod:`~pytest_trace.trace.details`).
+  Operators (the project's own functions) are documented as not changeable.
 - In every section, each test's part is a block that starts with ``--- test <test id> ---``
   (also when there is a single test, so the format does not change with the count).
 
 Rendering is bounded by ``max_chars``: long traces keep their first and last calls, the
-first call of each function and the first call that raised; the calls in between are
-summarized (``... 9,980 similar calls of pricing.cart.f omitted (f10 to f9989) ...``).
-When that is not enough, values and test sources are shortened, and at last each section
-is clipped with a marker.
+first call of each function, the first call that raised and the calls on the failing
+path; the calls in between are summarized (``... 9,980 similar calls of pricing.cart.f
+omitted (f10 to f9989) ...``). When that is not enough, values, test sources and locals
+are shortened, and at last each section is clipped with a marker.
 """
 
 from __future__ import annotations
@@ -36,24 +40,28 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from pytest_trace.model import CallNode, Parameter, TraceGraph, Value
+from pytest_trace.trace import details
 
 DEFAULT_MAX_CHARS = 20_000
 
-#: (calls kept at each end of a trace, characters per value, characters per test source),
-#: tried in order until the sections fit in the budget.
-_LEVELS: tuple[tuple[int, int, int], ...] = (
-    (20, 2_000, 4_000),
-    (10, 1_000, 3_000),
-    (5, 300, 2_000),
-    (2, 120, 1_000),
-    (1, 60, 400),
+#: (calls kept at each end of a trace, characters per value, characters per test source,
+#: line steps shown per call), tried in order until the sections fit in the budget.
+_LEVELS: tuple[tuple[int, int, int, int], ...] = (
+    (20, 2_000, 4_000, 40),
+    (10, 1_000, 3_000, 20),
+    (5, 300, 2_000, 12),
+    (2, 120, 1_000, 6),
+    (1, 60, 400, 0),
 )
+#: Calls on the failing path kept (and shown in detail), per call kept at each end.
+_PATH_PER_KEEP = 4
 _MAX_INDENT_LEVELS = 8
 _NO_DESCRIPTION = "(no description)"
+_OPERATOR = "(operator: the project's own function, not in #Variables)"
 
 
 @dataclass(frozen=True)
@@ -84,11 +92,15 @@ def render_traces(
     characters (for any ``max_chars`` of a few hundred or more)."""
     names = _Names(traces)
     descriptions = {parameter.name: describe(parameter) for parameter in parameters}
-    sections = _render(traces, names, descriptions, *_LEVELS[0])
+    for trace in traces:
+        for function, doc in trace.docs.items():
+            descriptions.setdefault(function, f"{_OPERATOR} {doc or _NO_DESCRIPTION}")
+    sources = {parameter.name: parameter.source for parameter in parameters}
+    sections = _render(traces, names, descriptions, sources, *_LEVELS[0])
     for level in _LEVELS[1:]:
         if sections.total_chars <= max_chars:
             return sections
-        sections = _render(traces, names, descriptions, *level)
+        sections = _render(traces, names, descriptions, sources, *level)
     if sections.total_chars <= max_chars:
         return sections
     return _clip(sections, max_chars)
@@ -191,16 +203,19 @@ def _render(
     traces: Sequence[TraceGraph],
     names: _Names,
     descriptions: dict[str, str],
+    sources: dict[str, str],
     keep: int,
     value_chars: int,
     source_chars: int,
+    steps: int,
 ) -> TraceSections:
     code: list[str] = []
     inputs: list[str] = []
     others: list[str] = []
     outputs: list[str] = []
     for number, trace in enumerate(traces):
-        blocks = _render_trace(number, trace, names, keep, value_chars, source_chars)
+        shown = _Shown(keep, value_chars, source_chars, steps)
+        blocks = _render_trace(number, trace, names, sources, shown)
         label = f"--- test {trace.test} ---"
         for section, lines in (
             (code, blocks.code),
@@ -228,14 +243,24 @@ def _join(blocks: list[str], empty: str) -> str:
     return "\n".join(blocks) if blocks else empty
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """How much one rendering shows (a budget level)."""
+
+    keep: int
+    value_chars: int
+    source_chars: int
+    steps: int
+
+
 def _render_trace(
     number: int,
     trace: TraceGraph,
     names: _Names,
-    keep: int,
-    value_chars: int,
-    source_chars: int,
+    sources: dict[str, str],
+    shown: _Shown,
 ) -> _Blocks:
+    keep, value_chars, source_chars = shown.keep, shown.value_chars, shown.source_chars
     blocks = _Blocks(code=[], inputs=[], others=[], outputs=[])
     if trace.test_source.strip():
         source = _shorten(trace.test_source.strip("\n"), source_chars)
@@ -250,7 +275,23 @@ def _render_trace(
         if source_id in by_id and source_id != call.id
     }
     omitted: set[str] = set()  # the sections that omitted calls would have added to
-    for item in _select(trace.calls, keep):
+    path = details.failing_path(trace.calls, _PATH_PER_KEEP * keep)
+    on_path = set(path)
+    # locals: of the trainable calls nearest to the failure, half as many as calls kept
+    kinds = {call.id: call.kind for call in trace.calls}
+    with_locals = set([i for i in path if kinds[i] == "trainable"][: max(1, keep // 2)])
+    dropped_at = trace.dropped_at if trace.dropped_calls else None
+    position = 0  # of the item in trace.calls
+    for item in _select(trace.calls, keep, on_path):
+        size = len(item) if isinstance(item, list) else 1
+        split = dropped_at - position if dropped_at is not None else -1
+        if 0 <= split < size:  # the calls not recorded came here
+            if isinstance(item, list) and split:
+                blocks.code.append(_summary(item[:split], number, names))
+                item = item[split:]
+            blocks.code.append(_dropped_note(trace))
+            dropped_at = None
+        position += size
         if isinstance(item, list):
             blocks.code.append(_summary(item, number, names))
             for call in item:
@@ -267,10 +308,15 @@ def _render_trace(
                 blocks.inputs.append(_value_line(value, input_name, value_chars))
         target = blocks.outputs if _section_of(call, consumed) == "outputs" else blocks.others
         target.append(_result_line(call, name, value_chars))
-    if trace.dropped_calls:
-        blocks.code.append(
-            f"... {trace.dropped_calls:,} further calls were not recorded (recording limit) ..."
-        )
+        if (marker := details.raised_line(call, sources, value_chars)) is not None:
+            target.append(marker)
+        blocks.others.extend(details.self_lines(call, name, value_chars))
+        if call.id in with_locals:
+            blocks.others.extend(
+                details.locals_block(call, name, sources, shown.steps, value_chars)
+            )
+    if trace.dropped_calls and (trace.dropped_at is None or dropped_at is not None):
+        blocks.code.append(_dropped_note(trace))
     note = "... the values of the omitted calls are not shown ..."
     for section, lines in (
         ("inputs", blocks.inputs),
@@ -282,23 +328,31 @@ def _render_trace(
     return blocks
 
 
+def _dropped_note(trace: TraceGraph) -> str:
+    calls = "calls here" if trace.dropped_at is not None else "further calls"
+    return f"... {trace.dropped_calls:,} {calls} were not recorded (recording limit) ..."
+
+
 def _section_of(call: CallNode, consumed: set[int]) -> str:
     """Where a call's value goes: ``outputs`` for a top-level call whose value no other
     recorded call received, ``others`` for the rest."""
     return "outputs" if call.parent is None and call.id not in consumed else "others"
 
 
-def _select(calls: Sequence[CallNode], keep: int) -> Iterator[CallNode | list[CallNode]]:
+def _select(
+    calls: Sequence[CallNode], keep: int, on_path: Collection[int] = ()
+) -> Iterator[CallNode | list[CallNode]]:
     """The calls to show, in order, with each run of omitted calls as one list.
 
-    Kept: the first and last ``keep`` calls, the first call of each function, and the first
-    call that raised.
+    Kept: the first and last ``keep`` calls, the first call of each function, the first
+    call that raised, and the calls on the failing path (``on_path``, ids).
     """
     count = len(calls)
     if count <= 2 * keep + 1:
         yield from calls
         return
     kept = set(range(keep)) | set(range(count - keep, count))
+    kept.update(position for position, call in enumerate(calls) if call.id in on_path)
     first_of: dict[str, int] = {}
     for position, call in enumerate(calls):
         first_of.setdefault(call.function, position)

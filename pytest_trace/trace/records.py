@@ -1,0 +1,275 @@
+"""The recorder's working data: facts about each recorded code object, the raw records of
+calls, and their assembly into :class:`~pytest_trace.model.CallNode` objects.
+
+While recording, a call is a list (cheaper to build than a dataclass) laid out as
+``_ID, _FUNCTION, ...`` below, with values as ``(type name, repr)`` pairs and
+``inputs_from`` None while empty. :func:`assemble` builds the model objects once the
+test has ended, and leaves out the operator calls that say nothing about the failure.
+"""
+
+from __future__ import annotations
+
+import dis
+import inspect
+import types
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from pytest_trace.model import CallNode, Value
+from pytest_trace.trace import codeinfo
+from pytest_trace.trace.lines import LineLog
+from pytest_trace.trace.values import ReprLimits, clip
+
+Raw = tuple[str, str]
+Record = list[Any]
+(
+    ID,
+    FUNCTION,
+    ARGS,
+    RESULT,
+    EXCEPTION,
+    PARENT,
+    INPUTS,
+    RAISED_LINE,
+    LINES,
+    SELF_BEFORE,
+    SELF_AFTER,
+    KIND,
+) = range(12)
+TRAINABLE, OPERATOR = "trainable", "operator"
+
+
+class CodeFacts:
+    """What the recorder needs to know about one recorded code object.
+
+    ``detailed`` sends its calls off the recorder's hot path: generators and
+    coroutines, operators, methods (``self`` attributes), and trainable functions
+    still recorded line by line (``line_calls`` left).
+    """
+
+    __slots__ = (
+        "_def_line",
+        "args",
+        "code",
+        "detailed",
+        "first_resume",
+        "kind",
+        "line_calls",
+        "name",
+        "operator",
+        "operator_calls",
+        "ops",
+        "self_attributes",
+    )
+
+    def __init__(
+        self, code: types.CodeType, name: str, *, operator: bool = False, line_calls: int = 0
+    ) -> None:
+        flags = code.co_flags
+        count = code.co_argcount + code.co_kwonlyargcount
+        count += bool(flags & inspect.CO_VARARGS) + bool(flags & inspect.CO_VARKEYWORDS)
+        self.code = code
+        self.name = name
+        self.args: tuple[str, ...] = code.co_varnames[:count]
+        self.ops = code.co_code  # co_code is rebuilt on each access (3.11+): read it once
+        self.kind: str | None = None
+        if flags & inspect.CO_ASYNC_GENERATOR:
+            self.kind = "async_generator"
+        elif flags & inspect.CO_COROUTINE:
+            self.kind = "coroutine"
+        elif flags & inspect.CO_GENERATOR:
+            self.kind = "generator"
+        # A generator's first 'call' stands at or before its first RESUME (3.11+) or at
+        # f_lasti -1 (3.10); a resumption stands further on.
+        self.first_resume = next(
+            (ins.offset for ins in dis.get_instructions(code) if ins.opname == "RESUME"), -1
+        )
+        self.operator = operator
+        self.operator_calls = 0
+        self.line_calls = 0 if self.kind is not None or operator else line_calls
+        self.self_attributes = () if operator else codeinfo.self_attributes(code)
+        self._def_line: int | None = None
+        self.update()
+
+    def update(self) -> None:
+        self.detailed = bool(
+            self.kind is not None or self.operator or self.line_calls or self.self_attributes
+        )
+
+    @property
+    def def_line(self) -> int:
+        if self._def_line is None:
+            self._def_line = codeinfo.def_line(self.code)
+        return self._def_line
+
+    def op_at(self, offset: int) -> int:
+        return self.ops[offset] if 0 <= offset < len(self.ops) else -1
+
+
+class Suspendable:
+    """The state of one recorded generator, coroutine or async generator call."""
+
+    __slots__ = ("closed", "code", "finished", "record", "returned", "yielded", "yields")
+
+    def __init__(self, record: Record, code: CodeFacts) -> None:
+        self.record = record
+        self.code = code
+        self.yields: list[str] = []
+        self.yielded = 0
+        self.returned: str | None = None
+        self.finished = False
+        self.closed = False
+
+    def summary(self, limits: ReprLimits) -> Raw:
+        kind = self.code.kind or "generator"
+        shown = ", ".join(self.yields)
+        if self.yielded > len(self.yields):
+            shown += f", ... ({self.yielded} values)"
+        text = f"<{kind}: yielded [{shown}]"
+        if self.returned is not None:
+            text += f", returned {self.returned}"
+        if self.closed:
+            text += ", closed"
+        elif not self.finished:
+            text += ", suspended"
+        return kind, clip(text + ">", limits.max_total)
+
+
+class CallStore:
+    """The records kept: the first ``max_calls - max_calls // 2`` calls in ``head``, then
+    a ring of the most recent ones (``tail``); the calls pushed out of it are counted.
+    ``next_id`` (a one-item list, cheap to update inline) is the id of the next call past
+    the head."""
+
+    def __init__(self, max_calls: int) -> None:
+        self.head_size = max_calls - max_calls // 2
+        self.head: list[Record] = []
+        self.tail: deque[Record] = deque(maxlen=max_calls // 2)
+        self.next_id = [self.head_size]
+
+    def add(self, build: Callable[[int], Record]) -> Record:
+        """Give the next id to the record ``build(id)`` makes, and keep it."""
+        if len(self.head) < self.head_size:
+            record = build(len(self.head))
+            self.head.append(record)
+            return record
+        call_id = self.next_id[0]
+        self.next_id[0] = call_id + 1
+        record = build(call_id)
+        self.tail.append(record)
+        return record
+
+    @property
+    def dropped(self) -> int:
+        return self.next_id[0] - self.head_size - len(self.tail)
+
+    def records(self) -> list[Record]:
+        return [*self.head, *self.tail]
+
+    def dropped_at(self, calls: Sequence[CallNode]) -> int | None:
+        """The index in ``calls`` of the first call after the dropped ones."""
+        if not self.dropped or not self.tail:
+            return None
+        first_late = self.tail[0][ID]
+        return next((i for i, call in enumerate(calls) if call.id >= first_late), None)
+
+
+class Detail:
+    """The state of a detailed plain call: its line log and the ``self`` it watches."""
+
+    __slots__ = ("code", "log", "record")
+
+    def __init__(self, record: Record, code: CodeFacts, log: LineLog | None) -> None:
+        self.record = record
+        self.code = code
+        self.log = log
+
+
+def new_record(
+    call_id: int, name: str, args: dict[str, Raw], parent: int | None, inputs: Any, kind: str
+) -> Record:
+    return [call_id, name, args, None, None, parent, inputs, None, None, None, None, kind]
+
+
+def call_node(record: Record) -> CallNode:
+    result, exception = record[RESULT], record[EXCEPTION]
+    log: LineLog | None = record[LINES]
+    return CallNode(
+        id=record[ID],
+        function=record[FUNCTION],
+        args=_values(record[ARGS]),
+        result=None if result is None else Value(*result),
+        exception=None if exception is None else Value(*exception),
+        parent=record[PARENT],
+        inputs_from=dict(record[INPUTS] or {}),
+        kind=record[KIND],
+        raised_line=record[RAISED_LINE],
+        lines=log.steps() if log is not None else [],
+        self_before=_values(record[SELF_BEFORE]),
+        self_after=_values(record[SELF_AFTER]),
+    )
+
+
+def _values(raw: dict[str, Raw] | None) -> dict[str, Value]:
+    return {name: Value(*pair) for name, pair in (raw or {}).items()}
+
+
+def assemble(records: Iterable[Record]) -> list[CallNode]:
+    """The calls to keep, in call order.
+
+    An operator call is kept when it ran inside a trainable call, when a recorded call
+    received its value, or when it called a trainable function (it stands between the
+    test and the trainable); the others are dropped, and calls made inside them are
+    attached to the nearest kept caller.
+    """
+    nodes = [call_node(record) for record in records]
+    if all(node.kind == TRAINABLE for node in nodes):
+        return nodes
+    by_id = {node.id: node for node in nodes}
+    consumed = {source for node in nodes for source in node.inputs_from.values()}
+
+    def inside_trainable(node: CallNode) -> bool:
+        seen = 0
+        parent = node.parent
+        while parent is not None and seen < len(by_id):
+            caller = by_id.get(parent)
+            if caller is None:
+                return False
+            if caller.kind == TRAINABLE:
+                return True
+            parent, seen = caller.parent, seen + 1
+        return False
+
+    callers: set[int] = set()  # the calls that have a trainable call inside
+    for node in nodes:
+        parent, hops = node.parent if node.kind == TRAINABLE else None, 0
+        while parent is not None and parent not in callers and hops < len(by_id):
+            callers.add(parent)
+            caller = by_id.get(parent)
+            parent, hops = (caller.parent if caller else None), hops + 1
+    dropped = {
+        node.id
+        for node in nodes
+        if node.kind == OPERATOR
+        and node.id not in consumed
+        and node.id not in callers
+        and not inside_trainable(node)
+    }
+    kept = [node for node in nodes if node.id not in dropped]
+    for node in kept:
+        hops = 0
+        while node.parent in dropped and hops < len(by_id):
+            node.parent = by_id[node.parent].parent
+            hops += 1
+    return kept
+
+
+def operator_docs(facts: Iterable[object], calls: Sequence[CallNode]) -> dict[str, str]:
+    """The docstrings of the operators among ``calls`` (first paragraph, one line)."""
+    names = {call.function for call in calls if call.kind == OPERATOR}
+    return {
+        code.name: codeinfo.docstring(code.code)
+        for code in facts
+        if isinstance(code, CodeFacts) and code.operator and code.name in names
+    }
