@@ -159,6 +159,19 @@ def test_a_constant_that_cannot_be_edited_is_reported(
     assert f"{name} is not trainable" in group["message"]
 
 
+SHIPPING_TESTS = """\
+from shop import shipping
+
+
+def test_light():
+    assert shipping(1) == 5.5
+
+
+def test_heavy():
+    assert shipping(10) == 19.0
+"""
+
+
 def test_constants_only_mode_keeps_the_code(pytester: pytest.Pytester, llm: object) -> None:
     shop = '''\
 from pytest_trace import trainable
@@ -169,18 +182,7 @@ def shipping(weight: float) -> float:
     """Shipping cost: a base fee and a price per kilogram."""
     return 4.0 + weight * 2.0
 '''
-    tests = """\
-    from shop import shipping
-
-
-    def test_light():
-        assert shipping(1) == 5.5
-
-
-    def test_heavy():
-        assert shipping(10) == 19.0
-    """
-    make_repo(pytester, {"shop.py": shop, "tests/test_shop.py": tests})
+    make_repo(pytester, {"shop.py": shop, "tests/test_shop.py": SHIPPING_TESTS})
     structural = (
         "def shipping(weight: float) -> float:\n    return 4.0 + weight * 1.5 if weight else 4.0\n"
     )
@@ -213,18 +215,7 @@ from pytest_trace import trainable
 def shipping(weight: float) -> float:
     return 4.0 + weight * 2.0
 """
-    tests = """\
-    from shop import shipping
-
-
-    def test_light():
-        assert shipping(1) == 5.5
-
-
-    def test_heavy():
-        assert shipping(10) == 19.0
-    """
-    make_repo(pytester, {"shop.py": shop, "tests/test_shop.py": tests})
+    make_repo(pytester, {"shop.py": shop, "tests/test_shop.py": SHIPPING_TESTS})
 
     result = run(pytester, "--trace-optimizer=search")
 

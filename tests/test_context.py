@@ -141,32 +141,28 @@ def test_a_forgotten_decrement_is_inserted_from_a_sibling_method() -> None:
 def test_a_loop_that_forgets_its_last_flush_gets_it_after_the_loop() -> None:
     source = code(
         """
-        def fields(line):
-            found = []
-            current = []
-            quoted = False
-            for char in line:
-                if quoted:
-                    if char == '"':
-                        quoted = False
-                    else:
-                        current.append(char)
-                elif char == '"':
-                    quoted = True
-                elif char == ",":
-                    found.append("".join(current))
-                    current = []
+        def runs(values):
+            result = []
+            run = []
+            for value in values:
+                if value is None:
+                    continue
+                elif not run:
+                    run = [value]
+                elif value == run[-1]:
+                    run.append(value)
                 else:
-                    current.append(char)
-            return found
+                    result.append((run[0], len(run)))
+                    run = [value]
+            return result
         """
     )
     edits = list(single_edits(source, Hints()))
     fixed = source.replace(
-        "    return found", '    found.append("".join(current))\n    return found'
+        "    return result", "    result.append((run[0], len(run)))\n    return result"
     )
     position, _ = find(edits, fixed)
-    copies = [i for i, e in enumerate(edits) if "insert `found.append" in e.description]
+    copies = [i for i, e in enumerate(edits) if "insert `result.append" in e.description]
     assert copies[0] == position  # the first place tried for that statement
 
 
