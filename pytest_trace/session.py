@@ -163,7 +163,7 @@ class OptimizeSession:
             return
         self._progress(f"optimizer {spec.name}: {report.optimizer_reason}")
         with closing(repo):
-            base = vcs.snapshot(repo)
+            base = vcs.snapshot(repo, exclude=self._outputs())
             report.base_commit, report.includes_uncommitted = base.sha, base.includes_uncommitted
             with vcs.Worktree(repo, base.sha) as worktree:
                 self._optimize_in(repo, base, Path(worktree.path), failed, report, spec, llm_config)
@@ -292,6 +292,13 @@ class OptimizeSession:
                     progress=self._labelled(label),
                 )
             )
+
+    def _outputs(self) -> list[Path]:
+        """The files and directories this run writes its reports to."""
+        here = self.config.invocation_params.dir
+        settings = self.settings
+        chosen = (settings.report, settings.report_md, settings.graph_dot)
+        return [here / path for path in chosen if path]
 
     def _cached(self, llm: LLM) -> LLM:
         """``llm`` answering repeated questions from pytest's cache directory, unless

@@ -119,11 +119,13 @@ def open_repo(path: Path) -> git.Repo:
     return repo
 
 
-def snapshot(repo: git.Repo) -> Base:
+def snapshot(repo: git.Repo, exclude: Sequence[Path] = ()) -> Base:
     """HEAD, or a commit on top of HEAD holding the working tree's uncommitted changes.
 
     The snapshot holds tracked files as they are on disk (staged or not) and untracked
-    files that are not ignored; submodules stay gitlinks. It is built in a copy of the
+    files that are not ignored, but the paths of ``exclude`` (pytest-trace's own
+    reports: a report written by one run is no code under test for the next);
+    submodules stay gitlinks. It is built in a copy of the
     index (keeping stat data and sparse-checkout bits), so the user's index, working
     tree, HEAD, reflogs, branches and stashes are left alone. The snapshot commit is
     not referenced by any ref.
@@ -143,6 +145,9 @@ def snapshot(repo: git.Repo) -> Base:
                 "advice.addEmbeddedRepo=false",
                 "add",
                 "--all",
+                "--",
+                ".",
+                *_excluded(repo, exclude),
             ],
             env,
         )
@@ -151,6 +156,17 @@ def snapshot(repo: git.Repo) -> Base:
         return Base(sha=head, head_sha=head, includes_uncommitted=False, tree=tree)
     sha = _commit_tree(repo, tree, head, SNAPSHOT_MESSAGE, Signature.of(repo, os.environ))
     return Base(sha=sha, head_sha=head, includes_uncommitted=True, tree=tree)
+
+
+def _excluded(repo: git.Repo, paths: Sequence[Path]) -> list[str]:
+    """Pathspecs leaving out those of ``paths`` that lie inside the repository."""
+    root = Path(str(repo.working_tree_dir)).resolve()
+    specs = []
+    for path in paths:
+        resolved = path.resolve()
+        if resolved != root and resolved.is_relative_to(root):
+            specs.append(f":(exclude,top){resolved.relative_to(root).as_posix()}")
+    return specs
 
 
 class Worktree:

@@ -110,6 +110,22 @@ def test_quiet_runs_show_no_progress_but_the_summary(thermo):
     )
 
 
+def test_reports_written_inside_the_project_stay_out_of_the_fix(thermo):
+    (thermo.path / "report.md").write_text("# left by an earlier run\n")
+    (thermo.path / "graphs").mkdir()
+    (thermo.path / "graphs" / "group-1-old.dot").write_text("digraph {}\n")
+
+    result = thermo.run(
+        "--trace-optimizer=search", "--trace-report-md=report.md", "--trace-graph-dot=graphs"
+    )
+
+    result.stdout.fnmatch_lines([f"FIXED: {THERMO} (4 tests)"])
+    files = git(thermo.path, "ls-tree", "-r", "--name-only", "trace-fix/to_fahrenheit").split()
+    assert "thermo/convert.py" in files
+    assert not [name for name in files if name == "report.md" or name.startswith("graphs/")]
+    assert (thermo.path / "report.md").read_text().startswith("# pytest-trace")
+
+
 def test_convergence_of_an_llm_run_and_its_markdown(project, llm):
     half = SIGNATURE + (
         "    if percent == 100:\n"

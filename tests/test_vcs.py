@@ -250,6 +250,25 @@ def test_snapshot_of_uncommitted_changes(repo_path: Path) -> None:
     assert git(repo_path, "for-each-ref", "--contains", base.sha) == ""
 
 
+def test_snapshot_leaves_out_the_reports_of_the_run(repo_path: Path, tmp_path: Path) -> None:
+    (repo_path / "report.json").write_text("{}\n")
+    (repo_path / "graphs").mkdir()
+    (repo_path / "graphs" / "group-1.dot").write_text("digraph {}\n")
+    (repo_path / "new.py").write_text("X = 1\n")
+    before = state(repo_path)
+
+    with open_repo(repo_path) as repo:
+        outside = tmp_path / "elsewhere.md"
+        base = snapshot(repo, exclude=[repo_path / "report.json", repo_path / "graphs", outside])
+
+    assert state(repo_path) == before
+    tree = tree_of(repo_path, base.sha)
+    assert "new.py" in tree
+    assert not any(path == "report.json" or path.startswith("graphs/") for path in tree)
+    with open_repo(repo_path) as repo:
+        assert "report.json" in tree_of(repo_path, snapshot(repo).sha)  # only when asked
+
+
 def test_snapshot_author_without_any_configured_identity(repo_path: Path) -> None:
     git(repo_path, "config", "--unset", "user.name")
     git(repo_path, "config", "--unset", "user.email")
