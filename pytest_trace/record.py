@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ class CandidateRecord:
     feedback: str = ""
     commit: str | None = None
     operators: list[str] = field(default_factory=list)
+    #: Which run on the same code and failure tested it (1: the first).
+    run: int = 1
 
 
 @dataclass
@@ -102,6 +104,19 @@ def record_id(
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
     safe = re.sub(r"[^a-z0-9_-]+", "-", slug.lower()).strip("-")[:40] or "group"
     return f"{safe}-{digest}"
+
+
+def with_earlier_candidates(
+    record: FixRecord, earlier: FixRecord, *, later: FixRecord | None = None
+) -> FixRecord:
+    """``record`` holding the candidates of every run: ``earlier``'s, then those of
+    ``later`` (a run whose fix was not kept) or ``record``'s own, numbered on."""
+    first = earlier.candidates
+    run = max((candidate.run for candidate in first), default=0) + 1
+    added = (later or record).candidates
+    candidates = [*first, *(replace(c, run=run) for c in added)]
+    candidates = [replace(c, number=number) for number, c in enumerate(candidates, 1)]
+    return replace(record, candidates=candidates)
 
 
 def bounded(text: str, limit: int = MAX_FEEDBACK_CHARS) -> str:

@@ -453,19 +453,23 @@ class GroupRepair:
             fixes.write_record(workspace.repo, new, workspace.identity)
             return new, ""
         branch = self.branch
+        kept = record.with_earlier_candidates(previous, previous, later=new)
         if result.commit is None:
-            return previous, f"kept {branch}, the fix of an earlier run on the same code"
-        if fixes.same_tree(workspace.repo, f"refs/heads/{branch}", result.commit):
-            return previous, f"unchanged: {branch} already holds this fix"
-        if len(previous.passing) > len(passing):
-            return previous, (
+            note = f"kept {branch}, the fix of an earlier run on the same code"
+        elif fixes.same_tree(workspace.repo, f"refs/heads/{branch}", result.commit):
+            note = f"unchanged: {branch} already holds this fix"
+        elif len(previous.passing) > len(passing):
+            note = (
                 f"kept {branch}: an earlier run's fix makes {len(previous.passing)} of "
                 f"{len(group.tests)} tests pass, this run's {len(passing)}"
             )
-        vcs.set_branch(workspace.repo, branch, result.commit)
-        new.branch = branch
-        fixes.write_record(workspace.repo, new, workspace.identity)
-        return new, f"updated {branch}, which held an earlier fix of the same failure"
+        else:
+            vcs.set_branch(workspace.repo, branch, result.commit)
+            new.branch = branch
+            kept = record.with_earlier_candidates(new, previous)
+            note = f"updated {branch}, which held an earlier fix of the same failure"
+        fixes.write_record(workspace.repo, kept, workspace.identity)  # every run's candidates
+        return kept, note
 
     def _model(self) -> str:
         return self.workspace.settings.model if self.optimizer.name == "optoprime" else ""

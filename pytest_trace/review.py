@@ -206,24 +206,22 @@ def _trajectory_lines(record: FixRecord) -> list[str]:
 
 
 def _candidate_summaries(found: Sequence[CandidateRecord], limit: int = 10) -> list[str]:
-    return [
-        _candidate_line(c.number, c.iteration, c.verdict, c.passed, c.reasoning)
-        for c in found[:limit]
-    ]
+    return [_candidate_line(c, c.reasoning) for c in found[:limit]]
 
 
-def _candidate_line(number: int, iteration: int, verdict: str, passed: int, text: str) -> str:
+def _candidate_line(c: CandidateRecord, text: str) -> str:
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if len(first) > 90:
         first = first[:87] + "..."
-    return f"  #{number} (iteration {iteration}) {verdict}, {passed} passing: {first}"
+    when = f"run {c.run}, iteration {c.iteration}" if c.run > 1 else f"iteration {c.iteration}"
+    return f"  #{c.number} ({when}) {c.verdict}, {c.passed} passing: {first}"
 
 
 def candidate_lines(record: FixRecord) -> list[str]:
     """Every candidate of a record, with its changes and its feedback in full."""
     lines: list[str] = []
     for c in record.candidates:
-        lines.append(_candidate_line(c.number, c.iteration, c.verdict, c.passed, "").rstrip(": "))
+        lines.append(_candidate_line(c, "").rstrip(": "))
         if c.reasoning:
             lines += ["    reasoning: " + c.reasoning.strip().splitlines()[0]]
         for name, source in c.updates.items():

@@ -89,6 +89,14 @@ def test_a_worse_rerun_keeps_the_fix_and_a_better_one_moves_the_branch(project, 
     assert tip(project) != partial
     assert git(project.path, "show", f"{BRANCH}:pricing/cart.py").count("(100 - percent)") == 1
     assert len(server.requests) == 3
+    # the record keeps the candidates of all three runs, the kept one's included
+    [ref] = git(project.path, "for-each-ref", "--format=%(refname)", "refs/trace/").split()
+    candidates = record(project, ref)["candidates"]
+    assert [(c["number"], c["run"], c["updates"][NAME]) for c in candidates] == [
+        (1, 1, HALF),
+        (2, 2, WRONG),
+        (3, 3, FIX),
+    ]
 
 
 def test_the_commit_explains_itself(project, llm, monkeypatch):
