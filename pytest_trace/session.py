@@ -148,6 +148,7 @@ class OptimizeSession:
 
     def _optimize(self, report: RunReport, llm_config: LLMConfig) -> None:
         from pytest_trace import vcs
+        from pytest_trace.worktree import Worktree, remove_abandoned
 
         failed = [nodeid for nodeid, outcome in self.outcomes.items() if outcome in FAILED]
         if not failed:
@@ -165,7 +166,9 @@ class OptimizeSession:
         with closing(repo):
             base = vcs.snapshot(repo, exclude=self._outputs())
             report.base_commit, report.includes_uncommitted = base.sha, base.includes_uncommitted
-            with vcs.Worktree(repo, base.sha) as worktree:
+            for path in remove_abandoned(repo):
+                self._progress(f"removed the worktree of a run that was killed: {path}")
+            with Worktree(repo, base.sha) as worktree:
                 self._optimize_in(repo, base, Path(worktree.path), failed, report, spec, llm_config)
 
     def _optimize_in(

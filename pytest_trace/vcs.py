@@ -6,7 +6,8 @@ candidates are tested in a detached worktree in a temporary directory, and a fix
 commit built from trees and blobs, pointed to by a new ``trace-fix/...`` branch.
 
 Commands run through GitPython's :class:`git.Git` with ``LC_ALL=C``, so git's own
-error messages can be passed on to the user.
+error messages can be passed on to the user. The temporary worktrees are in
+``worktree``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Literal
 
 import git
@@ -167,78 +167,6 @@ def _excluded(repo: git.Repo, paths: Sequence[Path]) -> list[str]:
         if resolved != root and resolved.is_relative_to(root):
             specs.append(f":(exclude,top){resolved.relative_to(root).as_posix()}")
     return specs
-
-
-class Worktree:
-    """A detached worktree of ``sha`` in a fresh temporary directory, for one ``with``.
-
-    On exit, also after an exception or a KeyboardInterrupt, the worktree is removed
-    with its directory and its administrative files in ``.git/worktrees``. Git hooks
-    do not run when it is created. The main working tree, index, HEAD and branches are
-    not touched.
-    """
-
-    def __init__(self, repo: git.Repo, sha: str) -> None:
-        self._repo = repo
-        self._sha = sha
-        self._temp: Path | None = None
-        self._path: Path | None = None
-        self._admin: Path | None = None
-
-    @property
-    def path(self) -> Path:
-        """The root of the worktree (only inside the ``with`` block)."""
-        if self._path is None:
-            raise RuntimeError("the worktree exists only inside its `with` block")
-        return self._path
-
-    def __enter__(self) -> Worktree:
-        temp = Path(tempfile.mkdtemp(prefix="pytest-trace-"))
-        self._temp = temp
-        try:
-            hooks = temp / "no-hooks"
-            hooks.mkdir()
-            name = Path(self._repo.working_tree_dir or "worktree").name or "worktree"
-            path = temp / name
-            _run(
-                self._repo.git,
-                [
-                    "-c",
-                    f"core.hooksPath={hooks}",
-                    "worktree",
-                    "add",
-                    "--detach",
-                    "--quiet",
-                    str(path),
-                    self._sha,
-                ],
-            )
-            self._path = path
-            self._admin = _worktree_admin_dir(self._repo, path)
-        except BaseException:
-            self._cleanup()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._cleanup()
-
-    def _cleanup(self) -> None:
-        path, admin, temp = self._path, self._admin, self._temp
-        self._path = self._admin = self._temp = None
-        if path is not None:
-            removed = _execute(self._repo.git, ["worktree", "remove", "--force", str(path)])
-            if removed[0] != 0:
-                shutil.rmtree(path, ignore_errors=True)
-                if admin is not None:
-                    shutil.rmtree(admin, ignore_errors=True)
-        if temp is not None:
-            shutil.rmtree(temp, ignore_errors=True)
 
 
 def identity(
@@ -493,14 +421,3 @@ def _sanitize(slug: str) -> str:
         if trimmed == text:
             return text or "fix"
         text = trimmed
-
-
-def _worktree_admin_dir(repo: git.Repo, path: Path) -> Path | None:
-    """The ``.git/worktrees/<id>`` directory of a linked worktree, from its ``.git`` file."""
-    try:
-        content = (path / ".git").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    admin = (path / content.removeprefix("gitdir:").strip()).resolve()
-    worktrees = (Path(repo.common_dir) / "worktrees").resolve()
-    return admin if content.startswith("gitdir:") and admin.parent == worktrees else None

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,7 +24,6 @@ from pytest_trace.vcs import (
     Identity,
     Signature,
     VcsError,
-    Worktree,
     branch_name,
     commit_files,
     identity,
@@ -31,6 +31,7 @@ from pytest_trace.vcs import (
     set_branch,
     snapshot,
 )
+from pytest_trace.worktree import Worktree, remove_abandoned
 
 TOOL = Identity("pytest-trace", "pytest-trace@localhost")
 ALICE = Identity("Alice Example", "alice@example.com")
@@ -359,8 +360,9 @@ def test_worktree_cleanup_after_the_body_spoiled_it(
         assert worktree_admin(repo_path) != []
         if spoil == "delete":
             shutil.rmtree(worktree.path)
-        else:  # `git worktree remove --force` refuses a locked worktree
-            git(repo_path, "worktree", "lock", str(worktree.path))
+        else:  # locked again with another reason
+            git(repo_path, "worktree", "unlock", str(worktree.path))
+            git(repo_path, "worktree", "lock", "--reason", "mine", str(worktree.path))
     assert os.listdir(temp_dir) == []
     assert worktree_admin(repo_path) == []
     assert git(repo_path, "worktree", "list", "--porcelain").count("worktree ") == 1
@@ -396,6 +398,46 @@ def test_worktree_path_only_inside_the_with_block(repo_path: Path) -> None:
         worktree = Worktree(repo, git(repo_path, "rev-parse", "HEAD"))
         with pytest.raises(RuntimeError, match="only inside its `with` block"):
             _ = worktree.path
+
+
+def test_the_worktree_of_a_killed_run_is_removed_by_the_next(
+    repo_path: Path, temp_dir: Path
+) -> None:
+    head = git(repo_path, "rev-parse", "HEAD")
+    before = state(repo_path)
+    code = (
+        "import sys, time\n"
+        "from pytest_trace.vcs import open_repo\n"
+        "from pytest_trace.worktree import Worktree\n"
+        "with open_repo(sys.argv[1]) as repo, Worktree(repo, sys.argv[2]) as worktree:\n"
+        "    print(worktree.path, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(repo_path), head],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temp_dir)},
+    )
+    assert child.stdout is not None
+    path = Path(child.stdout.readline().strip())
+    assert path.is_dir()
+    with open_repo(repo_path) as repo:
+        assert remove_abandoned(repo) == []  # its process is alive: not abandoned
+    child.kill()  # SIGKILL: no clean-up of its own
+    child.wait()
+    child.stdout.close()
+    assert path.is_dir()
+    git(repo_path, "worktree", "prune")
+    assert worktree_admin(repo_path) != []  # locked: git's own prune keeps it
+
+    with open_repo(repo_path) as repo:
+        assert remove_abandoned(repo) == [path]
+
+    assert not path.exists()
+    assert os.listdir(temp_dir) == []
+    assert worktree_admin(repo_path) == []
+    assert state(repo_path) == before
 
 
 # --- identity -----------------------------------------------------------------------------
