@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_trace.commits import CommitFacts, commit_message
 from pytest_trace.evaluate import RunOutcome, RunRequest, WorkerRunner
-from pytest_trace.model import Parameter, Problem, Proposal, TestResult, TokenUsage
+from pytest_trace.model import Parameter, TestResult
 from pytest_trace.report import GroupReport
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from pytest_trace.engine import ForkEngine
     from pytest_trace.loop import Attempt, Group, GroupResult
-    from pytest_trace.optimizers.base import Optimizer
+    from pytest_trace.optimizers.base import Metered, Optimizer
     from pytest_trace.record import FixRecord
     from pytest_trace.settings import Settings
     from pytest_trace.vcs import Base
@@ -183,6 +183,7 @@ class Workspace:
     ) -> GroupReport:
         """Optimize one group; commit its improvements and record every candidate."""
         from pytest_trace.loop import optimize_group
+        from pytest_trace.optimizers.base import Metered
 
         notes = [
             f"{name} is not trainable: {self.unusable[name]}"
@@ -204,7 +205,7 @@ class Workspace:
                 for name in outside
             )
             return group_report
-        metered = _Metered(optimizer)
+        metered = Metered(optimizer)
         repair = GroupRepair(self, group, metered, fail_fast=fail_fast)
         result = optimize_group(
             group,
@@ -271,7 +272,7 @@ class GroupRepair:
     """The callbacks of one group's loop: evaluate, find regressions, localize, commit."""
 
     def __init__(
-        self, workspace: Workspace, group: Group, optimizer: _Metered, *, fail_fast: bool
+        self, workspace: Workspace, group: Group, optimizer: Metered, *, fail_fast: bool
     ) -> None:
         from pytest_trace import fixes
         from pytest_trace.record import record_id
@@ -473,21 +474,6 @@ class GroupRepair:
 
     def _model(self) -> str:
         return self.workspace.settings.model if self.optimizer.name == "optoprime" else ""
-
-
-class _Metered:
-    """An optimizer that counts the tokens its proposals cost (for the commit messages)."""
-
-    def __init__(self, optimizer: Optimizer) -> None:
-        self.inner = optimizer
-        self.name = optimizer.name
-        self.tokens = TokenUsage()
-
-    def propose(self, problem: Problem) -> list[Proposal]:
-        proposals = self.inner.propose(problem)
-        for proposal in proposals:
-            self.tokens = self.tokens + proposal.usage
-        return proposals
 
 
 def _now() -> str:

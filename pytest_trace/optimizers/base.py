@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from pytest_trace.model import Problem, Proposal
+from pytest_trace.model import Problem, Proposal, TokenUsage
 
 if TYPE_CHECKING:
     from pytest_trace.llm import LLM
@@ -63,3 +63,18 @@ class OptimizerSpec:
 
 class OptimizerError(Exception):
     """The optimizer cannot go on; the message says why, for the user."""
+
+
+class Metered:
+    """An optimizer that counts the tokens its proposals cost (for the commit messages)."""
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        self.inner = optimizer
+        self.name = optimizer.name
+        self.tokens = TokenUsage()
+
+    def propose(self, problem: Problem) -> list[Proposal]:
+        proposals = self.inner.propose(problem)
+        for proposal in proposals:
+            self.tokens = self.tokens + proposal.usage
+        return proposals
