@@ -12,7 +12,7 @@ timing) in three situations, in this order, in one process:
 (b) ``pytest`` and ``pytest_trace.plugin`` imported, as in a test run;
 (c) while a :class:`~pytest_trace.trace.recorder.Recorder` records the trainable
     function: calls stored (a fresh recorder per repeat, each filled up to the default
-    ``max_calls``, 1000 calls), calls past ``max_calls`` (only counted), and a call of
+    ``max_calls``, 1000 calls), calls past ``max_calls`` (kept in the ring of the latest calls), and a call of
     the undecorated function while recording (what all other code pays).
 
 The ratio is decorated/undecorated time; "added" is the difference per call. For (c)
