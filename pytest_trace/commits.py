@@ -3,9 +3,9 @@
 ``fix(<functions>): <the optimizer's reasoning, first line>``, then the parameters
 changed (and those of the group left unchanged), the failing tests that pass now (and
 those still failing), the regression run, the iteration and candidates, the optimizer
-and model, the tokens, the base, the reasoning, and the trailers ``Optimized-by:
-pytest-trace <version>`` and ``Trace-record: <id>``. :mod:`pytest_trace.review` reads
-the facts back.
+and model, the tokens, the base, the reasoning, the trace as a Mermaid flowchart, and
+the trailers ``Optimized-by: pytest-trace <version>`` and ``Trace-record: <id>``.
+:mod:`pytest_trace.review` reads the facts back.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ class CommitFacts:
     record: str = ""
     #: All the parameters of the group, changed or not.
     parameters: Sequence[str] = ()
+    #: The trace of the failing tests, as a Mermaid flowchart.
+    graph: str = ""
 
 
 def commit_message(facts: CommitFacts) -> str:
@@ -82,6 +84,9 @@ def commit_message(facts: CommitFacts) -> str:
     )
     if facts.reasoning.strip():
         body += ["", "Reasoning:", facts.reasoning.strip()[:2000]]
+    if facts.graph.strip():
+        body += ["", "Trace of the failing tests:", "```mermaid", *facts.graph.strip().splitlines()]
+        body.append("```")
     trailers = [f"Optimized-by: pytest-trace {__version__}"]
     if facts.record:
         trailers.append(f"Trace-record: {facts.record}")

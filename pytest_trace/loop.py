@@ -150,7 +150,8 @@ def _passing(group: Group, results: Mapping[str, TestResult]) -> int:
     return sum(1 for nodeid in group.tests if nodeid in results and results[nodeid].ok)
 
 
-def _failure_feedback(group: Group, results: Mapping[str, TestResult]) -> str:
+def failure_feedback(group: Group, results: Mapping[str, TestResult]) -> str:
+    """The feedback of the group's tests that did not pass, bounded."""
     items = []
     for nodeid in group.tests:
         result = results.get(nodeid)
@@ -220,7 +221,7 @@ def optimize_group(
         dict(best.values),
         passed=best.score,
         passed_before=best.score,
-        feedback_before=_failure_feedback(group, baseline),
+        feedback_before=failure_feedback(group, baseline),
     )
     history: list[HistoryEntry] = []
     tried: dict[tuple[tuple[str, str], ...], str] = {}
@@ -238,7 +239,7 @@ def optimize_group(
             traces=[
                 r.trace for n in group.tests if (r := best.results.get(n)) and r.trace and not r.ok
             ],
-            feedback="\n\n".join(filter(None, [best.note, _failure_feedback(group, best.results)])),
+            feedback="\n\n".join(filter(None, [best.note, failure_feedback(group, best.results)])),
             history=list(history),
             suspicious=localization,
         )
@@ -298,7 +299,7 @@ def optimize_group(
         ):
             attempt.passed = _passing(group, outcome)
             attempt.verdict = "worse"
-            attempt.feedback = _failure_feedback(group, outcome)
+            attempt.feedback = failure_feedback(group, outcome)
             tried[tuple(sorted(candidate.items()))] = attempt.feedback
             if attempt.passed > best.score and (accept_partial or attempt.passed == total):
                 ranked.append((-attempt.passed, index, attempt, candidate, outcome))
@@ -314,7 +315,7 @@ def optimize_group(
             attempt.verdict = "fixed" if attempt.passed == total else "improved"
             accepted = _State(dict(candidate), dict(outcome), attempt.passed)
             result.values, result.passed = dict(candidate), attempt.passed
-            result.feedback_after = _failure_feedback(group, outcome)
+            result.feedback_after = failure_feedback(group, outcome)
             attempt.commit = result.commit = commit(candidate, attempt)
             break
 

@@ -207,6 +207,7 @@ class Workspace:
             return group_report
         metered = Metered(optimizer)
         repair = GroupRepair(self, group, metered, fail_fast=fail_fast)
+        repair.graph = self.graph(group)
         result = optimize_group(
             group,
             self.parameters,
@@ -223,8 +224,8 @@ class Workspace:
             on_attempt=lambda attempt: hook.pytest_trace_candidate_evaluated(attempt=attempt),
             on_iteration=progress,
         )
-        self.describe(group_report, result)
-        record, note = repair.finish(result, group_report.graph)
+        self.describe(group_report, result, repair.graph)
+        record, note = repair.finish(result, repair.graph)
         hook.pytest_trace_group_finished(result=result, branch=repair.branch)
         group_report.status = result.status
         group_report.branch = repair.branch
@@ -247,25 +248,31 @@ class Workspace:
             )
         return group_report
 
-    def describe(self, group_report: GroupReport, result: GroupResult) -> None:
-        """What the reports show besides the outcome: the convergence, the feedback
-        before and after, and the trace graph."""
+    def graph(self, group: Group, *, dot: bool = False) -> str:
+        """The trace of the group's failing tests as recorded, with their failures, as
+        a Mermaid flowchart (or Graphviz DOT), for the commits and the reports."""
+        from pytest_trace.loop import failure_feedback
         from pytest_trace.trace.graph import to_dot, to_mermaid
 
+        results = self.survey.results
+        traces = [
+            trace for nodeid in group.tests if (r := results.get(nodeid)) and (trace := r.trace)
+        ]
+        parameters = [self.parameters[name] for name in group.parameters]
+        render = to_dot if dot else to_mermaid
+        return render(traces, parameters, failure_feedback(group, results))
+
+    def describe(self, group_report: GroupReport, result: GroupResult, graph: str) -> None:
+        """What the reports show besides the outcome: the convergence, the feedback
+        before and after, and the trace graph."""
         group_report.passed = result.passed
         group_report.passed_before = result.passed_before
         group_report.feedback_before = result.feedback_before
         group_report.feedback_after = result.feedback_after
         group_report.steps = list(result.steps)
-        traces = [
-            trace
-            for nodeid in result.group.tests
-            if (outcome := self.survey.results.get(nodeid)) and (trace := outcome.trace)
-        ]
-        parameters = [self.parameters[name] for name in result.group.parameters]
-        group_report.graph = to_mermaid(traces, parameters, result.feedback_before)
+        group_report.graph = graph
         if self.settings.graph_dot:
-            group_report.graph_dot = to_dot(traces, parameters, result.feedback_before)
+            group_report.graph_dot = self.graph(result.group, dot=True)
 
 
 class GroupRepair:
@@ -282,6 +289,7 @@ class GroupRepair:
         self.optimizer = optimizer
         self.fail_fast = fail_fast
         self.branch: str | None = None
+        self.graph = ""  # the group's trace, in Mermaid, for the commit messages
         self.head = workspace.base.sha
         self.candidates = 0
         self.passing: dict[tuple[tuple[str, str], ...], list[str]] = {}
@@ -404,6 +412,7 @@ class GroupRepair:
                 reasoning=attempt.reasoning,
                 operators=attempt.operators,
                 record=self.record_id,
+                graph=self.graph,
             )
         )
         self.head = vcs.commit_files(

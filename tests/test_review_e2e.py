@@ -121,6 +121,8 @@ def test_the_commit_explains_itself(project, llm, monkeypatch):
     )
     assert "Tokens: 22 prompt + 14 completion\n" in body
     assert f"Base: {head} (HEAD, no uncommitted changes)\n" in body
+    graph = body.split("Trace of the failing tests:\n```mermaid\n", 1)[1].split("\n```\n")[0]
+    assert graph.startswith("flowchart TD") and "apply_discount(price=200, percent=10)" in graph
 
 
 def test_without_an_identity_the_commit_names_the_tool(project, llm, monkeypatch, tmp_path):
