@@ -507,19 +507,26 @@ def test_with_xdist_the_results_are_the_same(project, llm):
     assert checked.returncode == 0, checked.stdout
 
 
-def test_a_plugin_adds_an_optimizer_through_the_hook(project):
+def add_optimizer(
+    project: Project, name: str, source: str, operators: tuple[str, ...] = ()
+) -> None:
+    """Commit a conftest.py whose optimizer ``name`` always proposes ``source``."""
     (project.path / "conftest.py").write_text(
         "from pytest_trace.model import Proposal\n"
         "from pytest_trace.optimizers.base import OptimizerSpec\n\n\n"
-        "class Oracle:\n"
-        "    name = 'oracle'\n\n"
+        "class Fixed:\n"
+        f"    name = {name!r}\n\n"
         "    def propose(self, problem):\n"
-        f"        return [Proposal({{{NAME!r}: {FIX!r}}}, operators=('oracle',))]\n\n\n"
+        f"        return [Proposal({{{NAME!r}: {source!r}}}, operators={operators!r})]\n\n\n"
         "def pytest_trace_optimizers():\n"
-        "    return [OptimizerSpec('oracle', 'knows the answer', lambda context: Oracle())]\n"
+        f"    return [OptimizerSpec({name!r}, 'one answer', lambda context: Fixed())]\n"
     )
     git(project.path, "add", "conftest.py")
-    git(project.path, "commit", "-qm", "an optimizer of our own")
+    git(project.path, "commit", "-qm", f"the optimizer {name}")
+
+
+def test_a_plugin_adds_an_optimizer_through_the_hook(project):
+    add_optimizer(project, "oracle", FIX, operators=("oracle",))
 
     result = project.run("--trace-optimizer=oracle")
 
@@ -532,18 +539,7 @@ def test_a_candidate_that_makes_the_tests_skip_is_not_a_fix(project):
     skipping = (
         "def apply_discount(price, percent):\n    import pytest\n    pytest.skip('not today')\n"
     )
-    (project.path / "conftest.py").write_text(
-        "from pytest_trace.model import Proposal\n"
-        "from pytest_trace.optimizers.base import OptimizerSpec\n\n\n"
-        "class Skipper:\n"
-        "    name = 'skipper'\n\n"
-        "    def propose(self, problem):\n"
-        f"        return [Proposal({{{NAME!r}: {skipping!r}}})]\n\n\n"
-        "def pytest_trace_optimizers():\n"
-        "    return [OptimizerSpec('skipper', 'skips', lambda context: Skipper())]\n"
-    )
-    git(project.path, "add", "conftest.py")
-    git(project.path, "commit", "-qm", "an optimizer that cheats")
+    add_optimizer(project, "skipper", skipping)
 
     result = project.run("--trace-optimizer=skipper", "--trace-max-iterations=2")
 

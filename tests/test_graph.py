@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from test_render import DISCOUNT, RATE, TEST, nested_trace, v
 
 from pytest_trace.model import CallNode, Parameter, TraceGraph, Value
 from pytest_trace.trace.graph import dot_escape, mermaid_escape, to_dot, to_mermaid
 
-DISCOUNT = "pricing.cart.apply_discount"
-RATE = "pricing.cart.rate"
-TEST = "tests/test_cart.py::test_discount"
 FEEDBACK = (
     "tests/test_cart.py::test_discount failed\n"
     "AssertionError: assert 20.0 == 180.0\n"
@@ -37,29 +35,6 @@ PARAMETERS = [
     parameter(DISCOUNT, "def apply_discount(price, percent):\n    return price\n"),
     parameter(RATE, "def rate(percent):\n    return percent / 100\n"),
 ]
-
-
-def v(text: str, type_name: str = "int") -> Value:
-    return Value(type_name, text)
-
-
-def nested_trace(test: str = TEST) -> TraceGraph:
-    """apply_discount calls rate inside; the test passes the result on to a second call,
-    which raises."""
-    return TraceGraph(
-        test=test,
-        calls=[
-            CallNode(1, DISCOUNT, {"price": v("200"), "percent": v("10")}, v("20.0", "float")),
-            CallNode(2, RATE, {"percent": v("10")}, v("0.1", "float"), parent=1),
-            CallNode(
-                3,
-                DISCOUNT,
-                {"price": v("20.0", "float"), "percent": v("200")},
-                exception=Value("ValueError", "ValueError('percent > 100')"),
-                inputs_from={"price": 1},
-            ),
-        ],
-    )
 
 
 # --- strict parsers of the two outputs --------------------------------------------------

@@ -39,10 +39,11 @@ def v(text: str, type_name: str = "int") -> Value:
     return Value(type_name, text)
 
 
-def nested_trace() -> TraceGraph:
-    """apply_discount calls rate inside; the test passes the result on to a second call."""
+def nested_trace(test: str = TEST) -> TraceGraph:
+    """apply_discount calls rate inside; the test passes the result on to a second call,
+    which raises."""
     return TraceGraph(
-        test=TEST,
+        test=test,
         test_source=TEST_SOURCE,
         calls=[
             CallNode(1, DISCOUNT, {"price": v("200"), "percent": v("10")}, v("20.0", "float")),
