@@ -127,13 +127,15 @@ or the function signature.
 The keys of "suggestion" are the variable names exactly as written in #Variables (such as \
 package.module.function). Each code value is a JSON string holding the complete new \
 definition of the function, without decorators (escape newlines as \\n and double quotes \
-as \\"). Output only the JSON object.
+as \\"); the value of another type (a constant, such as (float)) is its new value. Output \
+only the JSON object.
 
 If no changes or answer are needed, just output TERMINATE.
 """
 
 INSTRUCTION = (
-    "Change the code of the functions in #Variables so that the failing tests described in "
+    "Change the code of the functions (and the values of the constants) in #Variables so "
+    "that the failing tests described in "
     "#Feedback pass, without making any other test fail. The tests, shown as (test code) in "
     "#Inputs, are correct and cannot be changed: they define the expected behaviour. You can "
     "change only the values in #Variables. Keep each function's name and signature, and "
