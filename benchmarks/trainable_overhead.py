@@ -11,9 +11,11 @@ timing) in three situations, in this order, in one process:
 (a) plain Python: only ``pytest_trace`` imported;
 (b) ``pytest`` and ``pytest_trace.plugin`` imported, as in a test run;
 (c) while a :class:`~pytest_trace.trace.recorder.Recorder` records the trainable
-    function: calls stored (a fresh recorder per repeat, each filled up to the default
-    ``max_calls``, 1000 calls), calls past ``max_calls`` (kept in the ring of the latest calls), and a call of
-    the undecorated function while recording (what all other code pays).
+    function: a call stored (timed after a test's first 1,000 calls, once the budget of
+    line-by-line recording is spent); a test's first 1,000 calls, per call (the first
+    calls are recorded line by line while that budget lasts: a cost once per test);
+    calls past ``max_calls`` (kept in the ring of the latest calls); and a call of the
+    undecorated function while recording (what all other code pays).
 
 The ratio is decorated/undecorated time; "added" is the difference per call. For (c)
 the reference is the undecorated function called while nothing records. Prints a table
@@ -66,9 +68,15 @@ def best_per_call(*functions: Callable[..., Any]) -> list[float]:
 
 
 def recorded_per_call(
-    function: Callable[..., Any], calls: int, max_calls: int, repeats: int = REPEATS
+    function: Callable[..., Any],
+    calls: int,
+    max_calls: int,
+    repeats: int = REPEATS,
+    *,
+    after: int = 0,
 ) -> float:
-    """Seconds per call of ``function`` while a fresh Recorder records ``decorated``."""
+    """Seconds per call of ``function`` while a fresh Recorder records ``decorated``,
+    timed after ``after`` untimed calls of ``decorated`` in the same recorder."""
     from pytest_trace.trace.recorder import Recorder
 
     codes = {decorated.__code__: "decorated"}
@@ -77,6 +85,8 @@ def recorded_per_call(
     for _ in range(repeats):
         recorder = Recorder(codes, max_calls=max_calls)
         with recorder:
+            for _ in range(after):
+                decorated(19.99, 3)
             elapsed = timer.timeit(number=calls)
         if recorder.error is not None:
             raise RuntimeError(recorder.error)
@@ -113,9 +123,17 @@ def main() -> int:
     rows.append(row(f"(b) {imported}", plain_b, trainable_b))
 
     stored = recorded_per_call(
-        decorated, RECORDED_CALLS, max_calls=RECORDED_CALLS, repeats=RECORDED_REPEATS
+        decorated,
+        RECORDED_CALLS,
+        max_calls=4 * RECORDED_CALLS,
+        repeats=RECORDED_REPEATS,
+        after=RECORDED_CALLS,
     )
     rows.append(row("(c) recording, call stored", plain_b, stored))
+    first = recorded_per_call(
+        decorated, RECORDED_CALLS, max_calls=RECORDED_CALLS, repeats=RECORDED_REPEATS
+    )
+    rows.append(row("(c) a test's first 1,000 calls, per call", plain_b, first))
     dropped = recorded_per_call(decorated, CALLS, max_calls=0)
     rows.append(row("(c) recording, call past max_calls", plain_b, dropped))
     other = recorded_per_call(undecorated, CALLS, max_calls=0)

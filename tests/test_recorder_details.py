@@ -249,13 +249,45 @@ def test_an_unexpected_change_in_a_loop_is_kept(shop):
 
 
 def test_only_the_first_calls_of_a_function_are_recorded_line_by_line(shop):
-    with recorder(shop, "long_loop", lines=LineLimits(calls_per_function=2)) as rec:
+    limits = LineLimits(calls_per_function=2, events=0)
+    with recorder(shop, "long_loop", lines=limits) as rec:
         for n in range(4):
             shop.long_loop(n + 3)
     assert [bool(c.lines) for c in rec.calls] == [True, True, False, False]
     with recorder(shop, "long_loop", lines=LineLimits(calls_per_function=0)) as rec:
         shop.long_loop(3)
     assert rec.calls[0].lines == []
+
+
+def test_the_first_and_the_latest_calls_keep_their_lines_while_the_budget_lasts(shop):
+    limits = LineLimits(calls_per_function=1, latest=2)
+    with recorder(shop, "long_loop", lines=limits) as rec:
+        for n in range(6):
+            shop.long_loop(n + 3)
+    # the first call, and the two nearest the end of the test (the failure)
+    assert [bool(c.lines) for c in rec.calls] == [True, False, False, False, True, True]
+
+    spent = LineLimits(calls_per_function=1, latest=5, events=20)
+    with recorder(shop, "long_loop", lines=spent) as rec:
+        for _ in range(6):
+            shop.long_loop(30)  # the first call makes 60 line events: the budget is spent
+    assert [bool(c.lines) for c in rec.calls] == [True, False, False, False, False, False]
+
+
+def test_calls_that_raised_keep_their_lines_and_show_every_local_there(shop):
+    limits = LineLimits(calls_per_function=0, latest=1)
+    with recorder(shop, "average", lines=limits) as rec:
+        for prices in ([1, 2], [3], [4, 5, 6]):
+            with pytest.raises(ZeroDivisionError):
+                shop.average(prices)
+    calls = [c for c in rec.calls if c.function == "shop.calc.average"]
+    assert [bool(c.lines) for c in calls] == [True, True, True]  # not pushed out: they raised
+    step = calls[0].lines[-1]
+    assert step.line == calls[0].raised_line == 3
+    assert {name: value.repr for name, value in step.changes.items()} == {
+        "prices": "[1, 2]",
+        "count": "0",
+    }
 
 
 def test_locals_are_bounded_reprs(shop):

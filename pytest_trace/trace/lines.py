@@ -1,7 +1,8 @@
 """Local variables line by line inside one recorded call, bounded and summarized.
 
 The recorder switches line events on for the first few calls of each trainable
-function (:attr:`LineLimits.calls_per_function`) and feeds every ``line`` event to a
+function (:attr:`LineLimits.calls_per_function`), and for its later calls while a budget
+of line events lasts (keeping the logs of the latest ones), and feeds every ``line`` event to a
 :class:`LineLog`: the locals as they stand before the new line runs are compared with
 the previous state, and what changed is attributed to the line that just ran (a
 :class:`~pytest_trace.model.LineStep`).
@@ -37,12 +38,17 @@ LOCALS_LIMITS = ReprLimits(max_string=60, max_items=5, max_depth=2, max_total=12
 class LineLimits:
     """How much line-level detail the recorder keeps.
 
-    ``calls_per_function``: calls of each trainable function recorded line by line;
+    ``calls_per_function``: the first calls of each trainable function recorded line by
+    line; then, while the test's line events stay under ``events``, its later calls too,
+    of which the logs of the ``latest`` calls of each function (and of those that
+    raised) are kept: the calls nearest the failure;
     ``max_steps``: steps kept per call besides the last ``tail`` ones;
     ``max_variables``: local variables compared per step (the first ones).
     """
 
     calls_per_function: int = 3
+    events: int = 1_000
+    latest: int = 3
     max_steps: int = 40
     tail: int = 6
     max_variables: int = 20
@@ -94,6 +100,18 @@ class LineLog:
         """The call returns or raises at ``lineno``: the last line's changes."""
         self._step(self._previous if self._previous is not None else lineno, f_locals)
         self._previous = None
+
+    def raised(self, f_locals: dict[str, Any]) -> None:
+        """The call raised after its last step: that step shows every local variable as
+        it was then, not only what the line changed (what the failing line worked on)."""
+        last = self._tail[-1] if self._tail else (self._kept[-1] if self._kept else None)
+        if last is None:
+            return
+        names = list(f_locals)[: self._limits.max_variables]
+        last.changes = {
+            name: Value(type(f_locals[name]).__qualname__, self._render(f_locals[name]))
+            for name in names
+        }
 
     def steps(self) -> list[LineStep]:
         """The steps kept, in order, with the count of omitted steps before each (none

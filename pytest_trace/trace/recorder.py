@@ -10,21 +10,19 @@ into the :class:`TraceGraph` of a test. Beyond that (see ``docs/trace.md``):
 - operators: with ``project_root``, calls of the project's other functions (not test
   files, not installed packages) made directly inside a trainable call, or whose value a
   recorded call receives, with the first paragraph of their docstring;
-- line by line: the local variables of the first calls of each trainable function
-  (:mod:`~pytest_trace.trace.lines`: bounded, loops summarized);
+- line by line: the local variables of the first calls of each trainable function, and
+  of its latest calls while a budget of line events lasts (:mod:`~pytest_trace.trace.lines`:
+  bounded, loops summarized; a call that raised shows every local at the raising line);
 - methods: the attributes of ``self`` the method uses, before and after.
 
-Cost. The global trace function runs for every new frame; for code not recorded it does
-one dict lookup (what a code object is, trainable, operator or neither, is decided once).
-Recorded frames get a local trace function with line events off, except for the calls
-recorded line by line. The common case (a plain trainable call among the first ones
-stored) is inline; the rest goes through methods. See ``benchmarks/prompt_size.py``.
+Cost. For code not recorded, the global trace function does one dict lookup (what a code
+object is is decided once). Recorded frames get line events only when recorded line by
+line. The common case (a plain trainable call) is inline; the rest goes through methods.
 
-Bounds. At most ``max_calls`` calls are stored: the first half, and a ring of the most
-recent ones (closest to the failure); the calls in between are counted in
-:attr:`Recorder.dropped_calls`. At most :data:`MAX_LINKED_OBJECTS` returned objects are
-kept alive for the data flow (an object's id must not be reused while it can link), so
-memory does not grow with the number of calls.
+Bounds. At most ``max_calls`` calls are stored: the first half, and a ring of the latest
+(closest to the failure); the others are counted in :attr:`Recorder.dropped_calls`. At
+most :data:`MAX_LINKED_OBJECTS` returned objects are kept alive for the data flow (an id
+must not be reused while it can link): memory does not grow with the number of calls.
 
 Return versus exception: a ``return`` event with ``None`` after an ``exception`` event is
 an exception leaving the call unless the frame stopped at a ``return`` instruction. A
@@ -38,7 +36,6 @@ what it recorded and says why in :attr:`Recorder.error`. Values are never wrappe
 
 from __future__ import annotations
 
-import dis
 import sys
 import types
 from collections import deque
@@ -57,12 +54,16 @@ from pytest_trace.trace.records import (
     OPERATOR,
     RAISED_LINE,
     RESULT,
+    RETURN_OPS,
     SELF_AFTER,
     SELF_BEFORE,
+    SUSPEND_OPS,
     TRAINABLE,
+    UNLINKED_TYPES,
     CallStore,
     CodeFacts,
     Detail,
+    LatestLogs,
     Raw,
     Record,
     Suspendable,
@@ -76,16 +77,6 @@ __all__ = ["MAX_LINKED_OBJECTS", "MAX_OPERATOR_CALLS", "Recorder", "codes_of"]
 
 TraceFunction = Any  # what sys.settrace takes: (frame, event, arg) -> TraceFunction | None
 
-_RETURN_OPS = frozenset(
-    dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap
-)
-# Where a suspended frame stands: YIELD_VALUE (YIELD_FROM on 3.10; on 3.13, the RESUME after it).
-_SUSPEND_OPS = frozenset(
-    dis.opmap[name] for name in ("YIELD_VALUE", "YIELD_FROM", "RESUME") if name in dis.opmap
-)
-# Returned objects that say nothing about data flow: never linked; nor are the small ints
-# CPython caches (-5 to 256), which are the same object wherever they come from.
-_UNLINKED_TYPES = frozenset({type(None), bool, type(NotImplemented), type(...)})
 #: Returned objects kept alive for the data flow (their ids must stay unique).
 MAX_LINKED_OBJECTS = 256
 #: Calls of one operator recorded outside trainable calls (a test's helpers).
@@ -123,6 +114,8 @@ class Recorder:
         self._store = CallStore(max_calls)
         self._limits = limits
         self._line_limits = lines
+        self._line_events = [lines.events]  # line events left before later calls go unlogged
+        self._latest_logs = LatestLogs(lines.latest)
         self._renderer = Renderer(limits)
         self._locals_renderer = Renderer(LOCALS_LIMITS)
         self._error: str | None = None
@@ -250,11 +243,12 @@ class Recorder:
         head_size = self._store.head_size
         add_latest = self._store.tail.append
         next_id = self._store.next_id
-        unlinked = _UNLINKED_TYPES
+        unlinked = UNLINKED_TYPES
         start_detailed = self._start_detailed
         classify = self._classify if self._user is not None else None
         finish = self._finish
         fail = self._fail
+        line_events = self._line_events
 
         def local_trace(frame: types.FrameType, event: str, arg: Any) -> TraceFunction:
             try:
@@ -292,6 +286,7 @@ class Recorder:
                 if isinstance(state, Detail) and stack[-1][0] is frame and state.log is not None:
                     if event == "line":
                         state.log.line(frame.f_lineno, frame.f_locals)
+                        line_events[0] -= 1
                         return line_trace
                     if event == "return":
                         state.log.end(frame.f_lineno, frame.f_locals)
@@ -394,21 +389,23 @@ class Recorder:
                 code.operator_calls += 1
         record = self._new_record(frame, code, OPERATOR if code.operator else TRAINABLE)
         log = None
-        if code.line_calls:
-            code.line_calls -= 1
-            code.update()
+        first, later = code.line_calls > 0, code.more_lines and self._line_events[0] > 0
+        if first or later:
             log = LineLog(code.def_line, self._locals_renderer, self._line_limits)
             log.start(frame.f_locals)
             record[LINES] = log
+            if first:
+                code.line_calls -= 1
+            else:
+                self._latest_logs.add(code, record)
+        elif code.more_lines:  # the budget of line events is spent
+            code.more_lines = False
+            code.update()
         if code.self_attributes:
-            record[SELF_BEFORE] = self._attributes(frame, code)
+            record[SELF_BEFORE] = code.self_values(frame, self._locals_renderer)
         frame.f_trace_lines = log is not None
         self._stack.append((frame, record, Detail(record, code, log)))
         return self._line_tracer if log is not None else local_trace
-
-    def _attributes(self, frame: types.FrameType, code: CodeFacts) -> dict[str, Raw]:
-        target = frame.f_locals.get("self")
-        return codeinfo.attribute_values(target, code.self_attributes, self._locals_renderer)
 
     def _start_suspendable(
         self, frame: types.FrameType, code: CodeFacts, local_trace: TraceFunction
@@ -436,7 +433,7 @@ class Recorder:
         of a generator."""
         if isinstance(state, Detail):
             if state.code.self_attributes:
-                record[SELF_AFTER] = self._attributes(frame, state.code)
+                record[SELF_AFTER] = state.code.self_values(frame, self._locals_renderer)
             code, suspendable = state.code, None
         else:
             facts = state.code if state is not None else self._codes[frame.f_code]
@@ -444,18 +441,20 @@ class Recorder:
             code, suspendable = facts, state
         offset = frame.f_lasti
         op = code.op_at(offset)
-        if raised is not None and arg is None and op not in _RETURN_OPS:
+        if raised is not None and arg is None and op not in RETURN_OPS:
             exc, raised_at, line = raised
-            if suspendable is None or op not in _SUSPEND_OPS or offset == raised_at:
+            if suspendable is None or op not in SUSPEND_OPS or offset == raised_at:
                 record[RAISED_LINE] = line - code.def_line + 1
-                if record[LINES] is None and not code.operator:  # the locals as it raised
+                if record[LINES] is not None:
+                    record[LINES].raised(frame.f_locals)
+                elif not code.operator:  # the locals as it raised
                     record[LINES] = LineLog(code.def_line, self._locals_renderer, self._line_limits)
                     record[LINES].end(line, frame.f_locals)
                 self._raised(frame, record, suspendable, exc)
                 return
         if suspendable is None:
             self._returned_value(record, arg)
-        elif op not in _RETURN_OPS:  # suspended: a yield, or an await
+        elif op not in RETURN_OPS:  # suspended: a yield, or an await
             if suspendable.code.kind != "coroutine":
                 suspendable.yielded += 1
                 if len(suspendable.yields) < self._limits.max_items:
@@ -472,7 +471,7 @@ class Recorder:
 
     def _returned_value(self, record: Record, obj: Any) -> None:
         record[RESULT] = self._raw(obj)
-        if type(obj) not in _UNLINKED_TYPES and not (type(obj) is int and -6 < obj < 257):
+        if type(obj) not in UNLINKED_TYPES and not (type(obj) is int and -6 < obj < 257):
             self._producers[id(obj)] = record[ID]
             self._returned.append((id(obj), obj, record[ID]))
             if len(self._returned) > MAX_LINKED_OBJECTS:  # let the oldest go

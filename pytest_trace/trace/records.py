@@ -19,7 +19,7 @@ from typing import Any
 from pytest_trace.model import CallNode, Value
 from pytest_trace.trace import codeinfo
 from pytest_trace.trace.lines import LineLog
-from pytest_trace.trace.values import ReprLimits, clip
+from pytest_trace.trace.values import Renderer, ReprLimits, clip
 
 Raw = tuple[str, str]
 Record = list[Any]
@@ -39,13 +39,27 @@ Record = list[Any]
 ) = range(12)
 TRAINABLE, OPERATOR = "trainable", "operator"
 
+#: Instructions a frame stands at when it returns.
+RETURN_OPS = frozenset(
+    dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap
+)
+#: Where a suspended frame stands: YIELD_VALUE (YIELD_FROM on 3.10; on 3.13, the RESUME
+#: after it).
+SUSPEND_OPS = frozenset(
+    dis.opmap[name] for name in ("YIELD_VALUE", "YIELD_FROM", "RESUME") if name in dis.opmap
+)
+#: Returned objects that say nothing about data flow: never linked; nor are the small
+#: ints CPython caches (-5 to 256), which are the same object wherever they come from.
+UNLINKED_TYPES = frozenset({type(None), bool, type(NotImplemented), type(...)})
+
 
 class CodeFacts:
     """What the recorder needs to know about one recorded code object.
 
     ``detailed`` sends its calls off the recorder's hot path: generators and
     coroutines, operators, methods (``self`` attributes), and trainable functions
-    still recorded line by line (``line_calls`` left).
+    still recorded line by line (``line_calls``: first calls left; ``more_lines``: later
+    calls while the recorder's budget of line events lasts).
     """
 
     __slots__ = (
@@ -56,6 +70,7 @@ class CodeFacts:
         "first_resume",
         "kind",
         "line_calls",
+        "more_lines",
         "name",
         "operator",
         "operator_calls",
@@ -88,13 +103,18 @@ class CodeFacts:
         self.operator = operator
         self.operator_calls = 0
         self.line_calls = 0 if self.kind is not None or operator else line_calls
+        self.more_lines = bool(self.line_calls)
         self.self_attributes = () if operator else codeinfo.self_attributes(code)
         self._def_line: int | None = None
         self.update()
 
     def update(self) -> None:
         self.detailed = bool(
-            self.kind is not None or self.operator or self.line_calls or self.self_attributes
+            self.kind is not None
+            or self.operator
+            or self.line_calls
+            or self.more_lines
+            or self.self_attributes
         )
 
     @property
@@ -102,6 +122,11 @@ class CodeFacts:
         if self._def_line is None:
             self._def_line = codeinfo.def_line(self.code)
         return self._def_line
+
+    def self_values(self, frame: types.FrameType, renderer: Renderer) -> dict[str, Raw]:
+        """The attributes of ``self`` the method uses, in its frame, rendered."""
+        target = frame.f_locals.get("self")
+        return codeinfo.attribute_values(target, self.self_attributes, renderer)
 
     def op_at(self, offset: int) -> int:
         return self.ops[offset] if 0 <= offset < len(self.ops) else -1
@@ -173,6 +198,24 @@ class CallStore:
             return None
         first_late = self.tail[0][ID]
         return next((i for i, call in enumerate(calls) if call.id >= first_late), None)
+
+
+class LatestLogs:
+    """The line logs of the latest calls of each function, beyond its first calls: a
+    log pushed out by a newer call of the same function is dropped, unless that call
+    raised."""
+
+    def __init__(self, latest: int) -> None:
+        self._latest = max(latest, 0)
+        self._rings: dict[CodeFacts, deque[Record]] = {}
+
+    def add(self, code: CodeFacts, record: Record) -> None:
+        ring = self._rings.setdefault(code, deque())
+        ring.append(record)
+        if len(ring) > self._latest:
+            old = ring.popleft()
+            if old[EXCEPTION] is None:
+                old[LINES] = None
 
 
 class Detail:
