@@ -1,4 +1,4 @@
-"""A cache of LLM answers on disk, keyed by model and prompt.
+"""A cache of LLM answers on disk, keyed by endpoint, model and prompt.
 
 :class:`CachedLLM` wraps any :class:`~pytest_trace.llm.LLM`: the first time a model is
 asked a (system, user) prompt its answer is stored as a small JSON file; the same
@@ -26,10 +26,11 @@ from pytest_trace.model import TokenUsage
 CACHE_VERSION = 1
 
 
-def cache_key(model: str, system: str, user: str) -> str:
-    """sha256 of the model and both prompts (each part length-prefixed, so unambiguous)."""
+def cache_key(model: str, system: str, user: str, endpoint: str = "") -> str:
+    """sha256 of the endpoint, the model and both prompts (each part length-prefixed, so
+    unambiguous): two servers that name a model alike do not share answers."""
     digest = hashlib.sha256(f"v{CACHE_VERSION}\n".encode())
-    for part in (model, system, user):
+    for part in (endpoint, model, system, user):
         data = part.encode("utf-8")
         digest.update(f"{len(data)}:".encode())
         digest.update(data)
@@ -43,11 +44,12 @@ class CachedLLM:
     inner: LLM
     model: str
     directory: Path
+    endpoint: str = ""
     hits: int = 0
     misses: int = 0
 
     def complete(self, system: str, user: str) -> Completion:
-        path = self.directory / f"{cache_key(self.model, system, user)}.json"
+        path = self.directory / f"{cache_key(self.model, system, user, self.endpoint)}.json"
         cached = _load(path)
         if cached is not None:
             self.hits += 1

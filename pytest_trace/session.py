@@ -276,7 +276,7 @@ class OptimizeSession:
             outcomes=self.outcomes,
             settings=self.settings,
         )
-        llm = self._cached(OpenAIChat(llm_config)) if llm_config.is_configured else None
+        llm = self._cached(OpenAIChat(llm_config), llm_config) if llm_config.is_configured else None
         for number, group in enumerate(groups, 1):
             label = f"[group {number}/{len(groups)}] {group.slug}"
             self._progress(
@@ -303,7 +303,7 @@ class OptimizeSession:
         chosen = (settings.report, settings.report_md, settings.graph_dot)
         return [here / path for path in chosen if path]
 
-    def _cached(self, llm: LLM) -> LLM:
+    def _cached(self, llm: LLM, config: LLMConfig) -> LLM:
         """``llm`` answering repeated questions from pytest's cache directory, unless
         ``--trace-no-cache`` or ``-p no:cacheprovider``."""
         cache = getattr(self.config, "cache", None)
@@ -311,7 +311,8 @@ class OptimizeSession:
             return llm
         from pytest_trace.llm_cache import CachedLLM
 
-        return CachedLLM(llm, self.settings.model, Path(cache.mkdir("trace-llm")))
+        directory = Path(cache.mkdir("trace-llm"))
+        return CachedLLM(llm, self.settings.model, directory, endpoint=config.endpoint)
 
 
 def _has_xdist(config: pytest.Config) -> bool:

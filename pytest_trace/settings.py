@@ -183,7 +183,7 @@ OPTIONS = (
         boolean,
         False,
         "ask the LLM again instead of reusing the answers cached in pytest's cache "
-        "directory (.pytest_cache), keyed by model and prompt",
+        "directory (.pytest_cache), keyed by endpoint, model and prompt",
         "",
         switch=True,
     ),

@@ -52,6 +52,7 @@ def test_the_key_is_model_and_both_prompts(
     assert len(inner.calls) == 2
     # Parts are delimited: moving text from one prompt to the other is another question.
     assert cache_key("m", "ab", "c") != cache_key("m", "a", "bc")
+    assert cache_key("m", "s", "u", "http://a/v1") != cache_key("m", "s", "u", "http://b/v1")
     assert len(cache_key("m", "s", "u")) == 64
 
 
