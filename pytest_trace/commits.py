@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pytest_trace import __version__
 from pytest_trace.model import TokenUsage
+from pytest_trace.record import RECORD_TRAILER
 
 if TYPE_CHECKING:
     from pytest_trace.vcs import Base
@@ -89,7 +90,7 @@ def commit_message(facts: CommitFacts) -> str:
         body.append("```")
     trailers = [f"Optimized-by: pytest-trace {__version__}"]
     if facts.record:
-        trailers.append(f"Trace-record: {facts.record}")
+        trailers.append(f"{RECORD_TRAILER}: {facts.record}")
     return f"{subject}\n\n" + "\n".join(body) + "\n\n" + "\n".join(trailers) + "\n"
 
 

@@ -304,8 +304,3 @@ def prune(
 def diff(repo: git.Repo, branch: FixBranch, color: bool) -> str:
     args = ["diff", "--stat", "--patch", f"--color={'always' if color else 'never'}"]
     return vcs.run(repo, [*args, branch.base, branch.tip])
-
-
-def open_current(path: Path) -> git.Repo:
-    """The repository at ``path``, for the review commands (no need of a HEAD commit)."""
-    return vcs.open_repo(path)

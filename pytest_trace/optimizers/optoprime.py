@@ -32,7 +32,6 @@ from pytest_trace.trace.render import render_traces
 #: punctuation, so 3 keeps the real count at or under the budget for typical prompts.
 CHARS_PER_TOKEN = 3
 DEFAULT_MAX_PROMPT_TOKENS = 8_000
-DEFAULT_MAX_PROMPT_CHARS = DEFAULT_MAX_PROMPT_TOKENS * CHARS_PER_TOKEN
 
 #: The trace sections get this much before the memory of earlier attempts gets any room,
 #: and at least _MIN_TRACE_CHARS however long the rest of the prompt is.

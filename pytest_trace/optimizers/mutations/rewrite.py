@@ -196,11 +196,6 @@ class Rewriter(Scope):
     def _installed(self, raw: Raw) -> _Installed:
         return _Installed(raw)
 
-    def intended(self, raw: Raw) -> str:
-        """``ast.dump`` of the tree with ``raw`` applied (for tests of the rendering)."""
-        with self._installed(raw):
-            return ast.dump(self.tree)
-
 
 class _Installed:
     """A context manager applying a candidate to the tree in place, and undoing it."""
