@@ -354,12 +354,17 @@ def _run_input(repo: git.Repo, args: Sequence[str], text: str) -> str:
 
 
 def _private_index(repo: git.Repo, temp: Path) -> dict[str, str]:
-    """An environment with ``GIT_INDEX_FILE`` set to a copy of the user's index."""
+    """An environment with ``GIT_INDEX_FILE`` set to a copy of the user's index.
+
+    The copy keeps the index's mtime: git compares the contents of an entry whose file
+    was written in the same clock tick as the index ("racily clean") only while the
+    index is no newer than that, so a fresh mtime would hide such an edit.
+    """
     index = temp / "index"
     env = {"GIT_INDEX_FILE": str(index), "GIT_OPTIONAL_LOCKS": "0"}
     user_index = Path(repo.working_dir) / _run(repo.git, ["rev-parse", "--git-path", "index"])
     if user_index.is_file():
-        shutil.copyfile(user_index, index)
+        shutil.copy2(user_index, index)
     else:
         _run(repo.git, ["read-tree", "HEAD"], env)
     return env

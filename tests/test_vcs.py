@@ -294,6 +294,31 @@ def test_snapshot_of_a_sparse_checkout_keeps_the_files_outside_it(repo_path: Pat
     assert git(repo_path, "show", f"{base.sha}:pkg/mod.py") == "changed"
 
 
+def test_snapshot_sees_a_change_made_in_the_same_clock_tick_as_the_index(
+    repo_path: Path,
+) -> None:
+    """Git's racy-clean check: an edit that keeps size and mtime is still seen.
+
+    When a file is rewritten within the timestamp granularity of the index write, its stat
+    data matches the index entry; git then compares contents because the entry is not
+    older than the index. The private copy of the index must keep the index's own mtime
+    for that check to work, as it does for the user's ``git status``.
+    """
+    git(repo_path, "config", "core.trustctime", "false")
+    module = repo_path / "pkg" / "mod.py"
+    tick = 1_700_000_000
+    os.utime(module, (tick, tick))
+    git(repo_path, "add", "pkg/mod.py")
+    index = repo_path / ".git" / "index"
+    os.utime(index, (tick, tick))
+    module.write_text("def f():\n    return 3\n")
+    os.utime(module, (tick, tick))
+    with open_repo(repo_path) as repo:
+        base = snapshot(repo)
+    assert git(repo_path, "show", f"{base.sha}:pkg/mod.py") == "def f():\n    return 3"
+    assert index.stat().st_mtime == tick
+
+
 def test_snapshot_in_a_repository_opened_from_a_subdirectory(repo_path: Path) -> None:
     (repo_path / "pkg" / "extra.py").write_text("y = 2\n")
     with open_repo(repo_path / "pkg") as repo:
