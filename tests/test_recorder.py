@@ -6,7 +6,6 @@ import contextlib
 import functools
 import sys
 import threading
-import time
 import types
 from collections.abc import Callable, Generator, Iterator
 from typing import Any, cast
@@ -471,15 +470,12 @@ def test_max_calls_counts_the_rest_as_dropped() -> None:
     assert rec.graph("t").dropped_calls == 8
 
 
-def test_huge_arguments_are_truncated_and_fast() -> None:
+def test_huge_arguments_are_truncated() -> None:
     big_text = "x" * 10_000_000
     big_list = list(range(1_000_000))
     with recorder() as rec:
-        start = time.perf_counter()
         assert take(big_text) is big_text
         assert take(big_list) is big_list
-        elapsed = time.perf_counter() - start
-    assert elapsed < 0.05
     text_call, list_call = rec.calls
     assert text_call.args["value"].repr.endswith("[10000000 chars]")
     assert list_call.result is not None
