@@ -363,14 +363,16 @@ def test_ctrl_c_leaves_everything_as_it_was(project, llm):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while not server.requests and time.monotonic() < deadline:
+    deadline = time.monotonic() + 120  # generous: a loaded machine is slow, not wrong
+    while not server.requests and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
-    assert server.requests, "the optimization never asked the LLM"
+    if not server.requests:
+        process.kill()
+    assert server.requests, process.communicate()[0].decode()
     process.send_signal(signal.SIGINT)
-    output = process.communicate(timeout=60)[0].decode()
+    output = process.communicate(timeout=120)[0].decode()
 
-    assert "KeyboardInterrupt" in output
+    assert "KeyboardInterrupt" in output, output
     assert project.state() == before
     assert project.branches() == []
     worktrees = git(project.path, "worktree", "list", "--porcelain")
