@@ -35,7 +35,12 @@ class Group:
 
     @property
     def slug(self) -> str:
-        return "-".join(name.rsplit(".", 1)[-1] for name in self.parameters[:3])
+        return slug_of(self.parameters)
+
+
+def slug_of(names: Sequence[str]) -> str:
+    """A short name for parameters: the last parts of the first three names, joined."""
+    return "-".join(name.rsplit(".", 1)[-1] for name in names[:3])
 
 
 def group_failures(

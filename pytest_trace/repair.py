@@ -393,6 +393,7 @@ class GroupRepair:
         """Commit an accepted candidate on top of the previous one; put it on the fix
         branch, unless the branch is an earlier run's, which :meth:`finish` decides on."""
         from pytest_trace import vcs
+        from pytest_trace.loop import slug_of
 
         workspace = self.workspace
         key = _key(values)
@@ -419,8 +420,9 @@ class GroupRepair:
             workspace.repo, self.head, workspace.files(values), message, workspace.identity
         )
         if not self.reused:
-            if self.branch is None:
-                self.branch = vcs.branch_name(workspace.repo, self.group.slug)
+            if self.branch is None:  # named after what the first fix commit changed
+                changed = workspace.changed(values)
+                self.branch = vcs.branch_name(workspace.repo, slug_of(changed) or self.group.slug)
             vcs.set_branch(workspace.repo, self.branch, self.head)
         return self.head
 

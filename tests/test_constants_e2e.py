@@ -106,9 +106,9 @@ def test_a_constant_of_another_module_imported_by_name(pytester: pytest.Pytester
     result.stdout.fnmatch_lines(
         ["FIXED: rates.TAX_RATE (2 tests)", "*test runs: * forked, 1 in a new process"]
     )
-    fixed = git(pytester.path, "show", "trace-fix/price_with_tax-tax_rate:rates.py")
+    fixed = git(pytester.path, "show", "trace-fix/tax_rate:rates.py")
     assert fixed == "TAX_RATE: float = 0.1\nOTHER = 1\n"
-    assert git(pytester.path, "show", "trace-fix/price_with_tax-tax_rate:shop.py") == shop
+    assert git(pytester.path, "show", "trace-fix/tax_rate:shop.py") == shop
 
 
 def test_optoprime_sees_and_sets_a_constant(pytester: pytest.Pytester, llm: object) -> None:
@@ -129,7 +129,7 @@ def test_optoprime_sees_and_sets_a_constant(pytester: pytest.Pytester, llm: obje
     assert "(code) shop.price_with_tax:def price_with_tax(price: float) -> float:" in first
     second = server.requests[1]["messages"][-1]["content"]
     assert "The new value of shop.TAX_RATE is not a float" in second
-    fixed = git(pytester.path, "show", "trace-fix/price_with_tax-tax_rate:shop.py")
+    fixed = git(pytester.path, "show", "trace-fix/tax_rate:shop.py")
     assert fixed == SHOP.replace("TAX_RATE = 0.2  #", "TAX_RATE = 0.1  #")
 
 

@@ -10,7 +10,7 @@ from conftest import SAMPLES, Project, git
 
 PARSE = "invoice.parse.parse_amount"
 TOTAL = "invoice.totals.invoice_total"
-BRANCH = "trace-fix/invoice_total-parse_amount"
+BRANCH = "trace-fix/parse_amount"
 FAILING = ["tests/test_totals.py::test_total", "tests/test_totals.py::test_total_with_thousands"]
 
 
