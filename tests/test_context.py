@@ -9,7 +9,7 @@ import textwrap
 
 from pytest_trace.optimizers.mutations import Edit, Hints, normalized, single_edits
 from pytest_trace.optimizers.mutations.context import module_context
-from pytest_trace.optimizers.mutations.receivers import alternatives, known_types
+from pytest_trace.optimizers.mutations.receivers import alternatives, cannot, known_types
 
 
 def code(text: str) -> str:
@@ -209,3 +209,13 @@ def test_a_wrong_method_of_a_dict_is_replaced_by_one_with_the_same_arguments() -
     assert edit.operators == ("attribute swap",)
     unknown = source.replace("groups = {}", "groups = make()")
     assert all(".setdefault(" not in e.source for e in single_edits(unknown, Hints()))
+
+
+def test_cannot_is_sure_only_of_built_in_types() -> None:
+    assert cannot(frozenset({"int"}), "append")
+    assert cannot(frozenset({"str", "NoneType"}), "append")
+    assert not cannot(frozenset({"list", "int"}), "append")  # a list can
+    assert not cannot(frozenset({"str"}), "__getitem__")
+    assert cannot(frozenset({"int", "float"}), "__iter__")
+    assert not cannot(frozenset({"int", "Cart"}), "append")  # a class of the user's may
+    assert not cannot(frozenset(), "append")  # nothing seen: anything goes

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pytest_trace.model import CallNode, Parameter, Problem, TraceGraph, Value
+from pytest_trace.model import CallNode, LineStep, Parameter, Problem, TraceGraph, Value
 from pytest_trace.optimizers.mutations import Edit, normalized
 from pytest_trace.optimizers.search import SearchOptimizer, rank_key
 
@@ -105,3 +105,37 @@ def test_a_parameter_that_is_not_one_function_is_skipped() -> None:
     optimizer = SearchOptimizer(batch_size=50)
     current = problem(parameter("m.broken", "x = 1\n"), parameter("m.is_adult", ADULT))
     assert optimizer.propose(current)
+
+
+WRAP = (
+    "def wrap(words, width):\n"
+    "    lines = []\n"
+    "    for word in words:\n"
+    "        lines.append(word[:width])\n"
+    "    return lines\n"
+)
+
+
+def test_the_types_seen_in_the_trace_rule_out_swaps_that_cannot_run() -> None:
+    call = CallNode(
+        0,
+        "m.wrap",
+        {"words": Value("list", "['ab', 'cd']"), "width": Value("int", "1")},
+        lines=[
+            LineStep(2, {"lines": Value("list", "[]")}),
+            LineStep(3, {"word": Value("str", "'ab'")}),
+        ],
+    )
+    traced = problem(parameter("m.wrap", WRAP), traces=[TraceGraph("t::wrap", calls=[call])])
+    untraced = problem(parameter("m.wrap", WRAP))
+    with_types = [u["m.wrap"] for u in drain(SearchOptimizer(batch_size=500), traced)]
+    without = [u["m.wrap"] for u in drain(SearchOptimizer(batch_size=500), untraced)]
+
+    # an int and a str have no .append; a list has no .appendleft; an int cannot be sliced
+    for impossible in ("width.append(", "word.append(", "lines.appendleft(", "width[:width]"):
+        assert any(impossible in source for source in without), impossible
+        assert not any(impossible in source for source in with_types), impossible
+    # values of a type that can: still swapped in
+    assert any("words.append(word[:width])" in source for source in with_types)
+    assert any("lines.append(words[:width])" in source for source in with_types)
+    assert len(with_types) < len(without)

@@ -82,6 +82,7 @@ class SearchOptimizer:
                 suspicious=problem.suspicious.get(parameter.name, {}),
                 global_names=parameter.global_names,
                 inputs=_inputs(problem.traces, parameter.name),
+                types=_types(problem.traces, parameter.name),
                 expected=expected,
                 numbers=numbers,
                 known_numbers=context.numbers,
@@ -159,3 +160,20 @@ def _inputs(traces: Sequence[TraceGraph], name: str) -> tuple[Mapping[str, str],
     ]
     unique = {tuple(sorted(call.items())): call for call in calls}
     return tuple(unique.values())[:20]
+
+
+def _types(traces: Sequence[TraceGraph], name: str) -> dict[str, frozenset[str]]:
+    """The type names each argument and local variable of ``name`` was seen holding in
+    the failing tests' traces (arguments of every call; locals of the calls recorded
+    line by line)."""
+    seen: dict[str, set[str]] = {}
+    for trace in traces:
+        for call in trace.calls:
+            if call.function != name:
+                continue
+            for arg, value in call.args.items():
+                seen.setdefault(arg, set()).add(value.type)
+            for step in call.lines:
+                for local, value in step.changes.items():
+                    seen.setdefault(local, set()).add(value.type)
+    return {variable: frozenset(kinds) for variable, kinds in seen.items()}

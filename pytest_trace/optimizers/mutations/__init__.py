@@ -35,7 +35,9 @@ documented constant        a number → one the function's documentation states 
                            (tried first: ``divisible by 11``)
 module constant            a number → one written elsewhere in the module         1
 variable swap              a name → another name in scope (parameters, locals,    1
-                           loop and comprehension variables, module globals)
+                           loop and comprehension variables, module globals);
+                           not one the trace saw holding only built-in values
+                           that cannot go there (``hints.types``)
 replace with variable      an expression → a variable in scope                   tokens
 attribute swap             ``.start`` ↔ ``.end``, ``.lower`` ↔ ``.upper``, ...    1
                            and attributes the function uses; for a variable of a

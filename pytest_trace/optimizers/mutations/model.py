@@ -43,6 +43,9 @@ class Hints:
     From the rest of the module (``context.module_context``): ``known_numbers`` written
     elsewhere in it, ``documented`` numbers the function's documentation states, and
     ``ingredients``, statements of sibling methods worth inserting (source text).
+    From the trace: ``types``, the type names each argument and local variable was seen
+    holding in the failing tests' calls (a name never holding a value that can do what
+    a site asks, such as an ``int`` at ``x.append``, is not swapped in there).
     """
 
     suspicious: Mapping[int, float] = field(default_factory=dict)
@@ -53,6 +56,7 @@ class Hints:
     known_numbers: tuple[int | float, ...] = ()
     documented: tuple[int | float, ...] = ()
     ingredients: tuple[str, ...] = ()
+    types: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def normalized(source: str) -> str:

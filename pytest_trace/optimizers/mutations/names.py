@@ -18,7 +18,7 @@ from pytest_trace.optimizers.mutations.candidates import (
 )
 from pytest_trace.optimizers.mutations.model import Raw, Site
 from pytest_trace.optimizers.mutations.nodes import is_docstring, is_load
-from pytest_trace.optimizers.mutations.receivers import alternatives, known_types
+from pytest_trace.optimizers.mutations.receivers import alternatives, cannot, known_types
 
 #: Function name → (operator name, siblings).
 _FUNCTION_SIBLINGS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
@@ -118,7 +118,12 @@ class NameSwaps(CandidateBuilder):
                 continue
             if not isinstance(node.ctx, ast.Load):
                 continue
-            names = self._variables(site, node.id)[:_MAX_NAMES_PER_SITE]
+            need = _need(site)
+            names = [
+                name
+                for name in self._variables(site, node.id)
+                if not need or not cannot(self.hints.types.get(name, frozenset()), need)
+            ][:_MAX_NAMES_PER_SITE]
             for name in names:
                 new = ast.Name(id=name, ctx=ast.Load())
                 yield self._expr(site, new, "variable swap", P_VARIABLE, 1, name_only=name)
@@ -175,10 +180,11 @@ class NameSwaps(CandidateBuilder):
             if isinstance(node.value, (ast.Constant, ast.JoinedStr)):
                 seen_elsewhere = []  # a literal's type is known: its own siblings only
             methods = self._methods_of_receiver(site) if called else []
+            base_types = self._types_of(node.value)
             names = [
                 name
                 for name in dict.fromkeys([*table, *methods, *same_base, *seen_elsewhere])
-                if name != node.attr and name.isidentifier()
+                if name != node.attr and name.isidentifier() and not cannot(base_types, name)
             ][:_MAX_ATTRIBUTES_PER_SITE]
             for name in names:
                 new = ast.Attribute(value=node.value, attr=name, ctx=node.ctx)
@@ -192,6 +198,19 @@ class NameSwaps(CandidateBuilder):
                     (node.end_lineno or node.lineno,),
                     name_only=name,
                 )
+
+    def _types_of(self, node: ast.expr) -> frozenset[str]:
+        """The type names a variable was seen holding in the trace, else the built-in
+        type its text makes certain; empty when unknown (or not a variable)."""
+        if not isinstance(node, ast.Name):
+            return frozenset()
+        seen = self.hints.types.get(node.id)
+        if seen:
+            return frozenset(seen)
+        if self._receiver_types is None:
+            self._receiver_types = known_types(self.func)
+        kind = self._receiver_types.get(node.id)
+        return frozenset({kind.__qualname__}) if kind is not None else frozenset()
 
     def _methods_of_receiver(self, site: Site) -> list[str]:
         """For ``x.m(...)`` with ``x`` of a known built-in type, its other methods that
@@ -224,3 +243,20 @@ class NameSwaps(CandidateBuilder):
             for name in names:
                 new = ast.Name(id=name, ctx=ast.Load())
                 yield self._expr(site, new, "replace with variable", P_REPLACE, size)
+
+
+def _need(site: Site) -> str:
+    """The attribute a value must have where ``site`` puts it: ``append`` in
+    ``x.append(...)``, ``__getitem__`` in ``x[i]``, ``__iter__`` in ``for _ in x``,
+    ``__len__`` in ``len(x)``; empty where anything goes."""
+    parent = site.parent
+    if site.role == "base" and isinstance(parent, ast.Attribute):
+        return parent.attr
+    if site.role == "base" and isinstance(parent, ast.Subscript):
+        return {ast.Store: "__setitem__", ast.Del: "__delitem__"}.get(
+            type(parent.ctx), "__getitem__"
+        )
+    if site.role == "iter":
+        return "__iter__"
+    is_len = isinstance(parent, ast.Call) and ast.unparse(parent.func) == "len"
+    return "__len__" if site.role == "argument" and is_len else ""

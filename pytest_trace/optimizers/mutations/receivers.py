@@ -5,13 +5,19 @@ When the function makes clear that a variable holds a ``dict``, ``list``, ``set`
 its methods may be replaced by any other method of the type that accepts the same
 arguments, as Python itself reports their signatures: ``d.get(k, [])`` →
 ``d.setdefault(k, [])``, ``items.remove(x)`` → ``items.append(x)``.
+
+The other way round, :func:`cannot` tells when values of built-in types seen in the
+trace could not be used where a site puts them (``width.append`` with ``width`` an
+``int``), so that a variable swap known to raise is never tried.
 """
 
 from __future__ import annotations
 
 import ast
 import inspect
+from collections.abc import Mapping
 from functools import cache
+from types import MappingProxyType
 
 _TYPES: dict[str, type] = {
     "dict": dict,
@@ -32,6 +38,26 @@ _LITERALS: tuple[tuple[type[ast.expr], type], ...] = (
     (ast.SetComp, set),
     (ast.JoinedStr, str),
 )
+
+
+#: Built-in types by the name the trace gives them (``type(value).__qualname__``).
+_BUILTINS: Mapping[str, type] = MappingProxyType(
+    {
+        kind.__qualname__: kind
+        for kind in (
+            int, float, complex, bool, str, bytes, bytearray, list, tuple, dict, set,
+            frozenset, range, type(None),
+        )
+    }
+)  # fmt: skip
+
+
+def cannot(type_names: frozenset[str], need: str) -> bool:
+    """Whether no value of the types ``type_names`` has the attribute ``need``: true only
+    when every type is a known built-in one (a class of the user's may have anything)."""
+    if not type_names or not type_names <= _BUILTINS.keys():
+        return False
+    return not any(hasattr(_BUILTINS[name], need) for name in type_names)
 
 
 def known_types(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, type]:
