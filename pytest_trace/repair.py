@@ -421,8 +421,8 @@ class GroupRepair:
         )
         if not self.reused:
             if self.branch is None:  # named after what the first fix commit changed
-                changed = workspace.changed(values)
-                self.branch = vcs.branch_name(workspace.repo, slug_of(changed) or self.group.slug)
+                slug = slug_of(workspace.changed(values)) or self.group.slug
+                self.branch = vcs.branch_name(workspace.repo, slug)
             vcs.set_branch(workspace.repo, self.branch, self.head)
         return self.head
 
