@@ -61,6 +61,7 @@ class RunReport:
     groups: list[GroupReport] = field(default_factory=list)
     unreached: list[str] = field(default_factory=list)
     not_reproduced: list[str] = field(default_factory=list)
+    unmatched_patterns: list[str] = field(default_factory=list)
     message: str = ""
     forked_runs: int = 0
     process_runs: int = 0
@@ -123,6 +124,7 @@ def to_json(report: RunReport) -> dict[str, Any]:
         ],
         "unreached_tests": report.unreached,
         "not_reproduced_tests": report.not_reproduced,
+        "unmatched_patterns": report.unmatched_patterns,
         "tokens": _tokens(report.tokens),
         "runs": {"forked": report.forked_runs, "fresh_process": report.process_runs},
     }
@@ -188,6 +190,11 @@ def summary_lines(report: RunReport) -> list[str]:
             f"{_count(len(report.unreached), 'failing test')} reached no @trainable function:"
         )
         lines.extend(f"    {nodeid}" for nodeid in report.unreached)
+    for pattern in report.unmatched_patterns:
+        lines.append(
+            f"--trace-trainable {pattern!r} matched no function of the modules the tests "
+            "imported (a typo in the module or function name?)"
+        )
     if report.not_reproduced:
         lines.append(
             f"{_count(len(report.not_reproduced), 'failing test')} passed when re-run "

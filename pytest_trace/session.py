@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from collections.abc import Callable, Generator
 from contextlib import ExitStack, closing
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 
 from pytest_trace.report import RunReport, summary_lines, write_dot_files, write_json
 from pytest_trace.settings import Settings
-from pytest_trace.trainable import iter_trainables
+from pytest_trace.trainable import iter_trainables, unmatched_patterns
 
 if TYPE_CHECKING:
     import git
@@ -196,6 +197,10 @@ class OptimizeSession:
             extra_args=_xdist_args(self.config, len(self.outcomes)),
             patterns=settings.trainable,
         )
+        if settings.trainable and not getattr(self.config.option, "numprocesses", None):
+            # (under pytest-xdist the tests imported the project in other processes)
+            modules = [module for module, _ in _project_modules(repo_root)]
+            report.unmatched_patterns = unmatched_patterns(settings.trainable, modules)
         tests = list(self.outcomes)
         with ExitStack() as stack:
             evaluator: Evaluator = runner
@@ -328,19 +333,25 @@ def _xdist_args(config: pytest.Config, tests: int) -> list[str]:
     return ["-n", str(processes)] if processes and tests > 1 else ["-n", "0"]
 
 
+def _project_modules(repo_root: Path) -> list[tuple[types.ModuleType, Path]]:
+    """The modules imported here from files of the repository, with their files."""
+    modules = []
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if file and getattr(module, "__name__", "__main__") != "__main__":
+            path = Path(file).resolve()
+            if path.is_relative_to(repo_root):
+                modules.append((module, path))
+    return modules
+
+
 def _import_roots(repo_root: Path, worktree: Path, patterns: tuple[str, ...] = ()) -> list[str]:
     """Where the worker must import the project from: the worktree's copies of the
     directories the project's trainable modules were imported from here."""
     roots: list[str] = []
-    for module in list(sys.modules.values()):
-        file = getattr(module, "__file__", None)
-        name = getattr(module, "__name__", "")
-        if not file or name == "__main__":
-            continue
-        path = Path(file).resolve()
-        if not path.is_relative_to(repo_root) or not any(
-            True for _ in iter_trainables(module, patterns)
-        ):
+    for module, path in _project_modules(repo_root):
+        name = module.__name__
+        if not any(True for _ in iter_trainables(module, patterns)):
             continue
         if path.stem == "__init__":
             path = path.parent

@@ -180,6 +180,17 @@ def iter_trainables(
     yield from walk(dict(vars(module)))
 
 
+def unmatched_patterns(patterns: Sequence[str], modules: Iterable[types.ModuleType]) -> list[str]:
+    """The ``--trace-trainable`` patterns that match no function of ``modules``."""
+    left = list(patterns)
+    for module in modules:
+        if not left:
+            break
+        for qualname, _func, _spec in iter_trainables(module, left):
+            left = [p for p in left if not matches([p], module.__name__, qualname)]
+    return left
+
+
 def _marked(obj: Any, module: str, patterns: Sequence[str]) -> TrainableSpec | None:
     """An empty spec for a function ``patterns`` mark, else None."""
     inner = obj.__func__ if isinstance(obj, (staticmethod, classmethod)) else obj

@@ -144,3 +144,36 @@ def test_a_malformed_pattern_is_a_usage_error(shop: pytest.Pytester, where: str)
         result = run(shop, "--trace-trainable=shop.cart:")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*'shop.cart:' is not of the form package.module:qualname*"])
+
+
+def test_a_pattern_that_matches_nothing_is_named(shop: pytest.Pytester) -> None:
+    result = run(
+        shop,
+        "--trace-trainable=shop.cart:apply_discount",
+        "--trace-trainable=shop.carts:*",  # a typo in the module
+        "--trace-trainable=shop.cart:Cart.totl",  # and in the method
+    )
+
+    result.stdout.fnmatch_lines(["FIXED: shop.cart.apply_discount (1 test)"])
+    result.stdout.fnmatch_lines(
+        [
+            "--trace-trainable 'shop.carts:*' matched no function of the modules the tests "
+            "imported*",
+            "--trace-trainable 'shop.cart:Cart.totl' matched no function*",
+        ]
+    )
+    report = json.loads((shop.path.parent / "report.json").read_text())
+    assert report["unmatched_patterns"] == ["shop.carts:*", "shop.cart:Cart.totl"]
+
+
+def test_unmatched_patterns() -> None:
+    import types
+
+    from pytest_trace.trainable import unmatched_patterns
+
+    module = types.ModuleType("shop.cart")
+    exec(compile(CART, "cart.py", "exec"), module.__dict__)
+    patterns = ["shop.cart:apply_*", "shop.cart:Cart.total", "shop.*:nothing", "other:*"]
+    assert unmatched_patterns(patterns, [module]) == ["shop.*:nothing", "other:*"]
+    assert unmatched_patterns(patterns, []) == patterns
+    assert unmatched_patterns([], [module]) == []
