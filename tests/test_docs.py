@@ -86,6 +86,23 @@ def test_options_doc_lists_no_option_that_does_not_exist() -> None:
     assert set(_option_rows()) - known == set()
 
 
+def test_the_json_report_example_uses_the_reports_own_fields() -> None:
+    import json
+
+    from pytest_trace.model import Step
+    from pytest_trace.report import GroupReport, RunReport, to_json
+
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    example = json.loads(
+        text.split("## The JSON report", 1)[1].split("```json\n")[1].split("```")[0]
+    )
+    group = GroupReport(tests=["t"], parameters=["p"], status="fixed", steps=[Step(1, 1, 1, 1)])
+    real = to_json(RunReport(groups=[group]))
+    assert set(example) <= set(real)
+    assert set(example["groups"][0]) <= set(real["groups"][0])
+    assert set(example["groups"][0]["convergence"][0]) == set(real["groups"][0]["convergence"][0])
+
+
 def test_the_docs_index_links_every_document() -> None:
     index = (REPO / "docs" / "index.md").read_text(encoding="utf-8")
     for path in sorted((REPO / "docs").glob("*.md")):
