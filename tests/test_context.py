@@ -214,8 +214,23 @@ def test_a_wrong_method_of_a_dict_is_replaced_by_one_with_the_same_arguments() -
 def test_cannot_is_sure_only_of_built_in_types() -> None:
     assert cannot(frozenset({"int"}), "append")
     assert cannot(frozenset({"str", "NoneType"}), "append")
+    assert not cannot(frozenset({"NoneType"}), "append")  # may be set later
     assert not cannot(frozenset({"list", "int"}), "append")  # a list can
     assert not cannot(frozenset({"str"}), "__getitem__")
     assert cannot(frozenset({"int", "float"}), "__iter__")
     assert not cannot(frozenset({"int", "Cart"}), "append")  # a class of the user's may
     assert not cannot(frozenset(), "append")  # nothing seen: anything goes
+
+
+def test_a_variable_whose_annotation_rules_it_out_is_not_swapped_in() -> None:
+    source = code(
+        """
+        def add(words: list[str], sep: str, other):
+            words.append(sep)
+            return words
+        """
+    )
+    sources = [edit.source for edit in single_edits(source, Hints())]
+    assert not any("sep.append(" in s for s in sources)  # a str has no append
+    assert any("other.append(" in s for s in sources)  # its type is unknown
+    assert any("words.append(words)" in s for s in sources)  # an argument: anything goes

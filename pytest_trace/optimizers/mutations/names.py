@@ -122,7 +122,7 @@ class NameSwaps(CandidateBuilder):
             names = [
                 name
                 for name in self._variables(site, node.id)
-                if not need or not cannot(self.hints.types.get(name, frozenset()), need)
+                if not need or not cannot(self._types_of(name), need)
             ][:_MAX_NAMES_PER_SITE]
             for name in names:
                 new = ast.Name(id=name, ctx=ast.Load())
@@ -180,7 +180,8 @@ class NameSwaps(CandidateBuilder):
             if isinstance(node.value, (ast.Constant, ast.JoinedStr)):
                 seen_elsewhere = []  # a literal's type is known: its own siblings only
             methods = self._methods_of_receiver(site) if called else []
-            base_types = self._types_of(node.value)
+            base = node.value
+            base_types = self._types_of(base.id) if isinstance(base, ast.Name) else frozenset()
             names = [
                 name
                 for name in dict.fromkeys([*table, *methods, *same_base, *seen_elsewhere])
@@ -199,17 +200,15 @@ class NameSwaps(CandidateBuilder):
                     name_only=name,
                 )
 
-    def _types_of(self, node: ast.expr) -> frozenset[str]:
+    def _types_of(self, name: str) -> frozenset[str]:
         """The type names a variable was seen holding in the trace, else the built-in
-        type its text makes certain; empty when unknown (or not a variable)."""
-        if not isinstance(node, ast.Name):
-            return frozenset()
-        seen = self.hints.types.get(node.id)
+        type its text makes certain; empty when unknown."""
+        seen = self.hints.types.get(name)
         if seen:
             return frozenset(seen)
         if self._receiver_types is None:
             self._receiver_types = known_types(self.func)
-        kind = self._receiver_types.get(node.id)
+        kind = self._receiver_types.get(name)
         return frozenset({kind.__qualname__}) if kind is not None else frozenset()
 
     def _methods_of_receiver(self, site: Site) -> list[str]:

@@ -46,7 +46,7 @@ _BUILTINS: Mapping[str, type] = MappingProxyType(
         kind.__qualname__: kind
         for kind in (
             int, float, complex, bool, str, bytes, bytearray, list, tuple, dict, set,
-            frozenset, range, type(None),
+            frozenset, range,
         )
     }
 )  # fmt: skip
@@ -54,10 +54,12 @@ _BUILTINS: Mapping[str, type] = MappingProxyType(
 
 def cannot(type_names: frozenset[str], need: str) -> bool:
     """Whether no value of the types ``type_names`` has the attribute ``need``: true only
-    when every type is a known built-in one (a class of the user's may have anything)."""
-    if not type_names or not type_names <= _BUILTINS.keys():
+    when every type is a known built-in one (a class of the user's may have anything).
+    ``None`` says nothing: a variable seen only as ``None`` may be set later."""
+    kinds = type_names - {"NoneType"}
+    if not kinds or not kinds <= _BUILTINS.keys():
         return False
-    return not any(hasattr(_BUILTINS[name], need) for name in type_names)
+    return not any(hasattr(_BUILTINS[name], need) for name in kinds)
 
 
 def known_types(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, type]:
