@@ -15,9 +15,10 @@ into the :class:`TraceGraph` of a test. Beyond that (see ``docs/trace.md``):
   bounded, loops summarized; a call that raised shows every local at the raising line);
 - methods: the attributes of ``self`` the method uses, before and after.
 
-Cost. For code not recorded, the global trace function does one dict lookup (what a code
-object is is decided once). Recorded frames get line events only when recorded line by
-line. The common case (a plain trainable call) is inline; the rest goes through methods.
+Cost. For code not recorded, the global trace function does one dict lookup, by the code
+object's id (its hash would be computed from its contents on every call). Recorded frames
+get line events only when recorded line by line. The common case (a plain trainable call)
+is inline; the rest goes through methods.
 
 Bounds. At most ``max_calls`` calls are stored: the first half, and a ring of the latest
 (closest to the failure); the others are counted in :attr:`Recorder.dropped_calls`. At
@@ -104,10 +105,12 @@ class Recorder:
     ) -> None:
         if max_calls < 0:
             raise ValueError("max_calls must not be negative")
-        self._codes: dict[types.CodeType, CodeFacts | Literal[False]] = {
-            code: CodeFacts(code, name, line_calls=lines.calls_per_function)
+        # By id (see Cost); _code_objects keeps those code objects alive: no id is reused.
+        self._codes: dict[int, CodeFacts | Literal[False]] = {
+            id(code): CodeFacts(code, name, line_calls=lines.calls_per_function)
             for code, name in codes.items()
         }
+        self._code_objects: list[types.CodeType] = list(codes)
         roots = [project_root] if isinstance(project_root, (str, Path)) else project_root
         self._user = codeinfo.UserCode(roots) if roots else None
         self._max_calls = max_calls
@@ -223,6 +226,7 @@ class Recorder:
         (indices written as literals here).
         """
         codes_get = self._codes.get
+        id_of = id
         records = self._store.head
         add_record = records.append
         stack = self._stack
@@ -297,7 +301,7 @@ class Recorder:
 
         def global_trace(frame: types.FrameType, event: str, arg: Any) -> TraceFunction:
             try:
-                code = codes_get(frame.f_code)
+                code = codes_get(id_of(frame.f_code))
                 if code is None:
                     return None if classify is None else classify(frame, local_trace)
                 if code is False:
@@ -345,15 +349,16 @@ class Recorder:
         """The first call of a code object that is not trainable: an operator or not."""
         code = frame.f_code
         assert self._user is not None
+        self._code_objects.append(code)
         if not self._user.owns(code):
-            self._codes[code] = False
+            self._codes[id(code)] = False
             return None
         module = frame.f_globals.get("__name__", "")
         facts = CodeFacts(code, self._user.name(code, str(module)), operator=True)
         if facts.kind is not None:  # generators and coroutines are not operators
-            self._codes[code] = False
+            self._codes[id(code)] = False
             return None
-        self._codes[code] = facts
+        self._codes[id(code)] = facts
         return self._start_detailed(frame, facts, local_trace)
 
     def _new_record(self, frame: types.FrameType, code: CodeFacts, kind: str) -> Record:
@@ -436,7 +441,7 @@ class Recorder:
                 record[SELF_AFTER] = state.code.self_values(frame, self._locals_renderer)
             code, suspendable = state.code, None
         else:
-            facts = state.code if state is not None else self._codes[frame.f_code]
+            facts = state.code if state is not None else self._codes[id(frame.f_code)]
             assert facts, "a recorded frame has code facts"
             code, suspendable = facts, state
         offset = frame.f_lasti
