@@ -234,3 +234,57 @@ def test_a_variable_whose_annotation_rules_it_out_is_not_swapped_in() -> None:
     assert not any("sep.append(" in s for s in sources)  # a str has no append
     assert any("other.append(" in s for s in sources)  # its type is unknown
     assert any("words.append(words)" in s for s in sources)  # an argument: anything goes
+
+
+def test_the_module_gives_the_methods_it_calls_without_arguments() -> None:
+    text = code(
+        """
+        def shout(word):
+            return word.upper()
+
+        def tidy(text):
+            return text.strip().lower() + text.center(3)
+        """
+    )
+    methods = module_context(text, "shout").methods
+    assert sorted(methods) == ["lower", "strip", "upper"]  # once each; center takes one
+
+
+def test_a_value_may_be_missing_a_method_call_its_type_has() -> None:
+    source = code(
+        """
+        def underscore(word):
+            word = word.replace("-", "_")
+            return word
+        """
+    )
+    hints = Hints(methods=("lower", "group", "append"), types={"word": frozenset({"str"})})
+    edits = list(single_edits(source, hints))
+    _, edit = find(edits, source.replace("    return word\n", "    return word.lower()\n"))
+    assert edit.operators == ("wrap call",)
+    sources = [e.source for e in edits]
+    assert not any("word.group()" in s or "word.append()" in s for s in sources)
+    unknown = [e.source for e in single_edits(source, Hints(methods=("lower",)))]
+    assert not any("word.lower()" in s for s in unknown)  # its type unknown: no guess
+
+
+def test_a_number_may_be_missing_abs() -> None:
+    source = code(
+        """
+        def ordinal(number):
+            number = int(number)
+            return "th" if number % 100 in (11, 12, 13) else "st"
+        """
+    )
+    _, edit = find(
+        list(single_edits(source, Hints())), source.replace("int(number)", "abs(int(number))")
+    )
+    assert edit.operators == ("wrap call",)
+    text = code(
+        """
+        def f(label):
+            return label
+        """
+    )
+    as_text = Hints(types={"label": frozenset({"str"})})
+    assert not any("abs(" in e.source for e in single_edits(text, as_text))

@@ -88,6 +88,7 @@ class SearchOptimizer:
                 known_numbers=context.numbers,
                 documented=context.documented,
                 ingredients=context.ingredients,
+                methods=context.methods,
             )
             try:
                 if parameter.kind == "constant":

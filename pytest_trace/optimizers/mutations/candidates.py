@@ -7,6 +7,7 @@ import ast
 
 from pytest_trace.optimizers.mutations.model import Block, Raw, Site, StatementChange
 from pytest_trace.optimizers.mutations.nodes import lines_of
+from pytest_trace.optimizers.mutations.receivers import known_types
 from pytest_trace.optimizers.mutations.scope import Scope
 from pytest_trace.optimizers.mutations.source import content, first_line, one_line, short
 
@@ -38,6 +39,17 @@ RARE = 6  # added to the priority of the less likely alternatives of an operator
 
 class CandidateBuilder(Scope):
     """The base of the operator families: the builders of their candidates."""
+
+    def _types_of(self, name: str) -> frozenset[str]:
+        """The type names a variable was seen holding in the trace, else the built-in
+        type its text makes certain; empty when unknown."""
+        seen = self.hints.types.get(name)
+        if seen:
+            return frozenset(seen)
+        if self._receiver_types is None:
+            self._receiver_types = known_types(self.func)
+        kind = self._receiver_types.get(name)
+        return frozenset({kind.__qualname__}) if kind is not None else frozenset()
 
     def _expr(
         self,

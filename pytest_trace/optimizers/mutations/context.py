@@ -8,7 +8,9 @@ exist elsewhere in the same program. For a function under edit, its module gives
 - the numbers its documentation states (``the sum is divisible by 11``);
 - for a method, the simple statements of the other methods of its class (``push``
   does ``self._size += 1``; a ``pop`` missing ``self._size -= 1`` needs its mirror
-  image), as statements to insert.
+  image), as statements to insert;
+- the methods the module calls without arguments (``word.lower()``): a value may be
+  missing such a call.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pytest_trace.optimizers.mutations.nodes import numeric_value
 # Caps: a big module must not make a big search.
 _MAX_NUMBERS = 24
 _MAX_INGREDIENTS = 24
+_MAX_METHODS = 12
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)")
 
@@ -34,6 +37,7 @@ class ModuleContext:
     numbers: tuple[int | float, ...] = ()
     documented: tuple[int | float, ...] = ()
     ingredients: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
 
 
 def module_context(module_text: str, qualname: str, description: str = "") -> ModuleContext:
@@ -56,10 +60,20 @@ def module_context(module_text: str, qualname: str, description: str = "") -> Mo
         if value is not None and not isinstance(value, bool):
             numbers.setdefault(value, None)
     ingredients = _sibling_statements(owner, target) if owner is not None else ()
+    methods = [
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and not node.args
+        and not node.keywords
+        and not node.func.attr.startswith("_")
+    ]
     return ModuleContext(
         numbers=tuple(numbers)[:_MAX_NUMBERS],
         documented=documented[:_MAX_NUMBERS],
         ingredients=ingredients[:_MAX_INGREDIENTS],
+        methods=tuple(dict.fromkeys(methods))[:_MAX_METHODS],
     )
 
 

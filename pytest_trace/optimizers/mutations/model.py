@@ -42,7 +42,8 @@ class Hints:
     expected; ``numbers`` (actual, expected) pairs from the failing assertions.
     From the rest of the module (``context.module_context``): ``known_numbers`` written
     elsewhere in it, ``documented`` numbers the function's documentation states, and
-    ``ingredients``, statements of sibling methods worth inserting (source text).
+    ``ingredients``, statements of sibling methods worth inserting (source text), and
+    ``methods``, the names of methods it calls without arguments (``lower``).
     From the trace: ``types``, the type names each argument and local variable was seen
     holding in the failing tests' calls (a name never holding a value that can do what
     a site asks, such as an ``int`` at ``x.append``, is not swapped in there).
@@ -56,6 +57,7 @@ class Hints:
     known_numbers: tuple[int | float, ...] = ()
     documented: tuple[int | float, ...] = ()
     ingredients: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
     types: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 

@@ -200,17 +200,6 @@ class NameSwaps(CandidateBuilder):
                     name_only=name,
                 )
 
-    def _types_of(self, name: str) -> frozenset[str]:
-        """The type names a variable was seen holding in the trace, else the built-in
-        type its text makes certain; empty when unknown."""
-        seen = self.hints.types.get(name)
-        if seen:
-            return frozenset(seen)
-        if self._receiver_types is None:
-            self._receiver_types = known_types(self.func)
-        kind = self._receiver_types.get(name)
-        return frozenset({kind.__qualname__}) if kind is not None else frozenset()
-
     def _methods_of_receiver(self, site: Site) -> list[str]:
         """For ``x.m(...)`` with ``x`` of a known built-in type, its other methods that
         take the same arguments (``receivers``)."""

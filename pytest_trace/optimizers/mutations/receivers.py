@@ -62,6 +62,15 @@ def cannot(type_names: frozenset[str], need: str) -> bool:
     return not any(hasattr(_BUILTINS[name], need) for name in kinds)
 
 
+def callable_on(type_names: frozenset[str], method: str, positional: int) -> bool:
+    """Whether every value of the types ``type_names`` (all built-in, ``None`` aside) has
+    a public method ``method`` taking ``positional`` arguments."""
+    kinds = type_names - {"NoneType"}
+    if not kinds or not kinds <= _BUILTINS.keys() or method.startswith("_"):
+        return False
+    return all(_accepts(_BUILTINS[name], method, positional) for name in kinds)
+
+
 def known_types(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, type]:
     """Variables of ``func`` whose built-in type its text makes certain: annotated
     parameters and variables, and variables only ever assigned literals of one type."""

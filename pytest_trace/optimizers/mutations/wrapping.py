@@ -1,5 +1,5 @@
-"""Wrapping and unwrapping an expression: a call (``f(x)`` ↔ ``x``), a slice
-(``x[1:]`` ↔ ``x``)."""
+"""Wrapping and unwrapping an expression: a call (``f(x)`` ↔ ``x``, ``x`` → ``x.m()``), a
+slice (``x[1:]`` ↔ ``x``)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,14 @@ from pytest_trace.optimizers.mutations.candidates import (
 )
 from pytest_trace.optimizers.mutations.model import Raw
 from pytest_trace.optimizers.mutations.nodes import is_load, lines_of, number_literal, walk_body
+from pytest_trace.optimizers.mutations.receivers import callable_on
 from pytest_trace.optimizers.mutations.scope import NOT_NUMBER_FUNCTIONS
 
 # Caps, so that no operator explodes on a big function.
 _MAX_WRAPS_PER_SITE = 2
+
+#: Where a variable may be missing a method call: ``return word`` → ``return word.lower()``.
+_METHOD_ROLES = frozenset({"return", "value", "compare", "argument"})
 
 
 class WrapEdits(CandidateBuilder):
@@ -46,7 +50,9 @@ class WrapEdits(CandidateBuilder):
                 yield self._expr(site, node.func.value, "unwrap call", P_UNWRAP, 1)
 
     def _wraps(self) -> Iterator[Raw]:
-        """``x`` → ``f(x)`` with ``f`` a function the code already calls with one argument."""
+        """``x`` → ``f(x)`` with ``f`` a function the code already calls with one argument,
+        or ``abs`` for a number; ``x`` → ``x.m()`` with ``m`` a method the module calls
+        without arguments that ``x``'s built-in type has (``word`` → ``word.lower()``)."""
         unary = [
             node.func.id
             for node in walk_body(self.func)
@@ -58,15 +64,20 @@ class WrapEdits(CandidateBuilder):
             and node.func.id not in NOT_NUMBER_FUNCTIONS
         ]
         functions = list(dict.fromkeys(unary))
-        if not functions:
-            return
         for site in self.sites:
             node = site.node
+            if not isinstance(node, ast.expr) or not is_load(node):
+                continue
+            if isinstance(node, ast.Name) and site.role in _METHOD_ROLES:
+                types = self._types_of(node.id)
+                for method in self.hints.methods:
+                    if callable_on(types, method, 0):
+                        attribute = ast.Attribute(value=node, attr=method, ctx=ast.Load())
+                        new = ast.Call(func=attribute, args=[], keywords=[])
+                        yield self._expr(site, new, "wrap call", P_WRAP, 1)
             if site.role not in ("return", "value", "compare") or not isinstance(
                 node, (ast.Name, ast.Attribute, ast.Subscript, ast.BinOp, ast.Call)
             ):
-                continue
-            if not is_load(node):
                 continue
             inner = (
                 node.func.id
@@ -76,9 +87,24 @@ class WrapEdits(CandidateBuilder):
             names = [f for f in functions if f != inner]
             if isinstance(node, ast.BinOp):
                 names = [f for f in names if f != "len"]
-            for name in names[:_MAX_WRAPS_PER_SITE]:
+            names = names[:_MAX_WRAPS_PER_SITE]
+            if "abs" not in names and inner != "abs" and self._numeric(node):
+                names.append("abs")
+            for name in names:
                 new = ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[node], keywords=[])
                 yield self._expr(site, new, "wrap call", P_WRAP, 1)
+
+    def _numeric(self, node: ast.expr) -> bool:
+        """Whether ``node`` is surely a number: a variable the trace saw holding only
+        ints and floats, or a call of ``int``, ``float``, ``round``, ``sum``, ``len``."""
+        if isinstance(node, ast.Name):
+            types = self._types_of(node.id)
+            return bool(types) and types <= {"int", "float"}
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("int", "float", "round", "sum", "len")
+        )
 
     def _slices(self) -> Iterator[Raw]:
         templates = (
