@@ -223,6 +223,12 @@ class ForkEngine:
         if outcome.swap_error:
             return self._fallback(request)
         self.forked += 1
+        collected = set(self.ready.get("tests", ()))
+        if any(nodeid not in collected for nodeid in request.tests):  # "test not found"
+            errors = self.ready.get("collection_errors") or []
+            texts = [f"{error['nodeid']}: {error['text']}" for error in errors]
+            if texts and not outcome.problem:
+                outcome.problem = "collection failed:\n" + "\n".join(texts)[-3000:]
         explain_missing(
             outcome,
             request.tests,

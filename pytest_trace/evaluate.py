@@ -340,11 +340,12 @@ def explain_missing(
     without a result, as the worker runs them in order) gets the explanation; the tests
     after it have no result, which counts as not passing.
     """
+    if outcome.collection_errors:
+        outcome.problem = "collection failed:\n" + "\n".join(outcome.collection_errors)[-3000:]
     missing = [nodeid for nodeid in nodeids if nodeid not in outcome.results]
     if not missing:
         return
     if outcome.collection_errors:
-        outcome.problem = "collection failed:\n" + "\n".join(outcome.collection_errors)[-3000:]
         for nodeid in missing:
             outcome.results[nodeid] = TestResult(nodeid, "error", feedback=outcome.problem)
         return

@@ -10,6 +10,7 @@ they reach, and repairs each group (``repair``, ``loop``). Improvements are comm
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import types
 from collections.abc import Callable, Generator
@@ -188,6 +189,9 @@ class OptimizeSession:
         repo_root = Path(str(repo.working_tree_dir)).resolve()
         rootdir = self.config.rootpath.resolve()
         settings = self.settings
+        copied = _copy_ignored_modules(repo_root, worktree)
+        if copied:
+            self._progress(f"copied files the tests imported that git ignores: {', '.join(copied)}")
         runner = WorkerRunner(
             root=worktree / rootdir.relative_to(repo_root),
             worktree=worktree,
@@ -270,6 +274,12 @@ class OptimizeSession:
                 if reproduced
                 else "nothing to optimize: the failing tests passed when re-run"
             )
+            errors = [survey.results.get(nodeid) for nodeid in failed]
+            if survey.problem and all(r is None or r.outcome == "error" for r in errors):
+                report.message = (
+                    "nothing to optimize: the re-run of the tests in a temporary worktree of "
+                    f"the repository failed, {survey.problem}"
+                )
             return
         workspace = Workspace(
             repo=repo,
@@ -343,6 +353,21 @@ def _project_modules(repo_root: Path) -> list[tuple[types.ModuleType, Path]]:
             if path.is_relative_to(repo_root):
                 modules.append((module, path))
     return modules
+
+
+def _copy_ignored_modules(repo_root: Path, worktree: Path) -> list[str]:
+    """Copy into the worktree the files of modules the tests imported that it lacks: files
+    git ignores, such as a generated ``_version.py`` or an extension built in place.
+    Returns their paths, relative to the repository."""
+    copied = []
+    for _module, path in _project_modules(repo_root):
+        relative = path.relative_to(repo_root)
+        target = worktree / relative
+        if path.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            copied.append(relative.as_posix())
+    return copied
 
 
 def _import_roots(repo_root: Path, worktree: Path, patterns: tuple[str, ...] = ()) -> list[str]:

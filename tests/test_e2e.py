@@ -573,3 +573,47 @@ def test_search_heals_without_an_llm(project):
     assert group["candidates"] >= 1
     message = git(project.path, "log", "-1", "--format=%B", "trace-fix/apply_discount")
     assert "Edit operators: " in message
+
+
+def test_modules_the_tests_import_that_git_ignores_are_copied_into_the_worktree(project):
+    # A version module generated at install time (setuptools-scm, hatch-vcs): ignored by git.
+    (project.path / ".gitignore").write_text("pricing/_version.py\n")
+    (project.path / "pricing" / "_version.py").write_text('version = "1.0"\n')
+    init = project.path / "pricing" / "__init__.py"
+    init.write_text(init.read_text() + "from pricing._version import version as __version__\n")
+    git(project.path, "add", "-A")
+    git(project.path, "commit", "-qm", "a generated version module")
+    before = project.state()
+
+    result = project.run("--trace-optimizer=search")
+
+    result.stdout.fnmatch_lines(
+        ["*copied files the tests imported that git ignores: pricing/_version.py*"]
+    )
+    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
+    assert project.state() == before
+    assert "pricing/_version.py" not in git(
+        project.path, "ls-tree", "-r", "--name-only", "trace-fix/apply_discount"
+    )
+
+
+def test_a_re_run_that_cannot_collect_says_why(project):
+    # Tests that import only where pytest-trace does not run them: nothing reaches a
+    # trainable there, and the run must say that the re-run failed, and why.
+    (project.path / "tests" / "conftest.py").write_text(
+        "import sys\n"
+        "if any(arg.startswith('--trace-worker-request') for arg in sys.argv):\n"
+        "    raise ImportError('only in the worktree')\n"
+    )
+    git(project.path, "add", "-A")
+    git(project.path, "commit", "-qm", "a conftest that fails in the worktree")
+
+    result = project.run("--trace-optimizer=search")
+
+    result.stdout.fnmatch_lines(
+        [
+            "nothing to optimize: the re-run of the tests in a temporary worktree of the "
+            "repository failed, *",
+            "*only in the worktree*",
+        ]
+    )
