@@ -189,21 +189,22 @@ class OptimizeSession:
         repo_root = Path(str(repo.working_tree_dir)).resolve()
         rootdir = self.config.rootpath.resolve()
         settings = self.settings
-        copied = _copy_ignored_modules(repo_root, worktree)
+        imported = _project_modules(repo_root)
+        copied = _copy_ignored_modules(imported, repo_root, worktree)
         if copied:
             self._progress(f"copied files the tests imported that git ignores: {', '.join(copied)}")
         runner = WorkerRunner(
             root=worktree / rootdir.relative_to(repo_root),
             worktree=worktree,
             user_root=repo_root,
-            pythonpath=_import_roots(repo_root, worktree, settings.trainable),
+            pythonpath=_import_roots(imported, repo_root, worktree, settings.trainable),
             timeout=settings.timeout,
             extra_args=_xdist_args(self.config, len(self.outcomes)),
             patterns=settings.trainable,
         )
         if settings.trainable and not getattr(self.config.option, "numprocesses", None):
             # (under pytest-xdist the tests imported the project in other processes)
-            modules = [module for module, _ in _project_modules(repo_root)]
+            modules = [module for module, _ in imported]
             report.unmatched_patterns = unmatched_patterns(settings.trainable, modules)
         tests = list(self.outcomes)
         with ExitStack() as stack:
@@ -355,12 +356,14 @@ def _project_modules(repo_root: Path) -> list[tuple[types.ModuleType, Path]]:
     return modules
 
 
-def _copy_ignored_modules(repo_root: Path, worktree: Path) -> list[str]:
-    """Copy into the worktree the files of modules the tests imported that it lacks: files
-    git ignores, such as a generated ``_version.py`` or an extension built in place.
-    Returns their paths, relative to the repository."""
+def _copy_ignored_modules(
+    imported: list[tuple[types.ModuleType, Path]], repo_root: Path, worktree: Path
+) -> list[str]:
+    """Copy into the worktree the files of the ``imported`` modules (``_project_modules``)
+    that it lacks: files git ignores, such as a generated ``_version.py`` or an extension
+    built in place. Returns their paths, relative to the repository."""
     copied = []
-    for _module, path in _project_modules(repo_root):
+    for _module, path in imported:
         relative = path.relative_to(repo_root)
         target = worktree / relative
         if path.is_file() and not target.exists():
@@ -370,11 +373,16 @@ def _copy_ignored_modules(repo_root: Path, worktree: Path) -> list[str]:
     return copied
 
 
-def _import_roots(repo_root: Path, worktree: Path, patterns: tuple[str, ...] = ()) -> list[str]:
+def _import_roots(
+    imported: list[tuple[types.ModuleType, Path]],
+    repo_root: Path,
+    worktree: Path,
+    patterns: tuple[str, ...] = (),
+) -> list[str]:
     """Where the worker must import the project from: the worktree's copies of the
     directories the project's trainable modules were imported from here."""
     roots: list[str] = []
-    for module, path in _project_modules(repo_root):
+    for module, path in imported:
         name = module.__name__
         if not any(True for _ in iter_trainables(module, patterns)):
             continue
