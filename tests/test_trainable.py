@@ -373,3 +373,14 @@ def test_patterns_make_undecorated_functions_trainable() -> None:
     assert {q for q, _f, _s in iter_trainables(module, ["other:*"])} == {
         q for q, _f, _s in iter_trainables(module)
     }
+
+
+def test_the_package_ships_its_type_information() -> None:
+    """``py.typed`` is in the package (and in its package data), so users' type checkers
+    see ``@trainable``'s overloads: a decorated function keeps its signature."""
+    import importlib.resources
+    from pathlib import Path
+
+    assert importlib.resources.files("pytest_trace").joinpath("py.typed").is_file()
+    pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text()
+    assert '[tool.setuptools.package-data]\npytest_trace = ["py.typed"]' in pyproject
