@@ -239,6 +239,45 @@ class ForkEngine:
         )
         return outcome
 
+    def probe(self, job: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+        """Run one job of the checks that run candidate code (``checks.child.ProbeJob``
+        without its ``output``) in a forked child; the child's answer, or None when the
+        server cannot take jobs or the child answered nothing (killed at ``timeout``)."""
+        if self.broken or self.process is None:
+            return None
+        self.jobs += 1
+        job_id = self.jobs
+        output = self._dir / f"job-{job_id}.jsonl"
+        payload = {"probe": {**job, "output": str(output)}}
+        try:
+            _write_all(
+                self._jobs_fd,
+                (
+                    json.dumps({"id": job_id, "timeout": timeout, "payload": payload}) + "\n"
+                ).encode(),
+            )
+        except OSError as error:
+            self.broken = f"the worker process stopped taking jobs ({error})"
+            return None
+        deadline = time.monotonic() + timeout + 60
+        while True:
+            answer = self._next_answer(deadline)
+            if answer is None:
+                self.broken = "the worker process died: " + (self._log_tail() or "no output")
+                return None
+            if answer.get("kind") == "done" and answer.get("id") == job_id:
+                break
+        self.runner.reset_if_dirty()
+        found = None
+        with contextlib.suppress(OSError):
+            for line in output.read_text(encoding="utf-8").splitlines():
+                with contextlib.suppress(json.JSONDecodeError):
+                    event = json.loads(line)
+                    if event.pop("kind", "") == "probe":
+                        found = event
+            output.unlink()
+        return found
+
     def _fallback(self, request: RunRequest) -> RunOutcome:
         self.fallbacks += 1
         return self.runner.run(request)

@@ -25,6 +25,8 @@ from pytest_trace.report import GroupReport
 if TYPE_CHECKING:
     import git
 
+    from pytest_trace.checks import Concern
+    from pytest_trace.checks.ambiguity import Disagreement
     from pytest_trace.engine import ForkEngine
     from pytest_trace.loop import Attempt, Group, GroupResult
     from pytest_trace.optimizers.base import Metered, Optimizer
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
 #: slowest test's duration in the recording run.
 MIN_CANDIDATE_TIMEOUT = 2.0
 CALIBRATION_FACTOR = 10.0
+#: Passing tests whose calls join the failing tests' as inputs of the generated ones.
+PROBE_GUARDS = 3
 
 
 class Workspace:
@@ -335,6 +339,22 @@ class GroupRepair:
             ]
             results.append(outcome.results)
         return results
+
+    def probe(
+        self, batch: Sequence[Mapping[str, str]]
+    ) -> tuple[list[list[Concern]], list[Disagreement]]:
+        """The checks that run candidate code, for alternatives that pass the tests (in
+        rank order), in a forked child (``checks.probe``): per candidate, the docstring
+        examples it breaks and the generated inputs near the recorded ones on which it
+        raises where the original returned; and the inputs on which they disagree."""
+        from pytest_trace.checks.probe import probe
+
+        workspace, tests = self.workspace, self.group.tests
+        # The calls of a few passing tests that reach the functions are inputs too.
+        recorded = [*tests, *workspace.guard(self.group.parameters, tests)[:PROBE_GUARDS]]
+        original = RunRequest(tuple(recorded), timeout=workspace.time_limit(recorded))
+        candidates = [workspace.request(values, tests) for values in batch]
+        return probe(workspace.evaluator, original, candidates, expecting=tests)
 
     def find_regressions(self, values: Mapping[str, str]) -> list[TestResult]:
         """Failures among the tests that passed before: the guard tests first, then the

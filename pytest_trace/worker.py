@@ -301,6 +301,8 @@ class Worker:
 
     def _run_job(self, payload: dict[str, Any]) -> int:
         """In a forked child: swap the candidate in, run the tests, report."""
+        if "probe" in payload:
+            return self._run_probe(payload["probe"])
         run = RunSpec(**payload)
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         if terminal is not None:
@@ -321,6 +323,33 @@ class Worker:
             item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
             if self.stopped:
                 break
+        self._end()
+        return 0
+
+    def _run_probe(self, payload: dict[str, Any]) -> int:
+        """In a forked child: the checks of candidates that run their code (``checks``):
+        the tests once on the original code, recording arguments, then the candidates
+        on docstring examples and generated inputs; the answer is one JSON line."""
+        from pytest_trace.checks.child import ProbeJob, run_probe
+        from pytest_trace.swap import innermost
+
+        job = ProbeJob(**payload)
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None:
+            self.config.pluginmanager.unregister(terminal)
+        self._begin(RunSpec(output=job.output, tests=job.tests, timeout=job.timeout))
+        self._discover()
+        targets = {n: innermost(self.functions[n][2]) for n in job.functions if n in self.functions}
+        items = [self.items[nodeid] for nodeid in job.tests if nodeid in self.items]
+
+        def run_tests() -> None:
+            for index, item in enumerate(items):
+                following = items[index + 1] if index + 1 < len(items) else None
+                item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+
+        sources = [_test_source(self.items[t]) for t in job.expecting if t in self.items]
+        answer = run_probe(job, targets, run_tests, sources)
+        self._emit("probe", answer)
         self._end()
         return 0
 

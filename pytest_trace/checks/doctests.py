@@ -1,0 +1,119 @@
+"""Examples in docstrings are specifications.
+
+The examples of a function's docstring (``>>> f(2)`` followed by the output) are run
+with the standard library's :mod:`doctest`, in a copy of the function's module
+globals, once with the original code and once with a candidate's: an example that
+passed with the original and fails with the candidate is a blocking ``doctest``
+:class:`~pytest_trace.checks.Concern`. This does not depend on the user's run
+collecting doctests. Each example gets a time limit (``SIGALRM``, where it can be
+used). Pure: no pytest; candidate code is expected to run in a forked child.
+"""
+
+from __future__ import annotations
+
+import doctest
+import signal
+import threading
+from collections.abc import Mapping
+from types import FrameType
+from typing import Any
+
+from pytest_trace.checks import Concern
+
+#: Seconds one example may take.
+EXAMPLE_SECONDS = 1.0
+MAX_SHOWN = 120
+
+
+class _Hang(BaseException):
+    """An example took longer than its limit."""
+
+
+def docstring_test(
+    docstring: str | None, name: str, globs: Mapping[str, Any], filename: str = ""
+) -> doctest.DocTest | None:
+    """The examples of ``docstring`` as a :class:`doctest.DocTest`, or None without any."""
+    if not docstring or ">>>" not in docstring:
+        return None
+    try:
+        test = doctest.DocTestParser().get_doctest(docstring, dict(globs), name, filename, 0)
+    except ValueError:  # a malformed example: doctest itself would refuse it
+        return None
+    return test if test.examples else None
+
+
+class _Runner(doctest.DocTestRunner):
+    """Notes which examples fail; arms a time limit before each one."""
+
+    def __init__(self, limit: float) -> None:
+        super().__init__(verbose=False, optionflags=0)
+        self.limit = limit
+        self.failed: set[int] = set()
+        self.index: dict[int, int] = {}
+        self.timed = (
+            limit > 0
+            and hasattr(signal, "SIGALRM")
+            and threading.current_thread() is threading.main_thread()
+        )
+
+    def report_start(self, out: Any, test: doctest.DocTest, example: doctest.Example) -> None:
+        if self.timed:
+            signal.setitimer(signal.ITIMER_REAL, self.limit)
+
+    def _disarm(self) -> None:
+        if self.timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def report_success(
+        self, out: Any, test: doctest.DocTest, example: doctest.Example, got: str
+    ) -> None:
+        self._disarm()
+
+    def report_failure(
+        self, out: Any, test: doctest.DocTest, example: doctest.Example, got: str
+    ) -> None:
+        self._disarm()
+        self.failed.add(self.index[id(example)])
+
+    def report_unexpected_exception(
+        self, out: Any, test: doctest.DocTest, example: doctest.Example, exc_info: Any
+    ) -> None:
+        self._disarm()
+        self.failed.add(self.index[id(example)])
+
+
+def failures(
+    test: doctest.DocTest, globs: Mapping[str, Any], limit: float = EXAMPLE_SECONDS
+) -> set[int]:
+    """The indices of the examples of ``test`` that fail, run in a copy of ``globs``."""
+    runner = _Runner(limit)
+    runner.index = {id(example): i for i, example in enumerate(test.examples)}
+    test.globs = dict(globs)
+    previous = None
+    if runner.timed:
+
+        def expire(signum: int, frame: FrameType | None) -> None:
+            raise _Hang
+
+        previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        runner.run(test, out=lambda text: None, clear_globs=True)
+    except _Hang:  # past the example, in doctest's own code: count the rest as failed
+        runner.failed.update(range(len(test.examples)))
+    finally:
+        if runner.timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    return runner.failed
+
+
+def regressions(test: doctest.DocTest, before: set[int], after: set[int]) -> list[Concern]:
+    """A concern for the first example that passed ``before`` and fails ``after``."""
+    broken = sorted(after - before)
+    if not broken:
+        return []
+    source = test.examples[broken[0]].source.strip().splitlines()[0]
+    if len(source) > MAX_SHOWN:
+        source = source[: MAX_SHOWN - 3] + "..."
+    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+    return [Concern("doctest", f"breaks its docstring example: >>> {source}{more}")]
