@@ -112,17 +112,17 @@ def _one_of(values: Sequence[Any], depth: int) -> st.SearchStrategy[Any]:
 
 
 def _integers(value: int) -> st.SearchStrategy[Any]:
-    near = [0, 1, -1, value, value - 1, value + 1, value * 2, value // 2, -value]
-    return st.sampled_from(list(dict.fromkeys(near))) | st.integers(value - 3, value + 3)
+    far = st.sampled_from(list(dict.fromkeys([value * 2, value // 2, -value])))
+    return st.one_of(st.integers(-2, 2), st.integers(value - 3, value + 3), far)
 
 
 def _floats(value: float) -> st.SearchStrategy[Any]:
     if not math.isfinite(value):
         return st.just(value)
-    near = [0.0, 1.0, -1.0, value, value - 1, value + 1, value / 2, value * 2, -value]
-    return st.sampled_from(list(dict.fromkeys(near))) | st.floats(
-        value - 1, value + 1, allow_nan=False, allow_infinity=False
-    )
+    small = st.sampled_from([0.0, 1.0, -1.0])
+    near = st.floats(value - 1, value + 1, allow_nan=False, allow_infinity=False)
+    far = st.sampled_from(list(dict.fromkeys([value / 2, value * 2, -value])))
+    return st.one_of(small, near, far)
 
 
 def _strings(value: str) -> st.SearchStrategy[Any]:
