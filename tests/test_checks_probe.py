@@ -3,6 +3,7 @@ server, candidates that pass the tests checked on generated inputs and docstring
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,3 +161,60 @@ def test_without_a_fork_server_the_checks_are_skipped_and_say_so(engine):
 
     assert not note.blocking and disagreements == []
     assert note.reason.startswith("generated inputs and docstring examples not tried")
+
+
+SHIM = """\
+import json
+
+from pytest_trace import repair
+from pytest_trace.model import Proposal
+from pytest_trace.optimizers.base import OptimizerSpec
+
+
+class Ahead:
+    name = "ahead"
+
+    def propose(self, problem):
+        return [Proposal({"gaps.widest_gap": %(source)r})]
+
+
+def pytest_trace_optimizers():
+    return [OptimizerSpec("ahead", "one answer", lambda context: Ahead())]
+
+
+# Stands in for the verdict: what GroupRepair.probe says of each accepted candidate.
+commit = repair.GroupRepair.commit
+
+
+def probed(self, values, attempt):
+    concerns, disagreements = self.probe([values])
+    with open(%(out)r, "a") as f:
+        f.write(json.dumps([[c.__dict__ for c in found] for found in concerns]) + "\\n")
+    return commit(self, values, attempt)
+
+
+repair.GroupRepair.commit = probed
+"""
+
+
+def test_a_fix_accepted_by_a_run_is_probed_in_the_run_s_fork_server(pytester):
+    root = pytester.path
+    (root / "gaps.py").write_text(GAPS)
+    (root / "test_gaps.py").write_text(TESTS)
+    out = root.parent / "probed.jsonl"
+    (root / "conftest.py").write_text(SHIM % {"source": FIRST_AHEAD, "out": str(out)})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "gaps")
+
+    result = pytester.runpytest_subprocess("--trace-optimize", "--trace-optimizer=ahead")
+
+    result.stdout.fnmatch_lines(["FIXED: gaps.widest_gap (1 test)"])
+    [[concerns]] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert concerns == [
+        {
+            "check": "new-crash",
+            "reason": "raises IndexError on an input the original handled: widest_gap([])",
+            "blocking": True,
+        }
+    ]
