@@ -39,6 +39,7 @@ MAX_TEST_SOURCE = 4000
 MAX_FALLBACK_FEEDBACK = 4000
 #: Exit code of a serve-mode child whose candidate could not be swapped in memory.
 SWAP_FAILED = 3
+_REWRITE = "_pytest.assertion.rewrite"
 
 
 @dataclass
@@ -330,8 +331,16 @@ class Worker:
         """In a forked child: the checks of candidates that run their code (``checks``):
         the tests once on the original code, recording arguments, then the candidates
         on docstring examples and generated inputs; the answer is one JSON line."""
-        from pytest_trace.checks.child import ProbeJob, run_probe
         from pytest_trace.swap import innermost
+
+        # pytest rewrites the asserts of the packages of its plugins, Hypothesis's among
+        # them, on import and without caching here: seconds. Import it as Python would.
+        finders = list(sys.meta_path)
+        sys.meta_path[:] = [f for f in finders if type(f).__module__ != _REWRITE]
+        try:
+            from pytest_trace.checks.child import ProbeJob, run_probe
+        finally:
+            sys.meta_path[:] = finders
 
         job = ProbeJob(**payload)
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")

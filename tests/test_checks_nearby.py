@@ -86,7 +86,9 @@ def test_a_candidate_that_does_not_return_is_a_new_crash():
             n -= 1
         return n
 
-    [[concern]], _ = check_function("countdown", countdown, [forever_below_zero], [Call((3,))])
+    [[concern]], _ = check_function(
+        "countdown", countdown, [forever_below_zero], [Call((3,))], seconds=3.0
+    )
 
     # Each hang costs a call's whole time limit: past the search's time, no shrinking.
     assert concern.reason.startswith("does not return on an input the original handled: ")

@@ -67,7 +67,10 @@ class Capture:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        sys.setprofile(self.previous)
+        try:
+            sys.setprofile(self.previous)
+        except TypeError:  # a profiler set from C (cProfile) cannot be set back from Python
+            sys.setprofile(None)
 
     def _profile(self, frame: types.FrameType, event: str, arg: object) -> None:
         if event != "call":
