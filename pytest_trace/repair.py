@@ -341,12 +341,13 @@ class GroupRepair:
         return results
 
     def probe(
-        self, batch: Sequence[Mapping[str, str]]
+        self, batch: Sequence[Mapping[str, str]], *, compare_only: bool = False
     ) -> tuple[list[list[Concern]], list[Disagreement]]:
         """The checks that run candidate code, for alternatives that pass the tests (in
         rank order), in a forked child (``checks.probe``): per candidate, the docstring
         examples it breaks and the generated inputs near the recorded ones on which it
-        raises where the original returned; and the inputs on which they disagree."""
+        raises where the original returned; and the inputs on which the first and each
+        other one disagree (only those, with ``compare_only``)."""
         from pytest_trace.checks.probe import probe
 
         workspace, tests = self.workspace, self.group.tests
@@ -354,7 +355,19 @@ class GroupRepair:
         recorded = [*tests, *workspace.guard(self.group.parameters, tests)[:PROBE_GUARDS]]
         original = RunRequest(tuple(recorded), timeout=workspace.time_limit(recorded))
         candidates = [workspace.request(values, tests) for values in batch]
-        return probe(workspace.evaluator, original, candidates, expecting=tests)
+        return probe(
+            workspace.evaluator, original, candidates, expecting=tests, compare_only=compare_only
+        )
+
+    def probe_concerns(self, batch: Sequence[Mapping[str, str]]) -> list[list[Concern]]:
+        """Per candidate of ``batch`` (all pass the tests): its ``new-crash`` and
+        ``doctest`` concerns. Shaped as the loop's ``check`` callback."""
+        return self.probe(batch)[0]
+
+    def probe_disagreements(self, batch: Sequence[Mapping[str, str]]) -> list[Disagreement]:
+        """Where the first of ``batch`` and each other one disagree on generated inputs.
+        Shaped as the loop's ``compare`` callback."""
+        return self.probe(batch, compare_only=True)[1]
 
     def find_regressions(self, values: Mapping[str, str]) -> list[TestResult]:
         """Failures among the tests that passed before: the guard tests first, then the

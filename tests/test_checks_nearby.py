@@ -50,6 +50,15 @@ def test_an_exception_the_failing_tests_expect_is_no_new_crash():
         assert concerns == []
 
 
+def test_comparing_only_looks_for_no_crash():
+    concerns, disagreements = check_function(
+        "mean", mean, [mean, mean_unguarded], [Call(([2, 4],))], crashes=False
+    )
+
+    assert concerns == [[], []]
+    assert disagreements == []  # where the second raises, they do not disagree
+
+
 def test_inputs_on_which_the_original_raises_are_skipped():
     [concerns], _ = check_function("mean", mean_unguarded, [mean_unguarded], [Call(([2, 4],))])
 

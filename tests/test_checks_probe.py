@@ -144,6 +144,19 @@ def test_alternatives_that_disagree_come_with_the_test_that_settles_it(engine):
                 exec(test, namespace)
 
 
+def test_comparing_only_looks_for_disagreements(engine):
+    sources = (RIGHT, ABSOLUTE, FIRST_AHEAD)
+    right, absolute, ahead = (alternative(engine.runner.root, s) for s in sources)
+
+    concerns, [disagreement] = probe(
+        engine, original_run(engine), [right, absolute, ahead], compare_only=True
+    )
+
+    assert concerns == [[], [], []]  # known already: not looked for again
+    assert disagreement.test.startswith("from gaps import widest_gap\nassert widest_gap([")
+    assert len(disagreement.results) == 3
+
+
 def test_a_candidate_that_breaks_its_docstring_example_is_found(engine):
     skips = alternative(engine.runner.root, FIRST_ONLY)
     assert passes_the_tests(engine, skips)
@@ -187,7 +200,7 @@ commit = repair.GroupRepair.commit
 
 
 def probed(self, values, attempt):
-    concerns, disagreements = self.probe([values])
+    concerns = self.probe_concerns([values])
     with open(%(out)r, "a") as f:
         f.write(json.dumps([[c.__dict__ for c in found] for found in concerns]) + "\\n")
     return commit(self, values, attempt)

@@ -1,19 +1,37 @@
-"""Alternatives that pass the same tests but disagree on an input."""
+"""Alternatives that pass the tests but disagree: what they disagree on, and the test
+that would settle it (pure)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Disagreement:
-    """Two or more candidates that pass the tests return different results for ``call``.
+    """Two or more candidates that pass the tests return different results for one call.
 
-    ``results`` has one repr per candidate, in the order given; ``test`` is a
-    ready-to-paste assertion that would settle which is right.
+    ``function`` is the parameter's name, ``call`` the call as Python (``f(3, [])``),
+    ``results`` the reprs of what each alternative returned (or raised), and ``test`` a
+    ready-to-paste assertion that would settle which one is right (``assert f(3, []) ==
+    ...``).
     """
 
     function: str
     call: str
     results: tuple[str, ...]
     test: str
+
+
+def describe(disagreement: Disagreement) -> str:
+    """One line: "2 alternatives pass the tests and disagree on f(3, []): 4 vs 5 — a test
+    that settles it: assert f(3, []) == ..."."""
+    results = disagreement.results
+    return (
+        f"{len(results)} alternatives pass the tests and disagree on {disagreement.call}: "
+        f"{' vs '.join(results)} — a test that settles it: {disagreement.test}"
+    )
+
+
+def describe_all(disagreements: Sequence[Disagreement]) -> list[str]:
+    return [describe(disagreement) for disagreement in disagreements]

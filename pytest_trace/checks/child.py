@@ -39,7 +39,8 @@ class ProbeJob:
     ``functions`` (qualified names); then check each candidate (``files``: absolute
     path → text; ``changes``: module → changed qualnames, as in a run), each search
     within ``seconds``, all the searches within ``budget`` seconds. The exceptions that
-    the tests in ``expecting`` expect (``pytest.raises``) are no new crash."""
+    the tests in ``expecting`` expect (``pytest.raises``) are no new crash. With
+    ``compare_only``, only where the candidates disagree is looked for."""
 
     output: str
     tests: list[str] = field(default_factory=list)
@@ -49,6 +50,7 @@ class ProbeJob:
     budget: float = 10.0
     timeout: float = 0.0
     expecting: list[str] = field(default_factory=list)
+    compare_only: bool = False
 
 
 class Capture:
@@ -195,7 +197,7 @@ def run_probe(
         changed[index] = list(found)
     try:
         for index, variant in ids.items():
-            for name in changed[index]:
+            for name in changed[index] if not job.compare_only else ():
                 concerns[index] += _doctests(name, targets[name], variants, variant)
         expected: set[str] = set()
         for source in test_sources:
@@ -204,7 +206,8 @@ def run_probe(
         disagreements: list[Disagreement] = []
         checked = list(ids)
         for name, calls in capture.calls.items():
-            seconds = min(job.seconds, (deadline - time.monotonic()) / (2 * len(checked) or 1))
+            searches = len(checked) * (1 if job.compare_only else 2)
+            seconds = min(job.seconds, (deadline - time.monotonic()) / (searches or 1))
             if not calls or not checked or seconds <= 0.01:
                 continue
             function = functions[name]
@@ -218,6 +221,7 @@ def run_probe(
                 module=function.__module__,
                 seconds=seconds,
                 ranks=[i + 1 for i in checked],
+                crashes=not job.compare_only,
             )
             for index, more in zip(checked, crashes, strict=True):
                 concerns[index] += more

@@ -402,6 +402,7 @@ def check_function(
     module: str = "",
     seconds: float = SEARCH_SECONDS,
     ranks: Sequence[int] = (),
+    crashes: bool = True,
 ) -> tuple[list[list[Concern]], list[Disagreement]]:
     """Run ``original`` and ``candidates`` (in rank order) on calls near ``calls``.
 
@@ -410,7 +411,8 @@ def check_function(
     is the function's qualname (``method``: the first argument is the receiver),
     ``module`` the module to import it from in the settling test. Each search takes
     at most ``seconds`` (plus one call). ``ranks`` numbers the candidates in the
-    settling test's comment (default: 1, 2, ...).
+    settling test's comment (default: 1, 2, ...). Without ``crashes``, only the
+    disagreements are looked for, between the first candidate and each other one.
     """
     concerns: list[list[Concern]] = [[] for _ in candidates]
     if not calls or not candidates:
@@ -422,15 +424,15 @@ def check_function(
         before = runner.outcome(0, call, key)
         return before if before is not None and not before.raised else None
 
-    for index in range(len(candidates)):
+    for index in range(len(candidates) if crashes else 0):
 
-        def crashes(call: Call, key: str, which: int = index + 1) -> bool:
+        def raises(call: Call, key: str, which: int = index + 1) -> bool:
             before = returned(call, key)
             return before is not None and _crashes(
                 runner.outcome(which, call, key), before, expected
             )
 
-        found = runner.search(strategy, seconds, crashes)
+        found = runner.search(strategy, seconds, raises)
         if found is not None:
             key = canonical((found.args, dict(found.kwargs)))
             after = runner.memo[(index + 1, key)]

@@ -31,6 +31,7 @@ def probe(
     *,
     seconds: float = SEARCH_SECONDS,
     expecting: Sequence[str] | None = None,
+    compare_only: bool = False,
 ) -> tuple[list[list[Concern]], list[Disagreement]]:
     """Check ``candidates`` (runs of the same tests on each alternative, in rank order).
 
@@ -38,13 +39,15 @@ def probe(
     changed functions are the recorded inputs; ``expecting`` are the tests whose
     expected exceptions (``pytest.raises``) are no new crash (default: all of
     ``tests``). Each search takes at most ``seconds``; all of them at most
-    :data:`BATCH_SECONDS`. Returns, per candidate, its concerns, and the disagreements.
+    :data:`BATCH_SECONDS`. Returns, per candidate, its concerns, and the disagreements
+    between the first candidate and each other one. With ``compare_only``, only the
+    disagreements are looked for (the candidates' concerns are known already).
     """
     from pytest_trace.checks.child import from_answer
     from pytest_trace.engine import CHILD_ALLOWANCE, ForkEngine
 
-    if not candidates:
-        return [], []
+    if not candidates or (compare_only and len(candidates) < 2):
+        return [[] for _ in candidates], []
     if not isinstance(engine, ForkEngine) or engine.broken or engine.process is None:
         return _skipped(len(candidates), "they run only in a forked child of the fork server")
     functions: list[str] = []
@@ -55,7 +58,8 @@ def probe(
         files = {str((engine.runner.worktree / p).resolve()): t for p, t in candidate.files.items()}
         payloads.append({"files": files, "changes": changes})
     functions = list(dict.fromkeys(functions))
-    budget = min(BATCH_SECONDS, 2 * seconds * len(candidates) * len(functions) + 1.0)
+    searches = len(candidates) * len(functions) * (1 if compare_only else 2)
+    budget = min(BATCH_SECONDS, seconds * searches + 1.0)
     per_test = tests.timeout or engine.runner.timeout or 0.0
     job = {
         "tests": list(tests.tests),
@@ -65,6 +69,7 @@ def probe(
         "budget": budget,
         "timeout": per_test,
         "expecting": list(tests.tests if expecting is None else expecting),
+        "compare_only": compare_only,
     }
     limit = per_test * len(tests.tests) + budget + CHILD_ALLOWANCE + JOB_ALLOWANCE
     answer = engine.probe(job, limit)
