@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 #: slowest test's duration in the recording run.
 MIN_CANDIDATE_TIMEOUT = 2.0
 CALIBRATION_FACTOR = 10.0
-#: Passing tests whose calls join the failing tests' as inputs of the generated ones.
-PROBE_GUARDS = 3
 
 
 class Workspace:
@@ -340,35 +338,6 @@ class GroupRepair:
             results.append(outcome.results)
         return results
 
-    def probe(
-        self, batch: Sequence[Mapping[str, str]], *, compare_only: bool = False
-    ) -> tuple[list[list[Concern]], list[Disagreement]]:
-        """The checks that run candidate code, for alternatives that pass the tests (in
-        rank order), in a forked child (``checks.probe``): per candidate, the docstring
-        examples it breaks and the generated inputs near the recorded ones on which it
-        raises where the original returned; and the inputs on which the first and each
-        other one disagree (only those, with ``compare_only``)."""
-        from pytest_trace.checks.probe import probe
-
-        workspace, tests = self.workspace, self.group.tests
-        # The calls of a few passing tests that reach the functions are inputs too.
-        recorded = [*tests, *workspace.guard(self.group.parameters, tests)[:PROBE_GUARDS]]
-        original = RunRequest(tuple(recorded), timeout=workspace.time_limit(recorded))
-        candidates = [workspace.request(values, tests) for values in batch]
-        return probe(
-            workspace.evaluator, original, candidates, expecting=tests, compare_only=compare_only
-        )
-
-    def probe_concerns(self, batch: Sequence[Mapping[str, str]]) -> list[list[Concern]]:
-        """Per candidate of ``batch`` (all pass the tests): its ``new-crash`` and
-        ``doctest`` concerns. Shaped as the loop's ``check`` callback."""
-        return self.probe(batch)[0]
-
-    def probe_disagreements(self, batch: Sequence[Mapping[str, str]]) -> list[Disagreement]:
-        """Where the first of ``batch`` and each other one disagree on generated inputs.
-        Shaped as the loop's ``compare`` callback."""
-        return self.probe(batch, compare_only=True)[1]
-
     def find_regressions(self, values: Mapping[str, str]) -> list[TestResult]:
         """Failures among the tests that passed before: the guard tests first, then the
         whole suite in a clean pytest process on the patched files."""
@@ -518,6 +487,35 @@ class GroupRepair:
 
     def _model(self) -> str:
         return self.workspace.settings.model if self.optimizer.name == "optoprime" else ""
+
+    def probe(
+        self, batch: Sequence[Mapping[str, str]], *, compare_only: bool = False
+    ) -> tuple[list[list[Concern]], list[Disagreement]]:
+        """The checks that run candidate code, for alternatives that pass the tests (in
+        rank order), in a forked child (``checks.probe``): per candidate, the docstring
+        examples it breaks and the generated inputs near the recorded ones on which it
+        raises where the original returned; and the inputs on which the first and each
+        other one disagree (only those, with ``compare_only``)."""
+        from pytest_trace.checks.probe import GUARD_TESTS, probe
+
+        workspace, tests = self.workspace, self.group.tests
+        # The calls of a few passing tests that reach the functions are inputs too.
+        recorded = [*tests, *workspace.guard(self.group.parameters, tests)[:GUARD_TESTS]]
+        original = RunRequest(tuple(recorded), timeout=workspace.time_limit(recorded))
+        candidates = [workspace.request(values, tests) for values in batch]
+        return probe(
+            workspace.evaluator, original, candidates, expecting=tests, compare_only=compare_only
+        )
+
+    def probe_concerns(self, batch: Sequence[Mapping[str, str]]) -> list[list[Concern]]:
+        """Per candidate of ``batch`` (all pass the tests): its ``new-crash`` and
+        ``doctest`` concerns. Shaped as the loop's ``check`` callback."""
+        return self.probe(batch)[0]
+
+    def probe_disagreements(self, batch: Sequence[Mapping[str, str]]) -> list[Disagreement]:
+        """Where the first of ``batch`` and each other one disagree on generated inputs.
+        Shaped as the loop's ``compare`` callback."""
+        return self.probe(batch, compare_only=True)[1]
 
 
 def _now() -> str:

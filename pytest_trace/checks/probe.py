@@ -18,6 +18,8 @@ from pytest_trace.checks.ambiguity import Disagreement
 from pytest_trace.checks.nearby import SEARCH_SECONDS
 from pytest_trace.evaluate import RunRequest
 
+#: Passing tests that reach the changed functions whose calls are recorded too.
+GUARD_TESTS = 3
 #: Seconds all the searches of one batch may take, at most.
 BATCH_SECONDS = 10.0
 #: Seconds a probe job may take besides its tests and its searches (imports, doctests).
