@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from pytest_trace.checks import Concern
+from pytest_trace.checks.calls import Call
 from pytest_trace.checks.child import Capture, ProbeJob, arguments, from_answer, run_probe
-from pytest_trace.checks.nearby import Call
 
 STACK = '''\
 class Stack:

@@ -7,14 +7,9 @@ from dataclasses import dataclass
 from hypothesis import Phase, find, settings
 
 from pytest_trace.checks import Concern
-from pytest_trace.checks.nearby import (
-    Call,
-    call_strategy,
-    canonical,
-    check_function,
-    describe_call,
-    expected_exceptions,
-)
+from pytest_trace.checks.calls import Call, canonical, describe_call, expected_exceptions
+from pytest_trace.checks.nearby import check_function
+from pytest_trace.checks.strategies import call_strategy
 
 FIND = settings(
     database=None, derandomize=True, max_examples=500, phases=(Phase.generate, Phase.shrink)

@@ -26,7 +26,8 @@ from typing import Any
 from pytest_trace.checks import Concern
 from pytest_trace.checks import doctests as doctest_checks
 from pytest_trace.checks.ambiguity import Disagreement
-from pytest_trace.checks.nearby import SEARCH_SECONDS, Call, canonical, check_function
+from pytest_trace.checks.calls import Call, canonical
+from pytest_trace.checks.nearby import SEARCH_SECONDS, check_function
 
 #: Recorded calls kept per function (distinct arguments), at most.
 MAX_CALLS = 24
@@ -176,7 +177,7 @@ def run_probe(
 ) -> dict[str, Any]:
     """Run the checks; the answer as JSON-ready data (see :func:`to_answer`).
     ``test_sources`` are the sources of the tests in ``job.expecting``."""
-    from pytest_trace.checks.nearby import expected_exceptions
+    from pytest_trace.checks.calls import expected_exceptions
 
     functions = {n: f for n, f in targets.items() if not f.__code__.co_flags & _UNCALLABLE}
     codes = {f.__code__: name for name, f in functions.items()}
