@@ -15,7 +15,15 @@ import pytest
 
 from pytest_trace.checks import Concern
 from pytest_trace.checks.calls import Call
-from pytest_trace.checks.child import Capture, ProbeJob, arguments, from_answer, run_probe
+from pytest_trace.checks.child import (
+    Capture,
+    ProbeJob,
+    Variants,
+    arguments,
+    from_answer,
+    run_probe,
+)
+from pytest_trace.swap import compile_functions
 
 STACK = '''\
 class Stack:
@@ -147,3 +155,32 @@ def test_nothing_recorded_nothing_generated(module):
 
     assert concerns == []
     assert notes == ["no call of the changed functions was recorded"]
+
+
+COUNTS = """\
+import functools
+
+
+@functools.cache
+def steps(n):
+    return 0 if n <= 0 else 1 + steps(n - 1)
+"""
+
+
+def test_a_memoizing_wrapper_does_not_answer_for_another_alternative(tmp_path):
+    path = tmp_path / "counts_module.py"
+    path.write_text(COUNTS)
+    spec = importlib.util.spec_from_file_location("counts_module", path)
+    assert spec is not None and spec.loader is not None
+    counts = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(counts)
+    inner = counts.steps.__wrapped__
+    text = COUNTS.replace("1 + steps", "2 + steps")
+    [doubled] = compile_functions(text, inner.__code__.co_filename, ["steps"]).values()
+    variants = Variants({"steps": inner})
+    second = variants.add({"steps": doubled})
+
+    original, candidate = variants.caller("steps", 0), variants.caller("steps", second)
+
+    assert [original(3), candidate(3), original(3)] == [3, 6, 3]  # not 3, 4, 3
+    variants.use(0)

@@ -141,23 +141,33 @@ def _codes(
     return codes
 
 
-class _Variants:
+class Variants:
     """The original code (variant 0) and each candidate's, switched in before a call."""
 
     def __init__(self, targets: Mapping[str, types.FunctionType]) -> None:
         self.targets = dict(targets)
         self.original = {name: f.__code__ for name, f in targets.items()}
         self.codes: list[dict[str, types.CodeType]] = [self.original]
+        # A memoizing wrapper (functools.cache) must not answer for another variant.
+        wrappers = [f.__globals__.get(f.__name__) for f in targets.values()]
+        self.caches = [
+            clear for w in wrappers if callable(clear := getattr(w, "cache_clear", None))
+        ]
 
     def add(self, codes: Mapping[str, types.CodeType]) -> int:
         self.codes.append({**self.original, **codes})
         return len(self.codes) - 1
 
     def use(self, variant: int) -> None:
+        switched = False
         for name, code in self.codes[variant].items():
             function = self.targets[name]
             if function.__code__ is not code:
                 function.__code__ = code
+                switched = True
+        if switched:
+            for clear in self.caches:
+                clear()
 
     def caller(self, name: str, variant: int) -> Callable[..., Any]:
         function = self.targets[name]
@@ -184,7 +194,7 @@ def run_probe(
     with Capture(codes) as capture:
         run_tests()
     started = time.monotonic()
-    variants = _Variants(targets)
+    variants = Variants(targets)
     concerns: list[list[Concern]] = [[] for _ in job.candidates]
     notes: list[str] = []
     ids: dict[int, int] = {}  # candidate index → variant
@@ -235,7 +245,7 @@ def run_probe(
 
 
 def _doctests(
-    name: str, function: types.FunctionType, variants: _Variants, variant: int
+    name: str, function: types.FunctionType, variants: Variants, variant: int
 ) -> list[Concern]:
     test = doctest_checks.docstring_test(
         function.__doc__, name, function.__globals__, function.__code__.co_filename
