@@ -55,7 +55,8 @@ class ProbeJob:
 
 
 class Capture:
-    """Deep copies of the arguments of calls of some code objects (``sys.setprofile``),
+    """Deep copies of the arguments of calls of some code objects (``sys.settrace``, with
+    no tracing inside any frame: only calls of Python functions cost a check),
     at most :data:`MAX_CALLS` distinct ones per function; un-copyable ones are skipped."""
 
     def __init__(self, codes: Mapping[types.CodeType, str]) -> None:
@@ -65,17 +66,17 @@ class Capture:
         self.previous: Any = None
 
     def __enter__(self) -> Capture:
-        self.previous = sys.getprofile()
-        sys.setprofile(self._profile)
+        self.previous = sys.gettrace()
+        sys.settrace(self._call)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         try:
-            sys.setprofile(self.previous)
-        except TypeError:  # a profiler set from C (cProfile) cannot be set back from Python
-            sys.setprofile(None)
+            sys.settrace(self.previous)
+        except TypeError:  # a tracer set from C cannot be set back from Python
+            sys.settrace(None)
 
-    def _profile(self, frame: types.FrameType, event: str, arg: object) -> None:
+    def _call(self, frame: types.FrameType, event: str, arg: object) -> None:
         if event != "call":
             return
         name = self.codes.get(frame.f_code)
