@@ -9,7 +9,7 @@ from hypothesis import Phase, find, settings
 from pytest_trace.checks import Concern
 from pytest_trace.checks.calls import Call, canonical, describe_call, expected_exceptions
 from pytest_trace.checks.nearby import check_function
-from pytest_trace.checks.strategies import call_strategy
+from pytest_trace.checks.strategies import MAX_LENGTH, call_strategy
 
 FIND = settings(
     database=None, derandomize=True, max_examples=500, phases=(Phase.generate, Phase.shrink)
@@ -172,6 +172,19 @@ def test_generated_calls_stay_near_the_recorded_ones():
     # Elements are neighbours of the recorded elements.
     assert first(lambda c: 4 in c.args[0]).args[0] == [4]
     assert first(lambda c: -1 in c.args[0]).args[0] == [-1]
+
+
+def test_long_recorded_values_stay_cheap_to_generate():
+    long = list(range(1000))
+    strategy = call_strategy([Call((long, tuple(long), "x" * 500))])
+
+    recorded = find(strategy, lambda c: len(c.args[0]) > 100, settings=FIND)
+    generated = find(strategy, lambda c: 3 < len(c.args[0]) < 100, settings=FIND)
+
+    assert recorded.args[0] in (long, long[1:], long[:-1])  # as it was, or less one item
+    assert 3 < len(generated.args[0]) <= MAX_LENGTH
+    assert recorded.args[1] == tuple(long)  # a long tuple as it was
+    assert len(find(strategy, lambda c: len(c.args[2]) > 3, settings=FIND).args[2]) <= 40
 
 
 def test_recorded_objects_are_used_as_they_were():

@@ -11,7 +11,7 @@ copies them for every call). Simple values come first: Hypothesis shrinks to the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -22,6 +22,10 @@ from pytest_trace.checks.calls import Call, canonical
 MAX_VALUES = 8
 #: Containers nest at most this deep in generated values; deeper ones stay as recorded.
 MAX_DEPTH = 3
+#: Generated containers and strings are at most this long; longer recorded ones are
+#: also tried as they were and with their first or last item left out.
+MAX_LENGTH = 12
+MAX_TEXT = 40
 
 
 def _distinct(values: Sequence[Any]) -> list[Any]:
@@ -55,7 +59,7 @@ def _strings(value: str) -> st.SearchStrategy[Any]:
     edits = ["", value, value[1:], value[:-1], value + value[-1:], value.upper(), value.lower()]
     alphabet = sorted(set(value)) or ["a"]
     return st.sampled_from(list(dict.fromkeys(edits))) | st.text(
-        st.sampled_from(alphabet), max_size=len(value) + 2
+        st.sampled_from(alphabet), max_size=min(len(value) + 2, MAX_TEXT)
     )
 
 
@@ -63,8 +67,22 @@ def _bytes(value: bytes) -> st.SearchStrategy[Any]:
     edits = [b"", value, value[1:], value[:-1], value + value[-1:]]
     alphabet = sorted(set(value)) or [0]
     return st.sampled_from(list(dict.fromkeys(edits))) | st.lists(
-        st.sampled_from(alphabet), max_size=len(value) + 2
+        st.sampled_from(alphabet), max_size=min(len(value) + 2, MAX_TEXT)
     ).map(bytes)
+
+
+def _collections(
+    value: list[Any] | set[Any] | frozenset[Any], depth: int
+) -> st.SearchStrategy[Any]:
+    kind: Callable[[list[Any]], Any] = type(value)
+    elements = _one_of(list(value), depth + 1) if value else st.integers(-1, 2)
+    generated: st.SearchStrategy[Any] = st.lists(elements, max_size=min(len(value) + 2, MAX_LENGTH))
+    if kind is not list:
+        generated = generated.map(kind)
+    if len(value) <= MAX_LENGTH:
+        return generated
+    items = list(value)
+    return generated | st.sampled_from([value, kind(items[1:]), kind(items[:-1])])
 
 
 def neighbours(value: Any, depth: int = 0) -> st.SearchStrategy[Any]:
@@ -83,11 +101,9 @@ def neighbours(value: Any, depth: int = 0) -> st.SearchStrategy[Any]:
     if depth >= MAX_DEPTH:
         return st.just(value)
     if kind is list or kind in (set, frozenset):
-        elements = _one_of(list(value), depth + 1) if value else st.integers(-1, 2)
-        size = len(value) + 2
-        if kind is list:
-            return st.lists(elements, max_size=size)
-        return st.lists(elements, max_size=size).map(kind)
+        return _collections(value, depth)
+    if isinstance(value, (tuple, dict)) and len(value) > MAX_LENGTH:
+        return st.just(value)
     if kind is tuple or (isinstance(value, tuple) and hasattr(value, "_make")):
         parts = st.tuples(*(neighbours(item, depth + 1) for item in value))
         return parts if kind is tuple else parts.map(kind._make)
