@@ -154,6 +154,8 @@ def test_equal_results_are_no_disagreement_whatever_their_identity():
     assert disagreements == []
     assert canonical(Box(1)) == canonical(Box(1)) != canonical(Box(2))
     assert canonical({1, 2}) == canonical({2, 1})
+    long = list(range(5000))
+    assert canonical(long) == canonical(list(long)) != canonical([*long, 1])
 
 
 def test_generated_calls_stay_near_the_recorded_ones():

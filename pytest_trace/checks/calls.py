@@ -26,6 +26,7 @@ from typing import Any
 #: under a tenth of it "does not return".
 CALL_SECONDS = 1.0
 MAX_SHOWN = 160
+MAX_ITEMS = 1000
 #: The name an :class:`Outcome` gives a call that did not return in time.
 HANG = "Timeout"
 
@@ -66,13 +67,15 @@ class _Hang(BaseException):
 def canonical(value: Any, depth: int = 0) -> str:
     """A text that is equal for equal values: containers element by element (sets and
     dicts in sorted order), objects with the default repr by their attributes, floats
-    by repr (so NaN equals NaN), anything else by repr."""
+    by repr (so NaN equals NaN), anything else by repr. Of a long list or tuple, the
+    first :data:`MAX_ITEMS` items and the length."""
     if depth > 8:
         return "..."
     kind = type(value)
     if kind in (list, tuple) or isinstance(value, tuple):
-        inner = ", ".join(canonical(item, depth + 1) for item in value)
-        return f"{kind.__qualname__}[{inner}]"
+        inner = ", ".join(canonical(item, depth + 1) for item in value[:MAX_ITEMS])
+        more = f", ... {len(value)} items" if len(value) > MAX_ITEMS else ""
+        return f"{kind.__qualname__}[{inner}{more}]"
     if isinstance(value, (set, frozenset)):
         inner = ", ".join(sorted(canonical(item, depth + 1) for item in value))
         return f"{kind.__qualname__}{{{inner}}}"
