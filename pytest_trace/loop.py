@@ -19,6 +19,7 @@ from pytest_trace.constants import check_update
 from pytest_trace.feedback import combine_feedback
 from pytest_trace.model import HistoryEntry, Parameter, Problem, Step, TestResult, TokenUsage
 from pytest_trace.optimizers.base import Optimizer, OptimizerError
+from pytest_trace.tampering import check_update as tampering
 
 Status = Literal["fixed", "partial", "unfixed", "error"]
 Verdict = Literal["rejected", "unchanged", "repeated", "worse", "regressed", "improved", "fixed"]
@@ -361,11 +362,12 @@ def optimize_group(
 
 def _violations(parameters: Mapping[str, Parameter], updates: Mapping[str, str]) -> str:
     """Why ``updates`` break the rules of their parameters (constants stay literals,
-    constants-only functions keep their structure); "" when they do not."""
+    constants-only functions keep their structure, no tampering); "" when they do not."""
     problems = [
         problem
         for name, value in updates.items()
-        if name in parameters and (problem := check_update(parameters[name], value))
+        if name in parameters
+        and (problem := check_update(parameters[name], value) or tampering(parameters[name], value))
     ]
     return "; ".join(problems)
 
