@@ -19,7 +19,7 @@ import math
 import warnings
 from collections.abc import Iterable, Sequence
 
-from pytest_trace.edits import EditError, split_lines
+from pytest_trace.edits import TOO_DEEP, EditError, split_lines
 from pytest_trace.model import Parameter
 from pytest_trace.optimizers.parsing import coerce_value
 
@@ -39,6 +39,8 @@ def _parse(text: str, what: str) -> ast.Module:
             return ast.parse(text)
     except (SyntaxError, ValueError) as error:
         raise EditError(f"{what} does not compile: {error}") from None
+    except (RecursionError, MemoryError):
+        raise EditError(f"{what} {TOO_DEEP}") from None
 
 
 def _assignment(tree: ast.Module, name: str) -> ast.expr:
@@ -206,7 +208,7 @@ def same_structure(old: str, new: str) -> bool:
     """Whether two sources differ in their literals only (formatting and comments aside)."""
     try:
         return structure(old) == structure(new)
-    except EditError:
+    except (EditError, RecursionError, MemoryError):
         return False
 
 

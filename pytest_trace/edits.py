@@ -21,6 +21,12 @@ from typing import TypeAlias
 
 from pytest_trace.model import Parameter
 
+#: Why code nested deeper than Python's parser or compiler can follow is refused.
+TOO_DEEP = (
+    "is nested too deeply (or is too long an expression) for Python to compile it; "
+    "write it with intermediate variables or a loop"
+)
+
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _FENCED = re.compile(r"(`{3,}|~{3,})[^\n]*\n(.*?)\n?[ \t]*\1", re.DOTALL)
 _BOM = "\ufeff"
@@ -242,6 +248,8 @@ def _parse(source: str, what: str) -> ast.Module:
             return ast.parse(source)
     except (SyntaxError, ValueError) as error:
         raise EditError(f"{what} does not compile: {_describe_error(error)}") from None
+    except (RecursionError, MemoryError):
+        raise EditError(f"{what} {TOO_DEEP}") from None
 
 
 def _parse_file(text: str) -> ast.Module:
@@ -255,6 +263,8 @@ def _compile(source: str, what: str, name: str) -> None:
             compile(source, f"<{name}>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as error:
         raise EditError(f"{what} does not compile: {_describe_error(error)}") from None
+    except (RecursionError, MemoryError):
+        raise EditError(f"{what} {TOO_DEEP}") from None
 
 
 def _describe_error(error: SyntaxError | ValueError) -> str:

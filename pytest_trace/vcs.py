@@ -24,6 +24,8 @@ from typing import Literal
 
 import git
 
+from pytest_trace.sanitize import printable
+
 SNAPSHOT_MESSAGE = "pytest-trace: snapshot of uncommitted changes"
 TOOL_IDENTITY_NAME = "pytest-trace"
 TOOL_IDENTITY_EMAIL = "pytest-trace@localhost"
@@ -381,8 +383,21 @@ def _commit_tree(
         "GIT_COMMITTER_EMAIL": signature.committer.email,
     }
     parents = [] if parent is None else ["-p", parent]
-    args = ["commit-tree", tree, *parents, "--no-gpg-sign", "-m", message]
-    return _run(repo.git, args, env)
+    args = ["commit-tree", tree, *parents, "--no-gpg-sign", "-F", "-"]
+    # The message goes through stdin (an argument cannot hold a NUL, and has a size
+    # limit), cleaned of what a commit message should not hold.
+    result = subprocess.run(
+        [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
+        cwd=repo.working_dir,
+        input=printable(message).encode("utf-8"),
+        capture_output=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+    if result.returncode != 0:
+        error = result.stderr.decode("utf-8", "replace").strip()
+        raise VcsError(f"`git {' '.join(args)}` failed: {error}")
+    return result.stdout.decode("ascii", "replace").strip()
 
 
 def _config(repo: git.Repo, key: str) -> str:

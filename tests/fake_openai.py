@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
+import struct
 import sys
 import threading
 import time
@@ -43,7 +45,12 @@ class Reply:
 
     ``content`` is the assistant message (``None`` sends ``"content": null``). ``body``
     replaces the whole JSON body (a ``str`` is sent as is); without it, an error status gets
-    an OpenAI-style error body. ``delay`` (seconds) is waited before answering.
+    an OpenAI-style error body. ``raw`` replaces the body with exactly these bytes, sent as
+    ``content_type``. ``delay`` (seconds) is waited before answering.
+
+    ``fault`` scripts a broken connection instead of an answer: ``"stall"`` reads the
+    request and never answers (until the server stops), ``"reset"`` sends the headers and
+    half the body then resets the connection, ``"close"`` resets it without a byte.
     """
 
     content: str | None = ""
@@ -54,6 +61,9 @@ class Reply:
     completion_tokens: int = 7
     finish_reason: str = "stop"
     delay: float = 0.0
+    raw: bytes | None = None
+    content_type: str = "application/json"
+    fault: str = ""
 
 
 def _as_reply(answer: str | Reply) -> Reply:
@@ -88,6 +98,7 @@ class ScriptedServer:
         self._address = (host, port)
         self._model = model
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
         self._served = 0
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -110,6 +121,7 @@ class ScriptedServer:
             return len(self._answers) - self._served
 
     def start(self) -> ScriptedServer:
+        self._stopped.clear()
         handler = type("Handler", (_Handler,), {"script": self})
         self._httpd = ThreadingHTTPServer(self._address, handler)
         self._httpd.daemon_threads = True
@@ -123,6 +135,7 @@ class ScriptedServer:
         return self
 
     def stop(self) -> None:
+        self._stopped.set()  # stalled handlers end
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -205,6 +218,12 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self.script.next_reply(body, headers)
         if reply.delay:
             time.sleep(reply.delay)
+        if reply.fault:
+            self._fault(reply)
+            return
+        if reply.raw is not None:
+            self._send_bytes(reply.status, reply.raw, reply.content_type, dict(reply.headers))
+            return
         payload: object
         if reply.body is not None:
             payload = reply.body
@@ -222,11 +241,36 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._send(404, _error_body(404, f"ScriptedServer serves POST {CHAT_PATH} only"), {})
 
+    def _fault(self, reply: Reply) -> None:
+        if reply.fault == "stall":
+            self.script._stopped.wait()
+            self.close_connection = True
+            return
+        if reply.fault == "reset":
+            data = json.dumps(self.script.completion_body(reply, {})).encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+        elif reply.fault != "close":
+            raise ValueError(f"unknown fault {reply.fault!r}")
+        # SO_LINGER with a zero timeout: close() sends RST, not FIN
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
     def _send(self, status: int, payload: object, headers: Mapping[str, str]) -> None:
         if isinstance(payload, str):
             data, content_type = payload.encode("utf-8"), "text/plain; charset=utf-8"
         else:
             data, content_type = json.dumps(payload).encode("utf-8"), "application/json"
+        self._send_bytes(status, data, content_type, headers)
+
+    def _send_bytes(
+        self, status: int, data: bytes, content_type: str, headers: Mapping[str, str]
+    ) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)

@@ -148,7 +148,7 @@ def test_no_choices_and_no_usage_is_empty_completion() -> None:
 # --- errors and retries --------------------------------------------------------------------
 
 
-def test_429_then_success_is_retried_by_the_client() -> None:
+def test_429_then_success_is_retried() -> None:
     with ScriptedServer([Reply(status=429), "after retry"]) as server:
         start = time.monotonic()
         completion = chat(server, max_retries=2).complete("s", "u")
@@ -167,8 +167,9 @@ def test_persistent_500_becomes_llm_error_after_retries() -> None:
     message = str(raised.value)
     assert url in message
     assert message == (
-        f"the LLM endpoint {url} answered 500 Internal Server Error, even after 2 retries: "
-        "the server is failing; try again later. The server said: scripted error 500"
+        f"the LLM endpoint {url} answered 500 Internal Server Error: "
+        "the server is failing; try again later. The server said: scripted error 500 "
+        "(tried 3 times)"
     )
 
 
@@ -214,7 +215,8 @@ def test_connection_refused_is_llm_error() -> None:
         llm.complete("s", "u")
     message = str(raised.value)
     assert message.startswith(
-        f"could not connect to the LLM endpoint {url}: is the server running? "
+        f"could not connect to the LLM endpoint {url}, or the connection broke: is the server "
+        "running? "
         "Check OPENAI_BASE_URL. The error was: "
     )
     assert "refused" in message.lower()

@@ -254,6 +254,18 @@ class OptoPrime:
             completion = self.llm.complete(system, user)
         except LLMError as error:
             raise OptimizerError(str(error)) from error
+        try:
+            return self._read(completion, problem)
+        except (RecursionError, MemoryError, ValueError, TypeError) as error:
+            # an answer no check foresaw must not end the run: it is a rejected proposal
+            return Proposal(
+                updates={},
+                rejected=f"The answer could not be checked ({type(error).__name__}: "
+                f"{str(error)[:200]}); write plain code of moderate size.",
+                usage=completion.usage,
+            )
+
+    def _read(self, completion: Completion, problem: Problem) -> Proposal:
         parsed = parse_answer(completion.text)
         if parsed.error:
             return Proposal(
