@@ -20,6 +20,7 @@ from pytest_trace.feedback import combine_feedback
 from pytest_trace.model import HistoryEntry, Parameter, Problem, Step, TestResult, TokenUsage
 from pytest_trace.optimizers.base import Optimizer, OptimizerError
 from pytest_trace.tampering import check_update as tampering
+from pytest_trace.unusable import summary
 
 Status = Literal["fixed", "partial", "unfixed", "error"]
 Verdict = Literal["rejected", "unchanged", "repeated", "worse", "regressed", "improved", "fixed"]
@@ -356,6 +357,9 @@ def optimize_group(
 
     if result.status != "fixed" and best.score > start_score:
         result.status = "partial"
+    if result.candidates == 0 and result.attempts:  # say why nothing was tested
+        unusable = summary([(a.verdict, a.feedback) for a in result.attempts])
+        result.message = "\n".join(filter(None, [result.message, unusable]))
     result.seconds = time.monotonic() - started
     return result
 

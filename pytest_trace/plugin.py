@@ -83,7 +83,21 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = Settings.from_config(config)
         config.pluginmanager.register(TestTimeLimit(settings.timeout), "trace-timeout")
         if not hasattr(config, "workerinput"):
+            _check_optimizer(config, settings.optimizer)
             # On xdist workers (``workerinput``) the tests just run; the controller optimizes.
             from pytest_trace.session import OptimizeSession
 
             config.pluginmanager.register(OptimizeSession(config, settings), "trace-session")
+
+
+def _check_optimizer(config: pytest.Config, wanted: str) -> None:
+    """Refuse an optimizer no plugin offers before the tests run (the plugins and the
+    ``conftest.py`` files of the root directory have answered the hook by now)."""
+    if wanted == "auto":
+        return
+    names = {offer.name for offers in config.hook.pytest_trace_optimizers() for offer in offers}
+    if wanted not in names:
+        raise pytest.UsageError(
+            f"--trace-optimizer {wanted}: there is no such optimizer; the optimizers are "
+            f"auto, {', '.join(sorted(names))}"
+        )

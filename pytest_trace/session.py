@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 import types
 from collections.abc import Callable, Generator
 from contextlib import ExitStack, closing
@@ -20,7 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_trace.report import RunReport, summary_lines, write_dot_files, write_json
+from pytest_trace.redact import Redactor
+from pytest_trace.report import (
+    GroupReport,
+    RunReport,
+    summary_lines,
+    write_dot_files,
+    write_json,
+)
 from pytest_trace.settings import Settings
 from pytest_trace.trainable import iter_trainables, unmatched_patterns
 
@@ -36,6 +44,12 @@ if TYPE_CHECKING:
     Evaluator = ForkEngine | WorkerRunner
 
 FAILED = ("failed", "error")
+#: Fields of the reports that hold names (tests, functions, branches, commits): the
+#: redaction of secrets leaves them alone.
+REPORT_NAMES = frozenset(
+    {"tests", "parameters", "changed", "branch", "commit", "record", "base_commit"}
+    | {"unreached", "not_reproduced", "unmatched_patterns", "optimizer", "model"}
+)
 
 
 class OptimizeSession:
@@ -46,6 +60,7 @@ class OptimizeSession:
         self.settings = settings
         self.outcomes: dict[str, str] = {}
         self.report: RunReport | None = None
+        self.redactor = Redactor()
 
     # -- the ordinary run ---------------------------------------------------------
 
@@ -90,11 +105,18 @@ class OptimizeSession:
             return
         from pytest_trace.llm import LLMConfig
 
-        llm_config = LLMConfig.from_env(self.settings.model, os.environ)
-        self.report = report = RunReport()
+        llm_config = LLMConfig.from_env(
+            self.settings.model, os.environ, timeout=self.settings.llm_timeout
+        )
+        self.redactor = Redactor.from_environment(
+            os.environ, [self.config.rootpath, self.config.invocation_params.dir]
+        )
+        report = RunReport()
         try:
             self._optimize(report, llm_config)
         finally:
+            # the reports and the summary keep no secret, whatever the tests printed
+            self.report = report = self.redactor.scrubbed(report, REPORT_NAMES)
             self._write_reports(report)
 
     def _write_reports(self, report: RunReport) -> None:
@@ -261,6 +283,7 @@ class OptimizeSession:
         from pytest_trace.llm import OpenAIChat
         from pytest_trace.loop import group_failures
         from pytest_trace.optimizers.base import OptimizerContext
+        from pytest_trace.redact import RedactingLLM
         from pytest_trace.repair import Workspace
 
         reproduced = [nodeid for nodeid in failed if not survey.passed(nodeid)]
@@ -292,16 +315,31 @@ class OptimizeSession:
             outcomes=self.outcomes,
             settings=self.settings,
         )
-        llm = self._cached(OpenAIChat(llm_config), llm_config) if llm_config.is_configured else None
         for number, group in enumerate(groups, 1):
             label = f"[group {number}/{len(groups)}] {group.slug}"
             self._progress(
                 f"{label}: optimizing {', '.join(group.parameters)} "
                 f"for {len(group.tests)} failing test(s)"
             )
-            optimizer = spec.factory(OptimizerContext(self.settings, llm))
-            report.groups.append(
-                workspace.optimize(
+            budget = self.settings.time_budget
+            llm = (
+                RedactingLLM(
+                    self._cached(
+                        OpenAIChat(
+                            llm_config,
+                            deadline=None if budget is None else time.monotonic() + budget,
+                            progress=self._labelled(label),
+                        ),
+                        llm_config,
+                    ),
+                    self.redactor,
+                )
+                if llm_config.is_configured
+                else None
+            )
+            try:
+                optimizer = spec.factory(OptimizerContext(self.settings, llm))
+                group_report = workspace.optimize(
                     group,
                     optimizer,
                     fail_fast=spec.fail_fast,
@@ -310,7 +348,13 @@ class OptimizeSession:
                     hook=self.config.hook,
                     progress=self._labelled(label),
                 )
-            )
+            except Exception as error:  # one group's failure must not cost the others
+                group_report = GroupReport(list(group.tests), list(group.parameters), "error")
+                group_report.message = (
+                    f"the optimization of this group ended on an error: "
+                    f"{type(error).__name__}: {error}"
+                )
+            report.groups.append(group_report)
 
     def _outputs(self) -> list[Path]:
         """The files and directories this run writes its reports to."""

@@ -21,6 +21,7 @@ DEFAULT_TIME_BUDGET = 600.0
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 2048.0
 DEFAULT_MAX_PROMPT_TOKENS = 8000
+DEFAULT_LLM_TIMEOUT = 120.0
 
 
 def positive_int(text: str) -> int:
@@ -41,7 +42,7 @@ def _limit(unit: str) -> Callable[[str], float]:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number of {unit}") from None
-        if value < 0 or value != value:
+        if value < 0 or value != value or value == float("inf"):
             raise argparse.ArgumentTypeError(f"{text!r} must be 0 (no limit) or more {unit}")
         return value
 
@@ -67,6 +68,48 @@ def nonempty(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("must not be empty")
     return text.strip()
+
+
+def plain_name(text: str) -> str:
+    """A name: no spaces, no control characters (an optimizer, a model)."""
+    text = nonempty(text)
+    if any(char.isspace() or not char.isprintable() for char in text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a name (spaces or control characters)")
+    return text
+
+
+def output_file(text: str) -> str:
+    """A file to write at the end of the run: not a directory, not in a file."""
+    text = nonempty(text)
+    path = os.path.abspath(text)
+    if os.path.isdir(path):
+        raise argparse.ArgumentTypeError(f"{text!r} is a directory; give the path of a file")
+    if _file_above(path):
+        raise argparse.ArgumentTypeError(f"{text!r} cannot be written: {_file_above(path)}")
+    return text
+
+
+def output_directory(text: str) -> str:
+    """A directory to write files into at the end of the run (created if missing)."""
+    text = nonempty(text)
+    path = os.path.abspath(text)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise argparse.ArgumentTypeError(f"{text!r} is a file, not a directory")
+    if _file_above(path):
+        raise argparse.ArgumentTypeError(f"{text!r} cannot be created: {_file_above(path)}")
+    return text
+
+
+def _file_above(path: str) -> str:
+    """Why no file can be made at ``path``: one of its parent directories is a file."""
+    parent = os.path.dirname(path)
+    while parent and not os.path.exists(parent):
+        parent, previous = os.path.dirname(parent), parent
+        if parent == previous:
+            return ""
+    if parent and not os.path.isdir(parent):
+        return f"{parent} is a file"
+    return ""
 
 
 def trainable_pattern(text: str) -> str:
@@ -104,13 +147,13 @@ class Option:
 OPTIONS = (
     Option(
         "optimizer",
-        nonempty,
+        plain_name,
         "auto",
         "the optimizer: optoprime (an LLM), search (no LLM), another one a plugin adds, "
         "or auto: optoprime when an LLM endpoint is configured, search otherwise",
         "NAME",
     ),
-    Option("model", nonempty, DEFAULT_MODEL, "LLM model for OptoPrime", "NAME"),
+    Option("model", plain_name, DEFAULT_MODEL, "LLM model for OptoPrime", "NAME"),
     Option(
         "max_iterations",
         positive_int,
@@ -139,7 +182,7 @@ OPTIONS = (
         "time limit per test under --trace-optimize, in seconds (0: none)",
         "SECONDS",
     ),
-    Option("report", nonempty, None, "write a JSON report of the optimization to PATH", "PATH"),
+    Option("report", output_file, None, "write a JSON report of the optimization to PATH", "PATH"),
     Option(
         "workers",
         positive_int,
@@ -164,7 +207,7 @@ OPTIONS = (
     ),
     Option(
         "report_md",
-        nonempty,
+        output_file,
         None,
         "write a Markdown report of the optimization to PATH (renders on GitHub and GitLab; "
         "fit for a pull-request description)",
@@ -172,7 +215,7 @@ OPTIONS = (
     ),
     Option(
         "graph_dot",
-        nonempty,
+        output_directory,
         None,
         "write the trace of each group of failing tests as a Graphviz file to DIR "
         "(group-1-NAME.dot, ...; render with dot -Tsvg)",
@@ -204,6 +247,14 @@ OPTIONS = (
         "estimated as characters / 3 (code and values run 3 to 4 characters a token): "
         "long traces are summarized to fit",
         "N",
+    ),
+    Option(
+        "llm_timeout",
+        seconds,
+        DEFAULT_LLM_TIMEOUT,
+        "time limit of each request to the LLM, in seconds (0: none); requests and their "
+        "retries also stop at --trace-time-budget",
+        "SECONDS",
     ),
 )
 
@@ -265,6 +316,7 @@ class Settings:
     no_cache: bool = False
     trainable: tuple[str, ...] = ()
     max_prompt_tokens: int = DEFAULT_MAX_PROMPT_TOKENS
+    llm_timeout: float = DEFAULT_LLM_TIMEOUT
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:

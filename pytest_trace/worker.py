@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import os
 import sys
 import types
 from collections.abc import Generator
@@ -30,6 +31,7 @@ import pytest
 from pytest_trace._report_feedback import failure_from_report
 from pytest_trace.feedback import TestTimeout, clip_tail, render_feedback
 from pytest_trace.model import Outcome, TestResult, to_json
+from pytest_trace.redact import NAME_KEYS, Redactor
 from pytest_trace.timeout import TestTimeLimit
 from pytest_trace.trace.reach import Reach
 from pytest_trace.trace.recorder import Recorder, codes_of
@@ -137,6 +139,8 @@ class Worker:
         self.request = request
         self.root = Path(request.root).resolve()
         self.user_root = Path(request.user_root).resolve() if request.user_root else None
+        # Every line written is redacted: what leaves this process keeps no secret.
+        self.redact = Redactor.from_environment(os.environ, [self.user_root or self.root])
         self.codes: dict[types.CodeType, str] = {}
         self.functions: dict[str, tuple[str, str, types.FunctionType]] = {}
         self.constants: dict[str, tuple[str, str]] = {}
@@ -178,7 +182,8 @@ class Worker:
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         if self.out is not None:
-            self.out.write(json.dumps({"kind": kind, **data}) + "\n")
+            event = self.redact.scrubbed({"kind": kind, **data}, NAME_KEYS)
+            self.out.write(json.dumps(event) + "\n")
             self.out.flush()
 
     # -- trainables -------------------------------------------------------------------
