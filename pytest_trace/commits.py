@@ -10,12 +10,13 @@ the trailers ``Optimized-by: pytest-trace <version>`` and ``Trace-record: <id>``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pytest_trace import __version__
-from pytest_trace.model import TokenUsage
+from pytest_trace.model import Parameter, TokenUsage
 from pytest_trace.record import RECORD_TRAILER
 
 if TYPE_CHECKING:
@@ -46,13 +47,17 @@ class CommitFacts:
     parameters: Sequence[str] = ()
     #: The trace of the failing tests, as a Mermaid flowchart.
     graph: str = ""
+    #: Where each changed function is: its name -> (file, line of its ``def``), so that
+    #: the lines the reasoning names (counted from the ``def``) become lines of the file.
+    locations: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def commit_message(facts: CommitFacts) -> str:
     """``fix(<functions>): <the optimizer's reasoning, first line>``, then the facts of
     the fix, the reasoning, and the trailers."""
     names = list(dict.fromkeys(name.rsplit(".", 1)[-1] for name in facts.changed))
-    reason = next((line.strip() for line in facts.reasoning.splitlines() if line.strip()), "")
+    reasoning = file_lines(facts.reasoning, facts.locations)
+    reason = next((line.strip() for line in reasoning.splitlines() if line.strip()), "")
     for name in names:  # "f: line 3: ..." says nothing "fix(f): " does not
         reason = reason.removeprefix(f"{name}: ")
     subject = _shorten(f"fix({', '.join(names)}): {reason or 'make the failing tests pass'}")
@@ -83,8 +88,14 @@ def commit_message(facts: CommitFacts) -> str:
             else " (HEAD, no uncommitted changes)"
         )
     )
-    if facts.reasoning.strip():
-        body += ["", "Reasoning:", facts.reasoning.strip()[:2000]]
+    if reasoning.strip():
+        files = sorted({path for path, _ in facts.locations.values()})
+        where = (
+            f" (line numbers are those of {', '.join(files)})"
+            if reasoning != facts.reasoning
+            else ""
+        )
+        body += ["", f"Reasoning{where}:", reasoning.strip()[:2000]]
     if facts.graph.strip():
         body += ["", "Trace of the failing tests:", "```mermaid", *facts.graph.strip().splitlines()]
         body.append("```")
@@ -92,6 +103,48 @@ def commit_message(facts: CommitFacts) -> str:
     if facts.record:
         trailers.append(f"{RECORD_TRAILER}: {facts.record}")
     return f"{subject}\n\n" + "\n".join(body) + "\n\n" + "\n".join(trailers) + "\n"
+
+
+#: ``name: line 3`` and ``name: lines 3-5``: how the search (and often a model) names the
+#: lines of a function it changed, counting from its ``def`` line.
+_LINES = re.compile(
+    r"\b(?P<name>[A-Za-z_]\w*): (?P<word>lines?) (?P<first>\d+)(?:-(?P<last>\d+))?\b"
+)
+
+
+def file_lines(reasoning: str, locations: Mapping[str, tuple[str, int]]) -> str:
+    """``reasoning`` with the lines of each function in ``locations`` (by its qualified or
+    short name) counted from the start of its file instead of from its ``def`` line."""
+    starts = {name.rsplit(".", 1)[-1]: line for name, (_, line) in locations.items()}
+
+    def shift(match: re.Match[str]) -> str:
+        start = starts.get(match["name"])
+        if start is None:
+            return match[0]
+        first = int(match["first"]) + start - 1
+        last = f"-{int(match['last']) + start - 1}" if match["last"] else ""
+        return f"{match['name']}: {match['word']} {first}{last}"
+
+    return _LINES.sub(shift, reasoning) if starts else reasoning
+
+
+def function_locations(
+    parameters: Sequence[Parameter], files: Mapping[str, str]
+) -> dict[str, tuple[str, int]]:
+    """Each function of ``parameters``: its file and the line of its ``def`` in ``files``
+    (path -> text); functions that cannot be located are left out."""
+    from pytest_trace.edits import EditError, locate_function
+
+    found: dict[str, tuple[str, int]] = {}
+    for parameter in parameters:
+        if parameter.kind == "constant" or parameter.path not in files:
+            continue
+        try:
+            span = locate_function(files[parameter.path], parameter.qualname)
+        except (EditError, RecursionError):
+            continue
+        found[parameter.name] = (parameter.path, span.def_line)
+    return found
 
 
 def _shorten(text: str, limit: int = SUBJECT_CHARS) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_trace.commits import CommitFacts, commit_message
+from pytest_trace.commits import CommitFacts, commit_message, function_locations
 from pytest_trace.evaluate import RunOutcome, RunRequest, WorkerRunner
 from pytest_trace.model import Parameter, TestResult
 from pytest_trace.report import GroupReport
@@ -416,6 +416,10 @@ class GroupRepair:
                 operators=attempt.operators,
                 record=self.record_id,
                 graph=self.graph,
+                locations=function_locations(
+                    [workspace.parameters[n] for n in workspace.changed(values)],
+                    {**workspace.texts, **workspace.files(values)},
+                ),
             )
         )
         self.head = vcs.commit_files(

@@ -259,8 +259,12 @@ def test_optoprime_without_an_llm_says_how_to_configure_one(project):
 def test_an_unknown_optimizer_is_named(project):
     result = project.run("--trace-optimizer=simulated-annealing")
 
-    result.stdout.fnmatch_lines(
-        ["*no optimizer 'simulated-annealing'; the optimizers are auto, optoprime, search"]
+    assert result.ret == pytest.ExitCode.USAGE_ERROR  # before the tests ran
+    result.stderr.fnmatch_lines(
+        [
+            "*--trace-optimizer simulated-annealing: there is no such optimizer; "
+            "the optimizers are auto, optoprime, search"
+        ]
     )
 
 
