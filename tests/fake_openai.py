@@ -50,7 +50,8 @@ class Reply:
 
     ``fault`` scripts a broken connection instead of an answer: ``"stall"`` reads the
     request and never answers (until the server stops), ``"reset"`` sends the headers and
-    half the body then resets the connection, ``"close"`` resets it without a byte.
+    half the body then resets the connection, ``"truncate"`` sends the same and closes
+    the connection normally, ``"close"`` resets it without a byte.
     """
 
     content: str | None = ""
@@ -246,7 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.script._stopped.wait()
             self.close_connection = True
             return
-        if reply.fault == "reset":
+        if reply.fault in ("reset", "truncate"):
             data = json.dumps(self.script.completion_body(reply, {})).encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -256,8 +257,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         elif reply.fault != "close":
             raise ValueError(f"unknown fault {reply.fault!r}")
-        # SO_LINGER with a zero timeout: close() sends RST, not FIN
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        if reply.fault != "truncate":
+            # SO_LINGER with a zero timeout: close() sends RST, not FIN
+            linger = struct.pack("ii", 1, 0)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
         self.connection.close()
         self.close_connection = True
 

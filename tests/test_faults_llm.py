@@ -109,6 +109,7 @@ BAD_BODIES = {
     "500": Reply(status=500),
     "429": Reply(status=429),
     "connection reset mid-answer": Reply(fault="reset"),
+    "truncated body": Reply(fault="truncate"),
     "connection reset before a byte": Reply(fault="close"),
 }
 

@@ -55,6 +55,7 @@ UNREADABLE = {
     "JSON that is not an object": Reply(raw=b"[1, 2, 3]"),
     "choices that are not a list": Reply(body={"choices": {"0": "x"}}),
     "connection reset mid-body": Reply(fault="reset"),
+    "body cut short": Reply(fault="truncate"),
     "connection reset before a byte": Reply(fault="close"),
 }
 
