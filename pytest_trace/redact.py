@@ -59,6 +59,11 @@ NAME_KEYS = frozenset(
     {"kind", "nodeid", "outcome", "function", "test", "type", "id", "parent", "reached"}
     | {"inputs_from", "module", "qualname", "name", "file", "path", "constants"}
 )
+#: Fields of the reports that hold names (tests, functions, branches, commits).
+REPORT_NAMES = frozenset(
+    {"tests", "parameters", "changed", "branch", "commit", "record", "base_commit"}
+    | {"unreached", "not_reproduced", "unmatched_patterns", "optimizer", "model"}
+)
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 import types
 from collections.abc import Callable, Generator
 from contextlib import ExitStack, closing
@@ -21,14 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_trace.redact import Redactor
-from pytest_trace.report import (
-    GroupReport,
-    RunReport,
-    summary_lines,
-    write_dot_files,
-    write_json,
-)
+from pytest_trace.redact import REPORT_NAMES, Redactor
+from pytest_trace.report import RunReport, summary_lines, write_dot_files, write_json
 from pytest_trace.settings import Settings
 from pytest_trace.trainable import iter_trainables, unmatched_patterns
 
@@ -37,19 +30,13 @@ if TYPE_CHECKING:
 
     from pytest_trace.engine import ForkEngine
     from pytest_trace.evaluate import RunOutcome, WorkerRunner
-    from pytest_trace.llm import LLM, LLMConfig
+    from pytest_trace.llm import LLMConfig
     from pytest_trace.optimizers.base import OptimizerSpec
     from pytest_trace.vcs import Base
 
     Evaluator = ForkEngine | WorkerRunner
 
 FAILED = ("failed", "error")
-#: Fields of the reports that hold names (tests, functions, branches, commits): the
-#: redaction of secrets leaves them alone.
-REPORT_NAMES = frozenset(
-    {"tests", "parameters", "changed", "branch", "commit", "record", "base_commit"}
-    | {"unreached", "not_reproduced", "unmatched_patterns", "optimizer", "model"}
-)
 
 
 class OptimizeSession:
@@ -280,11 +267,11 @@ class OptimizeSession:
         spec: OptimizerSpec,
         llm_config: LLMConfig,
     ) -> None:
-        from pytest_trace.llm import OpenAIChat
+        from pytest_trace.llm_stack import group_llm
         from pytest_trace.loop import group_failures
         from pytest_trace.optimizers.base import OptimizerContext
-        from pytest_trace.redact import RedactingLLM
         from pytest_trace.repair import Workspace
+        from pytest_trace.report import GroupReport
 
         reproduced = [nodeid for nodeid in failed if not survey.passed(nodeid)]
         report.not_reproduced = [nodeid for nodeid in failed if survey.passed(nodeid)]
@@ -321,18 +308,14 @@ class OptimizeSession:
                 f"{label}: optimizing {', '.join(group.parameters)} "
                 f"for {len(group.tests)} failing test(s)"
             )
-            budget = self.settings.time_budget
             llm = (
-                RedactingLLM(
-                    self._cached(
-                        OpenAIChat(
-                            llm_config,
-                            deadline=None if budget is None else time.monotonic() + budget,
-                            progress=self._labelled(label),
-                        ),
-                        llm_config,
-                    ),
-                    self.redactor,
+                group_llm(
+                    llm_config,
+                    time_budget=self.settings.time_budget,
+                    cache_directory=self._cache_directory(),
+                    model=self.settings.model,
+                    redactor=self.redactor,
+                    progress=self._labelled(label),
                 )
                 if llm_config.is_configured
                 else None
@@ -363,16 +346,13 @@ class OptimizeSession:
         chosen = (settings.report, settings.report_md, settings.graph_dot)
         return [here / path for path in chosen if path]
 
-    def _cached(self, llm: LLM, config: LLMConfig) -> LLM:
-        """``llm`` answering repeated questions from pytest's cache directory, unless
+    def _cache_directory(self) -> Callable[[], Path] | None:
+        """Where LLM answers are cached (pytest's cache directory), unless
         ``--trace-no-cache`` or ``-p no:cacheprovider``."""
         cache = getattr(self.config, "cache", None)
         if cache is None or self.settings.no_cache:
-            return llm
-        from pytest_trace.llm_cache import CachedLLM
-
-        directory = Path(cache.mkdir("trace-llm"))
-        return CachedLLM(llm, self.settings.model, directory, endpoint=config.endpoint)
+            return None
+        return lambda: Path(cache.mkdir("trace-llm"))
 
 
 def _has_xdist(config: pytest.Config) -> bool:
