@@ -15,6 +15,7 @@ no benchmark.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
 
 from pytest_trace.model import Parameter
@@ -70,6 +71,16 @@ _FROM = "from:"
 #: Methods that write into a mapping (``globals().update(...)``).
 _WRITING_METHODS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__"})
 
+#: Words without which none of the constructs can be written (module names aside).
+_TRIGGERS = frozenset(
+    _FRAME_ATTRIBUTES
+    | _DYNAMIC_BUILTINS
+    | _REBINDING_ATTRIBUTES
+    | _WHOLE_MODULES
+    | {"__builtins__", "class", "type", "setattr", "delattr", "vars", "globals", "import"}
+)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
 _EXPLANATION = (
     "a fix must compute the right values itself: it may not inspect or rewrite its "
     "callers' frames, other modules, builtins or code objects, nor return objects of a "
@@ -105,10 +116,13 @@ def findings(source: str, module_text: str = "") -> dict[str, str]:
     """The tampering constructs of ``source`` (a function's code), keyed by what they are,
     each with a description for the model. ``module_text`` is the text of the function's
     module: its imports tell which names are modules."""
+    modules = _module_names(module_text)
+    words = set(_WORD.findall(source))
+    if words.isdisjoint(_TRIGGERS) and words.isdisjoint(modules):
+        return {}  # none of the constructs can be there: no need to parse (the search's
+        # candidates are many)
     tree = ast.parse(source)
-    names = _module_names(module_text) | _imports(
-        node for node in ast.walk(tree) if isinstance(node, ast.stmt)
-    )
+    names = modules | _imports(node for node in ast.walk(tree) if isinstance(node, ast.stmt))
     found: dict[str, str] = {}
     for node in ast.walk(tree):
         for key, description in _node_findings(node, names):

@@ -121,6 +121,10 @@ def test_introspection_the_original_used_may_stay() -> None:
     assert "`.f_globals`" in check_update(parameter(original), more)
 
 
+def test_code_without_any_of_the_words_is_not_parsed() -> None:
+    assert check_update(parameter(), "this is not even Python (\n") == ""
+
+
 def test_constants_are_not_checked() -> None:
     constant = Parameter(
         "shop.cart.RATE", "shop.cart", "RATE", "shop/cart.py", "0.2", kind="constant"
@@ -129,7 +133,7 @@ def test_constants_are_not_checked() -> None:
 
 
 def test_code_too_deep_to_analyze_is_refused_not_raised() -> None:
-    deep = "def total(items):\n    return " + "(" * 5000 + "1" + ")" * 5000 + "\n"
+    deep = "def total(items):\n    return type(" + "(" * 5000 + "1" + ")" * 5000 + ")\n"
     assert "could not be analyzed" in check_update(parameter(), deep)
 
 
