@@ -190,8 +190,9 @@ class OpenAIChat:
             waited = time.monotonic() - started
             if timeout is not None and waited >= timeout + _GRACE_SECONDS:
                 raise _Failure(self._timed_out(timeout), retry=True)
-            of = "" if timeout is None else f" of {_seconds(timeout)} s"
-            self.progress(f"waiting for the LLM ({waited:.0f} s{of})")
+            if timeout is None or waited < timeout:  # (not in the grace after it)
+                of = "" if timeout is None else f" of {_seconds(timeout)} s"
+                self.progress(f"waiting for the LLM ({waited:.0f} s{of})")
         if "error" in outcome:
             raise self._failure(outcome["error"], timeout)
         try:
@@ -238,14 +239,18 @@ class OpenAIChat:
     def _timed_out(self, timeout: float | None) -> str:
         limit = f"within {_seconds(timeout)} s" if timeout is not None else "in time"
         cut = (
-            f" (what was left of {self.budget_option})"
-            if timeout is not None
+            timeout is not None
             and self.config.timeout is not None
             and timeout < self.config.timeout
-            else ""
         )
+        if cut:
+            return (
+                f"the LLM endpoint {self.config.endpoint} did not answer {limit} (what was "
+                f"left of {self.budget_option}): the server is slow or stuck; check it, or "
+                f"allow more time with {self.budget_option} (and {_TIMEOUT_OPTION})"
+            )
         return (
-            f"the LLM endpoint {self.config.endpoint} did not answer {limit}{cut}: the server "
+            f"the LLM endpoint {self.config.endpoint} did not answer {limit}: the server "
             f"is slow or stuck; check it, or allow more time with {_TIMEOUT_OPTION}"
         )
 
