@@ -236,3 +236,31 @@ def test_tampering_alone_is_unfixed_and_the_summary_says_why(project, llm):
         ]
     )
     assert project.branches() == []
+
+
+def test_an_optimizer_that_raises_ends_its_group_only(project):
+    add_second_group(project)
+    (project.path / "conftest.py").write_text(
+        "from pytest_trace.model import Proposal\n"
+        "from pytest_trace.optimizers.base import OptimizerSpec\n\n\n"
+        "class Brittle:\n"
+        "    name = 'brittle'\n\n"
+        "    def propose(self, problem):\n"
+        f"        if problem.parameters[0].name == {NAME!r}:\n"
+        "            raise RuntimeError('the optimizer broke')\n"
+        f"        return [Proposal({{{TAX!r}: {TAX_FIX!r}}})]\n\n\n"
+        "def pytest_trace_optimizers():\n"
+        "    return [OptimizerSpec('brittle', 'raises', lambda context: Brittle())]\n"
+    )
+    git(project.path, "add", "conftest.py")
+    git(project.path, "commit", "-qm", "a brittle optimizer")
+
+    result = run(project, "--trace-optimizer=brittle")
+
+    result.stdout.fnmatch_lines(
+        [
+            f"ERROR: {NAME} (5 tests)",
+            "  *this group ended on an error: RuntimeError: the optimizer broke",
+        ]
+    )
+    result.stdout.fnmatch_lines([f"FIXED: {TAX} (1 test)"])
