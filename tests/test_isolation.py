@@ -49,7 +49,9 @@ def test_a_candidate_that_exits_the_process(project, llm):
 
 
 def test_a_candidate_that_segfaults(project, llm):
-    prompt = heal(project, llm, body("import ctypes", "return ctypes.string_at(0)"))
+    # (not through ctypes: a candidate that introduces ctypes is refused before it runs)
+    bad = body("import os, signal", "os.kill(os.getpid(), signal.SIGSEGV)", "return 0.0")
+    prompt = heal(project, llm, bad)
     assert "died with signal 11 (SIGSEGV)" in prompt
 
 
@@ -73,12 +75,16 @@ def test_a_candidate_that_writes_files_cannot_reach_the_project(project, llm):
         assert name not in tree.split()
 
 
-def test_a_candidate_that_changes_global_state_does_not_leak(project, llm):
-    # cart_total rounds; a candidate that breaks round() for everyone fails, and the
-    # next candidate must run in a world where round() works again.
+def test_a_candidate_that_rewrites_builtins_is_refused_before_it_runs(project, llm):
+    # cart_total rounds; a candidate that breaks round() for everyone is tampering: it
+    # is refused before it runs (docs/security.md), and the next candidate is tested.
     bad = body("import builtins", "builtins.round = lambda *args: -1", "return price - percent")
-    prompt = heal(project, llm, bad)
-    assert "-1" in prompt  # cart_total's result with the broken round()
+    server = llm([answer({NAME: bad}), answer({NAME: FIX})])
+    result = project.run()
+    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
+    [group] = project.report()["groups"]
+    assert group["candidates"] == 1
+    assert "the module `builtins`" in server.requests[1]["messages"][-1]["content"]
 
 
 def worker_pids(parent: int) -> list[int]:
