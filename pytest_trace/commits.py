@@ -46,6 +46,8 @@ class CommitFacts:
     parameters: Sequence[str] = ()
     #: The trace of the failing tests, as a Mermaid flowchart.
     graph: str = ""
+    #: Files of the fix that had uncommitted changes, which the commit (on HEAD) carries.
+    carried: Sequence[str] = ()
 
 
 def commit_message(facts: CommitFacts) -> str:
@@ -83,6 +85,13 @@ def commit_message(facts: CommitFacts) -> str:
             else " (HEAD, no uncommitted changes)"
         )
     )
+    if base.includes_uncommitted:
+        body.append(f"Built on: HEAD {base.head_sha} (the fix's files only)")
+    if facts.carried:
+        body.append(
+            "Also carries the uncommitted changes of your working tree to: "
+            + ", ".join(facts.carried)
+        )
     if facts.reasoning.strip():
         body += ["", "Reasoning:", facts.reasoning.strip()[:2000]]
     if facts.graph.strip():

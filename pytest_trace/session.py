@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_trace.interrupts import Interrupts, changed_refs
 from pytest_trace.report import RunReport, summary_lines, write_dot_files, write_json
 from pytest_trace.settings import Settings
 from pytest_trace.trainable import iter_trainables, unmatched_patterns
@@ -46,6 +47,7 @@ class OptimizeSession:
         self.settings = settings
         self.outcomes: dict[str, str] = {}
         self.report: RunReport | None = None
+        self.interrupts = Interrupts()
 
     # -- the ordinary run ---------------------------------------------------------
 
@@ -93,7 +95,8 @@ class OptimizeSession:
         llm_config = LLMConfig.from_env(self.settings.model, os.environ)
         self.report = report = RunReport()
         try:
-            self._optimize(report, llm_config)
+            with self.interrupts:
+                self._optimize(report, llm_config)
         finally:
             self._write_reports(report)
 
@@ -149,7 +152,7 @@ class OptimizeSession:
         return spec
 
     def _optimize(self, report: RunReport, llm_config: LLMConfig) -> None:
-        from pytest_trace import vcs
+        from pytest_trace import tempdirs, vcs
         from pytest_trace.worktree import Worktree, remove_abandoned
 
         failed = [nodeid for nodeid, outcome in self.outcomes.items() if outcome in FAILED]
@@ -166,12 +169,26 @@ class OptimizeSession:
             return
         self._progress(f"optimizer {spec.name}: {report.optimizer_reason}")
         with closing(repo):
-            base = vcs.snapshot(repo, exclude=self._outputs())
-            report.base_commit, report.includes_uncommitted = base.sha, base.includes_uncommitted
-            for path in remove_abandoned(repo):
-                self._progress(f"removed the worktree of a run that was killed: {path}")
-            with Worktree(repo, base.sha) as worktree:
-                self._optimize_in(repo, base, Path(worktree.path), failed, report, spec, llm_config)
+            branches = vcs.fix_branches(repo)
+            try:
+                self.interrupts.phase = "the snapshot of the working tree"
+                base = vcs.snapshot(repo, exclude=self._outputs())
+                # The fix branches grow on HEAD: what they change is what to review.
+                report.base_commit = base.head_sha
+                report.includes_uncommitted = base.includes_uncommitted
+                for path in remove_abandoned(repo):
+                    self._progress(f"removed the worktree of a run that was killed: {path}")
+                for path in tempdirs.remove_abandoned():
+                    self._progress(f"removed the temporary directory of a killed run: {path}")
+                self.interrupts.phase = "the creation of the temporary worktree"
+                with Worktree(repo, base.sha) as worktree:
+                    self._optimize_in(
+                        repo, base, Path(worktree.path), failed, report, spec, llm_config
+                    )
+            except KeyboardInterrupt as error:
+                committed = changed_refs(branches, vcs.fix_branches(repo))
+                report.message = self.interrupts.describe(error, committed)
+                raise
 
     def _optimize_in(
         self,
@@ -201,6 +218,8 @@ class OptimizeSession:
             timeout=settings.timeout,
             extra_args=_xdist_args(self.config, len(self.outcomes)),
             patterns=settings.trainable,
+            memory_mb=settings.memory_limit,
+            keep=copied,
         )
         if settings.trainable and not getattr(self.config.option, "numprocesses", None):
             # (under pytest-xdist the tests imported the project in other processes)
@@ -210,9 +229,10 @@ class OptimizeSession:
         with ExitStack() as stack:
             evaluator: Evaluator = runner
             if fork_available():
+                self.interrupts.phase = "the start of the worker process"
                 self._progress(f"collecting {len(tests)} tests in a worker process")
                 try:
-                    evaluator = stack.enter_context(
+                    engine = stack.enter_context(
                         ForkEngine(
                             runner.with_args(["-n", "0"] if _has_xdist(self.config) else []),
                             tests,
@@ -222,6 +242,10 @@ class OptimizeSession:
                     )
                 except EngineError as error:
                     self._progress(f"{error}; testing candidates in fresh processes instead")
+                else:
+                    evaluator = engine
+                    runner.baseline = max(runner.baseline, engine.runner.baseline)
+            self.interrupts.phase = "the recording run"
             self._progress(
                 f"re-running the suite with the trace of {len(failed)} failing test(s) recorded"
             )
@@ -258,6 +282,7 @@ class OptimizeSession:
         spec: OptimizerSpec,
         llm_config: LLMConfig,
     ) -> None:
+        from pytest_trace import vcs
         from pytest_trace.llm import OpenAIChat
         from pytest_trace.loop import group_failures
         from pytest_trace.optimizers.base import OptimizerContext
@@ -295,22 +320,26 @@ class OptimizeSession:
         llm = self._cached(OpenAIChat(llm_config), llm_config) if llm_config.is_configured else None
         for number, group in enumerate(groups, 1):
             label = f"[group {number}/{len(groups)}] {group.slug}"
+            self.interrupts.phase = f"group {number} of {len(groups)} ({group.slug})"
             self._progress(
                 f"{label}: optimizing {', '.join(group.parameters)} "
                 f"for {len(group.tests)} failing test(s)"
             )
             optimizer = spec.factory(OptimizerContext(self.settings, llm))
-            report.groups.append(
-                workspace.optimize(
-                    group,
-                    optimizer,
-                    fail_fast=spec.fail_fast,
-                    accept_partial=spec.accept_partial,
-                    batches=spec.batches,
-                    hook=self.config.hook,
-                    progress=self._labelled(label),
-                )
+            group_report = workspace.optimize(
+                group,
+                optimizer,
+                fail_fast=spec.fail_fast,
+                accept_partial=spec.accept_partial,
+                batches=spec.batches,
+                hook=self.config.hook,
+                progress=self._labelled(label),
             )
+            if group_report.branch and (carried := vcs.carried(repo, base, group_report.branch)):
+                group_report.message = "\n".join(
+                    filter(None, [group_report.message, _carried_note(carried)])
+                )
+            report.groups.append(group_report)
 
     def _outputs(self) -> list[Path]:
         """The files and directories this run writes its reports to."""
@@ -329,6 +358,13 @@ class OptimizeSession:
 
         directory = Path(cache.mkdir("trace-llm"))
         return CachedLLM(llm, self.settings.model, directory, endpoint=config.endpoint)
+
+
+def _carried_note(paths: list[str]) -> str:
+    return (
+        f"the branch is built on HEAD and also carries the uncommitted changes you had in "
+        f"{', '.join(paths)} (the fix changes {'that file' if len(paths) == 1 else 'those files'})"
+    )
 
 
 def _has_xdist(config: pytest.Config) -> bool:

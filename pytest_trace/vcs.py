@@ -16,13 +16,14 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import git
+
+from pytest_trace.tempdirs import OwnedTempDir
 
 SNAPSHOT_MESSAGE = "pytest-trace: snapshot of uncommitted changes"
 TOOL_IDENTITY_NAME = "pytest-trace"
@@ -49,6 +50,10 @@ class Base:
     includes_uncommitted: bool
     #: The tree of ``sha``: the same code has the same tree, whenever it was snapshotted.
     tree: str = ""
+    #: The paths whose content differs between HEAD and ``sha`` (uncommitted changes,
+    #: untracked files): a fix built on HEAD that writes one of them carries its
+    #: uncommitted changes along (:func:`carried`).
+    uncommitted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,8 +137,8 @@ def snapshot(repo: git.Repo, exclude: Sequence[Path] = ()) -> Base:
     """
     head = _run(repo.git, ["rev-parse", "--verify", "HEAD^{commit}"])
     head_tree = _run(repo.git, ["rev-parse", "--verify", "HEAD^{tree}"])
-    with tempfile.TemporaryDirectory(prefix="pytest-trace-") as temp:
-        env = _private_index(repo, Path(temp))
+    with OwnedTempDir("index") as temp:
+        env = _private_index(repo, temp)
         _run(
             repo.git,
             [
@@ -155,7 +160,29 @@ def snapshot(repo: git.Repo, exclude: Sequence[Path] = ()) -> Base:
     if tree == head_tree:
         return Base(sha=head, head_sha=head, includes_uncommitted=False, tree=tree)
     sha = _commit_tree(repo, tree, head, SNAPSHOT_MESSAGE, Signature.of(repo, os.environ))
-    return Base(sha=sha, head_sha=head, includes_uncommitted=True, tree=tree)
+    changed = _run(repo.git, ["diff-tree", "-r", "-z", "--name-only", "--no-renames", head, sha])
+    paths = tuple(path for path in changed.split("\0") if path)
+    return Base(sha=sha, head_sha=head, includes_uncommitted=True, tree=tree, uncommitted=paths)
+
+
+def carried(repo: git.Repo, base: Base, branch: str) -> list[str]:
+    """The paths where ``branch`` (built on HEAD) carries uncommitted changes of the
+    working tree along with the fix: the fix's files that differed from HEAD."""
+    if not base.uncommitted:
+        return []
+    changed = _run(repo.git, ["diff", "-z", "--name-only", "--no-renames", base.head_sha, branch])
+    return sorted(set(changed.split("\0")) & set(base.uncommitted))
+
+
+def fix_branches(repo: git.Repo) -> dict[str, str]:
+    """The ``trace-fix/...`` branches and their commits."""
+    out = _run(repo.git, ["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads/"])
+    refs = (line.split(" ", 1) for line in out.splitlines() if line)
+    return {
+        ref.removeprefix("refs/heads/"): sha
+        for ref, sha in refs
+        if ref.startswith("refs/heads/" + BRANCH_PREFIX)
+    }
 
 
 def _excluded(repo: git.Repo, paths: Sequence[Path]) -> list[str]:
@@ -219,13 +246,13 @@ def commit_files(
         if parent is None
         else _run(repo.git, ["rev-parse", "--verify", f"{parent}^{{commit}}"])
     )
-    with tempfile.TemporaryDirectory(prefix="pytest-trace-") as temp:
-        env = {"GIT_INDEX_FILE": str(Path(temp) / "index"), "GIT_LITERAL_PATHSPECS": "1"}
+    with OwnedTempDir("index") as temp:
+        env = {"GIT_INDEX_FILE": str(temp / "index"), "GIT_LITERAL_PATHSPECS": "1"}
         _run(repo.git, ["read-tree", parent_sha or "--empty"], env)
         for number, (path, text) in enumerate(sorted(files.items())):
             _check_path(path)
             mode = _file_mode(repo, parent_sha, path) if parent_sha else "100644"
-            blob_file = Path(temp) / f"blob-{number}"
+            blob_file = temp / f"blob-{number}"
             blob_file.write_bytes(text.encode("utf-8"))
             blob = _run(repo.git, ["hash-object", "-w", f"--path={path}", str(blob_file)])
             _run(repo.git, ["update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}"], env)
