@@ -19,6 +19,8 @@ from types import FrameType, TracebackType
 from typing import Any
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: The phase before the optimization: the user's own tests, in this process.
+TEST_RUN = "the test run"
 
 
 class Interrupted(KeyboardInterrupt):
@@ -42,12 +44,12 @@ class Interrupts:
 
     def __init__(self) -> None:
         #: What the run is doing, for the summary: "during <phase>".
-        self.phase = "the start of the optimization"
+        self.phase = TEST_RUN
         self.signum = 0
         self._previous: dict[int, Any] = {}
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self.signum:
+        if self.signum and self.phase != TEST_RUN:
             return  # already ending: let the clean-up finish
         self.signum = signum
         raise Interrupted(signum)
@@ -68,10 +70,16 @@ class Interrupts:
             signal.signal(signum, previous)
         self._previous.clear()
 
-    def describe(self, error: BaseException, committed: Mapping[str, str]) -> str:
+    def describe(self, error: BaseException, committed: Mapping[str, str] | None) -> str:
         """The summary's account of an interruption: which signal, during what, what
-        was committed (``committed``: branch → "new" or "moved") and what was removed."""
+        was committed (``committed``: branch → "new" or "moved"; None: the optimization
+        had not begun) and what was removed."""
         signum = error.signum if isinstance(error, Interrupted) else signal.SIGINT
+        if committed is None:
+            return (
+                f"interrupted by {signal_name(signum)} during {self.phase}: "
+                "nothing was optimized or committed"
+            )
         kept = (
             "; ".join(f"{branch} ({how})" for branch, how in sorted(committed.items()))
             if committed

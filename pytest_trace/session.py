@@ -61,13 +61,19 @@ class OptimizeSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
-        try:
-            result = yield
-        except session.Failed:  # -x / --maxfail: the failures are there all the same
+        # SIGTERM ends the run as Ctrl-C does: cleaned up, summarized, exit status 2.
+        with self.interrupts:
+            try:
+                result = yield
+            except session.Failed:  # -x / --maxfail: the failures are there all the same
+                self._run()
+                raise
+            except KeyboardInterrupt as error:
+                if self.interrupts.signum:  # (not pytest's own stop after collection errors)
+                    self.report = RunReport(message=self.interrupts.describe(error, None))
+                raise
             self._run()
-            raise
-        self._run()
-        return result
+            return result
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.report is None:
@@ -94,9 +100,12 @@ class OptimizeSession:
 
         llm_config = LLMConfig.from_env(self.settings.model, os.environ)
         self.report = report = RunReport()
+        self.interrupts.phase = "the start of the optimization"
         try:
-            with self.interrupts:
-                self._optimize(report, llm_config)
+            self._optimize(report, llm_config)
+        except KeyboardInterrupt as error:
+            report.message = report.message or self.interrupts.describe(error, {})
+            raise
         finally:
             self._write_reports(report)
 
