@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pytest_trace import reaper
 from pytest_trace.model import TestResult, result_from_json
 from pytest_trace.reaper import address_space
 from pytest_trace.tempdirs import OwnedTempDir
@@ -203,10 +204,12 @@ class WorkerRunner:
         """``command`` run under the reaper (POSIX), with the memory limit."""
         if os.name != "posix":
             return command
+        # The file, without site (-S -E): it needs only the standard library, and an
+        # interpreter start without site-packages costs half as much.
+        script = ["-S", "-E", reaper.__file__] if reaper.__file__ else ["-m", reaper.__name__]
         return [
             self.python,
-            "-m",
-            "pytest_trace.reaper",
+            *script,
             "--memory",
             str(self.memory_limit()),
             "--",
