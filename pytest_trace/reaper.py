@@ -30,7 +30,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 try:
     import resource
@@ -68,32 +67,30 @@ def children(pid: int | None = None) -> list[int]:
     pid = os.getpid() if pid is None else pid
     found: list[int] = []
     try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except OSError:
+        tasks = os.listdir(f"/proc/{pid}/task")
+        for task in tasks:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
+                found += [int(word) for word in f.read().split()]
+    except (OSError, ValueError):
         return _children_by_scan(pid)
-    for task in tasks:
-        try:
-            found += [int(word) for word in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            return _children_by_scan(pid)
     return found
 
 
 def _children_by_scan(pid: int) -> list[int]:
     """The children of ``pid`` found by reading every process's ``stat`` (slower)."""
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        info = _stat(int(entry.name))
-        if info is not None and info[0] == pid:
-            found.append(int(entry.name))
-    return found
+    try:
+        entries = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+    return [entry for entry in entries if (info := _stat(entry)) is not None and info[0] == pid]
 
 
 def _stat(pid: int) -> tuple[int, int, int] | None:
     """The parent, process group and session of ``pid``, from ``/proc`` (Linux)."""
     try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except (OSError, ValueError):
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
         return None
     fields = text[text.rfind(")") + 2 :].split()  # after "pid (comm) "
     try:

@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -390,4 +391,46 @@ def test_a_later_run_removes_what_a_killed_run_left(campaign):
 
     assert f"FIXED: {NAME} (5 tests)" in result.stdout, result.stdout
     assert f"removed the temporary directory of a killed run: {left}" in result.stdout
+    campaign.assert_clean(before)
+
+
+def test_after_a_sigkill_the_processes_end_and_the_next_run_removes_what_was_left(campaign):
+    project = campaign.project
+    pidfile = campaign.pids / "hanging"
+    hang = body(  # in the first run only
+        "import os, time",
+        "if os.environ.get('FAULT_HANG'):",
+        f"    open({str(pidfile)!r}, 'a').write(f'{{os.getpid()}} ')",
+        "    time.sleep(300)",
+        "return price",
+    )
+    campaign.optimizer([hang, FIX])
+    before = project.state()
+    env = {**os.environ, "TMPDIR": str(campaign.tmp), "FAULT_HANG": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "--trace-optimize", "--trace-optimizer=evil"],
+        cwd=project.path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300  # generous: a loaded machine is slow, not wrong
+    while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.kill()  # SIGKILL: no clean-up
+    process.wait()
+    assert pidfile.read_text(), "the hanging candidate never ran"
+    left = sorted(p.name for p in campaign.tmp.iterdir() if p.name.startswith("pytest-trace-"))
+    assert any(name.startswith("pytest-trace-engine-") for name in left)
+    for pid in [int(n) for n in pidfile.read_text().split()]:
+        while alive(pid) and time.monotonic() < deadline:  # the server sees the run gone
+            time.sleep(0.05)
+        assert not alive(pid)
+
+    result = campaign.run()
+
+    assert f"FIXED: {NAME} (5 tests)" in result.stdout, result.stdout
+    assert "removed the worktree of a run that was killed" in result.stdout
+    assert "removed the temporary directory of a killed run" in result.stdout
     campaign.assert_clean(before)
