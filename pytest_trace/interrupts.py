@@ -1,11 +1,11 @@
 """SIGINT and SIGTERM during an optimization run: a clean end, and a summary that says
 what was interrupted and what was kept.
 
-While :class:`Interrupts` is active, both signals raise :class:`Interrupted` (a
-``KeyboardInterrupt``, so pytest ends with its *interrupted* status, 2) in the
-controller's main thread; the ``with`` and ``finally`` blocks of the run then remove
-the temporary worktree and directories and stop the worker processes. A second signal
-while that clean-up runs is noted and otherwise ignored, so that the clean-up is not
+While :class:`Interrupts` is active, SIGINT raises ``KeyboardInterrupt`` and SIGTERM
+:class:`Interrupted` (a ``KeyboardInterrupt`` too, so pytest ends with its *interrupted*
+status, 2) in the controller's main thread; the ``with`` and ``finally`` blocks of the
+run then remove the temporary worktree and directories and stop the worker processes.
+A second signal while that clean-up runs is ignored, so that the clean-up is not
 cut short (the clean-up itself is bounded: worker processes get a few seconds before
 SIGKILL). Nothing here knows about pytest or git.
 """
@@ -52,6 +52,8 @@ class Interrupts:
         if self.signum and self.phase != TEST_RUN:
             return  # already ending: let the clean-up finish
         self.signum = signum
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt  # as Python's own handler does: pytest reports it as such
         raise Interrupted(signum)
 
     def __enter__(self) -> Interrupts:
@@ -74,7 +76,7 @@ class Interrupts:
         """The summary's account of an interruption: which signal, during what, what
         was committed (``committed``: branch → "new" or "moved"; None: the optimization
         had not begun) and what was removed."""
-        signum = error.signum if isinstance(error, Interrupted) else signal.SIGINT
+        signum = error.signum if isinstance(error, Interrupted) else self.signum or signal.SIGINT
         if committed is None:
             return (
                 f"interrupted by {signal_name(signum)} during {self.phase}: "

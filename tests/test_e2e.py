@@ -380,6 +380,10 @@ def test_ctrl_c_leaves_everything_as_it_was(project, llm):
     output = process.communicate(timeout=120)[0].decode()
 
     assert "KeyboardInterrupt" in output, output
+    assert process.returncode == pytest.ExitCode.INTERRUPTED
+    assert (
+        "interrupted by SIGINT during group 1 of 1 (apply_discount); committed: nothing." in output
+    )
     assert project.state() == before
     assert project.branches() == []
     worktrees = git(project.path, "worktree", "list", "--porcelain")
