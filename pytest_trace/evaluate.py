@@ -212,6 +212,8 @@ class WorkerRunner:
             *script,
             "--memory",
             str(self.memory_limit()),
+            "--parent",
+            str(os.getpid()),
             "--",
             *command,
         ]

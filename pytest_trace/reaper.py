@@ -9,9 +9,9 @@ each child it may kill and waits for it, and since the kernel re-parents a proce
 children at its exit, the next pass finds the generation below. No process of the
 subtree survives the walk, whatever it did to its process group or session.
 
-Run as a program (``python -m pytest_trace.reaper [--memory BYTES] -- COMMAND...``),
-this module is the wrapper of the fresh pytest processes that test candidates: it
-becomes a subreaper, caps its address space (inherited by the command), runs the
+Run as a program (``python -m pytest_trace.reaper [--memory BYTES] [--parent PID] --
+COMMAND...``), this module is the wrapper of the fresh pytest processes that test
+candidates: it becomes a subreaper, caps its address space (inherited by the command), runs the
 command, then kills whatever the command left; on SIGTERM (sent by the controller at
 a deadline, or on the controller's death through ``PR_SET_PDEATHSIG``) it kills the
 command and its subtree before it ends. It exits as the command did (the same status,
@@ -143,8 +143,11 @@ def _limit_address_space(limit: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def run(command: Sequence[str], memory: int = 0) -> int:
-    """Run ``command`` as a contained child; the status to exit with (-N: signal N)."""
+def run(command: Sequence[str], memory: int = 0, parent: int = 0) -> int:
+    """Run ``command`` as a contained child; the status to exit with (-N: signal N).
+
+    ``parent``: the pid of the process that started this one, which it must not
+    outlive."""
     become_subreaper()
     die_with_parent(signal.SIGTERM)
     stopping: list[int] = []
@@ -155,7 +158,7 @@ def run(command: Sequence[str], memory: int = 0) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, stop)
-    if os.getppid() == 1:  # the controller ended before the death signal was set
+    if parent and os.getppid() != parent:  # it ended before the death signal was set
         return -signal.SIGTERM
     _limit_address_space(memory)
     child: subprocess.Popen[bytes] | None = None
@@ -177,14 +180,14 @@ def run(command: Sequence[str], memory: int = 0) -> int:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    memory = 0
-    if args[:1] == ["--memory"]:
-        memory, args = int(args[1]), args[2:]
+    options = {"--memory": 0, "--parent": 0}
+    while args[:1] and args[0] in options:
+        options[args[0]], args = int(args[1]), args[2:]
     if args[:1] == ["--"]:
         args = args[1:]
     if not args:
-        sys.exit("usage: python -m pytest_trace.reaper [--memory BYTES] -- COMMAND...")
-    status = run(args, memory)
+        sys.exit("usage: reaper.py [--memory BYTES] [--parent PID] -- COMMAND...")
+    status = run(args, options["--memory"], options["--parent"])
     sys.stdout.flush()
     if status < 0:  # end the way the command did, so the controller reads the signal
         if resource is not None:
