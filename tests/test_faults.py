@@ -434,3 +434,26 @@ def test_after_a_sigkill_the_processes_end_and_the_next_run_removes_what_was_lef
     assert "removed the worktree of a run that was killed" in result.stdout
     assert "removed the temporary directory of a killed run" in result.stdout
     campaign.assert_clean(before)
+
+
+def test_sigterm_during_the_snapshot(campaign):
+    # A clean filter (run by `git add` while the snapshot of uncommitted work is taken)
+    # signals the controller.
+    project = campaign.project
+    campaign.optimizer([FIX])
+    (project.path / ".gitattributes").write_text("*.dat filter=signal\n")
+    git(project.path, "add", ".gitattributes")
+    git(project.path, "commit", "-qm", "a filter")
+    clean = 'sh -c \'test -n "$FAULT_CONTROLLER" && kill -TERM "$FAULT_CONTROLLER"; cat\''
+    git(project.path, "config", "filter.signal.clean", clean)
+    (project.path / "data.dat").write_text("uncommitted\n")
+    before = project.state()
+
+    result = campaign.run()
+
+    assert result.returncode == pytest.ExitCode.INTERRUPTED, result.stdout + result.stderr
+    assert (
+        "interrupted by SIGTERM during the snapshot of the working tree; committed: nothing."
+        in result.stdout
+    ), result.stdout
+    campaign.assert_clean(before)
