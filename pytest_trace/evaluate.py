@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pytest_trace import reaper
+from pytest_trace import litter, reaper
 from pytest_trace.model import TestResult, result_from_json
 from pytest_trace.reaper import address_space
 from pytest_trace.tempdirs import OwnedTempDir
@@ -291,68 +291,19 @@ class WorkerRunner:
             try:
                 return process.wait(timeout=limit), False
             except subprocess.TimeoutExpired:
-                return stop(process), True
+                return reaper.stop(process, STOP_GRACE), True
             except BaseException:
-                stop(process)
+                reaper.stop(process, STOP_GRACE)
                 raise
 
     def reset_if_dirty(self) -> None:
-        """Reset the worktree if anything changed in it, ignored files included (a
-        cheap check first)."""
-        # Not --no-optional-locks: the worktree is ours, and letting git save the index
-        # it refreshed keeps this check fast (no re-reading of racily clean files).
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "-z", "-uall", "--ignored=matching"],
-            cwd=self.worktree,
-            check=False,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-        )
-        kept = {f"!! {path}".encode() for path in self.keep}
-        entries = [entry for entry in status.stdout.split(b"\0") if entry.strip()]
-        if status.returncode != 0 or any(entry not in kept for entry in entries):
-            self.reset()
+        """Reset the worktree if anything changed in it, ignored files included."""
+        litter.reset_if_dirty(self.worktree, self.keep)
 
     def reset(self) -> None:
         """Put the worktree back to its commit: candidate files and test litter go,
         ignored files too, but for the ones copied in at the start (``keep``)."""
-        spared = [arg for path in self.keep for arg in ("-e", "/" + _glob_escape(path))]
-        for args in (["reset", "--hard", "-q"], ["clean", "-ffdxq", *spared]):
-            subprocess.run(
-                ["git", *args],
-                cwd=self.worktree,
-                check=False,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-
-
-def stop(process: subprocess.Popen[bytes], grace: float = STOP_GRACE) -> int:
-    """End a worker run under the reaper: SIGTERM (the reaper kills everything the run
-    started, then itself), and after ``grace`` seconds SIGKILL to its process group.
-    Returns its status."""
-    try:
-        process.send_signal(signal.SIGTERM if os.name == "posix" else signal.SIGINT)
-        return process.wait(timeout=grace)
-    except (subprocess.TimeoutExpired, ProcessLookupError, OSError):
-        pass
-    finally:
-        if process.returncode is None:
-            _kill_group(process)
-    return process.wait()
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, AttributeError):
-        process.kill()
-
-
-def _glob_escape(path: str) -> str:
-    """``path`` as a gitignore pattern matching just that path."""
-    return "".join("\\" + c if c in "*?[]\\!# " else c for c in path)
+        litter.reset(self.worktree, self.keep)
 
 
 def _tail(log: Path, limit: int = 2000) -> str:

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from types import FrameType, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytest_trace.report import RunReport
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: The phase before the optimization: the user's own tests, in this process.
@@ -92,6 +96,20 @@ class Interrupts:
             "The temporary worktree and directories were removed and the worker processes "
             "stopped; your working tree, index and branches were not touched."
         )
+
+
+@contextmanager
+def accounted(
+    interrupts: Interrupts, report: RunReport, branches: Callable[[], Mapping[str, str]]
+) -> Iterator[None]:
+    """On an interruption inside the block, ``report.message`` says what happened and
+    which of the ``branches()`` (name → sha) were created or moved meanwhile."""
+    before = branches()
+    try:
+        yield
+    except KeyboardInterrupt as error:
+        report.message = interrupts.describe(error, changed_refs(before, branches()))
+        raise
 
 
 def changed_refs(before: Mapping[str, str], after: Mapping[str, str]) -> dict[str, str]:

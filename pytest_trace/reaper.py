@@ -178,6 +178,24 @@ def run(command: Sequence[str], memory: int = 0, parent: int = 0) -> int:
     return status
 
 
+def stop(process: subprocess.Popen[bytes], grace: float) -> int:
+    """End a process run under the reaper: SIGTERM (the reaper kills everything the
+    command started, then itself), and after ``grace`` seconds SIGKILL to its process
+    group. Returns its status."""
+    try:
+        process.send_signal(signal.SIGTERM if os.name == "posix" else signal.SIGINT)
+        return process.wait(timeout=grace)
+    except (subprocess.TimeoutExpired, OSError):
+        pass
+    finally:
+        if process.returncode is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, AttributeError):
+                process.kill()
+    return process.wait()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     options = {"--memory": 0, "--parent": 0}

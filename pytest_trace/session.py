@@ -10,7 +10,6 @@ they reach, and repairs each group (``repair``, ``loop``). Improvements are comm
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import types
 from collections.abc import Callable, Generator
@@ -20,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_trace.interrupts import Interrupts, changed_refs
+from pytest_trace.interrupts import Interrupts, accounted
 from pytest_trace.report import RunReport, summary_lines, write_dot_files, write_json
 from pytest_trace.settings import Settings
-from pytest_trace.trainable import iter_trainables, unmatched_patterns
+from pytest_trace.trainable import unmatched_patterns
 
 if TYPE_CHECKING:
     import git
@@ -103,7 +102,7 @@ class OptimizeSession:
         self.interrupts.phase = "the start of the optimization"
         try:
             self._optimize(report, llm_config)
-        except KeyboardInterrupt as error:
+        except KeyboardInterrupt as error:  # (before the repository was opened)
             report.message = report.message or self.interrupts.describe(error, {})
             raise
         finally:
@@ -162,6 +161,7 @@ class OptimizeSession:
 
     def _optimize(self, report: RunReport, llm_config: LLMConfig) -> None:
         from pytest_trace import tempdirs, vcs
+        from pytest_trace.fixbase import fix_branches
         from pytest_trace.worktree import Worktree, remove_abandoned
 
         failed = [nodeid for nodeid, outcome in self.outcomes.items() if outcome in FAILED]
@@ -177,27 +177,21 @@ class OptimizeSession:
             report.message = f"nothing was optimized: {error}"
             return
         self._progress(f"optimizer {spec.name}: {report.optimizer_reason}")
-        with closing(repo):
-            branches = vcs.fix_branches(repo)
-            try:
-                self.interrupts.phase = "the snapshot of the working tree"
-                base = vcs.snapshot(repo, exclude=self._outputs())
-                # The fix branches grow on HEAD: what they change is what to review.
-                report.base_commit = base.head_sha
-                report.includes_uncommitted = base.includes_uncommitted
-                for path in remove_abandoned(repo):
-                    self._progress(f"removed the worktree of a run that was killed: {path}")
-                for path in tempdirs.remove_abandoned():
-                    self._progress(f"removed the temporary directory of a killed run: {path}")
-                self.interrupts.phase = "the creation of the temporary worktree"
-                with Worktree(repo, base.sha) as worktree:
-                    self._optimize_in(
-                        repo, base, Path(worktree.path), failed, report, spec, llm_config
-                    )
-            except KeyboardInterrupt as error:
-                committed = changed_refs(branches, vcs.fix_branches(repo))
-                report.message = self.interrupts.describe(error, committed)
-                raise
+        with closing(repo), accounted(self.interrupts, report, lambda: fix_branches(repo)):
+            self.interrupts.phase = "the snapshot of the working tree"
+            base = vcs.snapshot(repo, exclude=self._outputs())
+            # (the fix branches are built on HEAD: base_commit..branch shows the fix)
+            report.base_commit, report.includes_uncommitted = (
+                base.head_sha,
+                base.includes_uncommitted,
+            )
+            for path in remove_abandoned(repo):
+                self._progress(f"removed the worktree of a run that was killed: {path}")
+            for path in tempdirs.remove_abandoned():
+                self._progress(f"removed the temporary directory of a killed run: {path}")
+            self.interrupts.phase = "the creation of the temporary worktree"
+            with Worktree(repo, base.sha) as worktree:
+                self._optimize_in(repo, base, Path(worktree.path), failed, report, spec, llm_config)
 
     def _optimize_in(
         self,
@@ -211,19 +205,20 @@ class OptimizeSession:
     ) -> None:
         from pytest_trace.engine import EngineError, ForkEngine, fork_available
         from pytest_trace.evaluate import RunRequest, WorkerRunner
+        from pytest_trace.worktree import copy_ignored, import_roots
 
         repo_root = Path(str(repo.working_tree_dir)).resolve()
         rootdir = self.config.rootpath.resolve()
         settings = self.settings
         imported = _project_modules(repo_root)
-        copied = _copy_ignored_modules(imported, repo_root, worktree)
+        copied = copy_ignored([path for _, path in imported], repo_root, worktree)
         if copied:
             self._progress(f"copied files the tests imported that git ignores: {', '.join(copied)}")
         runner = WorkerRunner(
             root=worktree / rootdir.relative_to(repo_root),
             worktree=worktree,
             user_root=repo_root,
-            pythonpath=_import_roots(imported, repo_root, worktree, settings.trainable),
+            pythonpath=import_roots(imported, repo_root, worktree, settings.trainable),
             timeout=settings.timeout,
             extra_args=_xdist_args(self.config, len(self.outcomes)),
             patterns=settings.trainable,
@@ -291,7 +286,7 @@ class OptimizeSession:
         spec: OptimizerSpec,
         llm_config: LLMConfig,
     ) -> None:
-        from pytest_trace import vcs
+        from pytest_trace.fixbase import carried, carried_note
         from pytest_trace.llm import OpenAIChat
         from pytest_trace.loop import group_failures
         from pytest_trace.optimizers.base import OptimizerContext
@@ -344,10 +339,9 @@ class OptimizeSession:
                 hook=self.config.hook,
                 progress=self._labelled(label),
             )
-            if group_report.branch and (carried := vcs.carried(repo, base, group_report.branch)):
-                group_report.message = "\n".join(
-                    filter(None, [group_report.message, _carried_note(carried)])
-                )
+            if group_report.branch:
+                note = carried_note(carried(repo, base, group_report.branch))
+                group_report.message = "\n".join(filter(None, [group_report.message, note]))
             report.groups.append(group_report)
 
     def _outputs(self) -> list[Path]:
@@ -367,13 +361,6 @@ class OptimizeSession:
 
         directory = Path(cache.mkdir("trace-llm"))
         return CachedLLM(llm, self.settings.model, directory, endpoint=config.endpoint)
-
-
-def _carried_note(paths: list[str]) -> str:
-    return (
-        f"the branch is built on HEAD and also carries the uncommitted changes you had in "
-        f"{', '.join(paths)} (the fix changes {'that file' if len(paths) == 1 else 'those files'})"
-    )
 
 
 def _has_xdist(config: pytest.Config) -> bool:
@@ -399,41 +386,3 @@ def _project_modules(repo_root: Path) -> list[tuple[types.ModuleType, Path]]:
             if path.is_relative_to(repo_root):
                 modules.append((module, path))
     return modules
-
-
-def _copy_ignored_modules(
-    imported: list[tuple[types.ModuleType, Path]], repo_root: Path, worktree: Path
-) -> list[str]:
-    """Copy into the worktree the files of the ``imported`` modules (``_project_modules``)
-    that it lacks: files git ignores, such as a generated ``_version.py`` or an extension
-    built in place. Returns their paths, relative to the repository."""
-    copied = []
-    for _module, path in imported:
-        relative = path.relative_to(repo_root)
-        target = worktree / relative
-        if path.is_file() and not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-            copied.append(relative.as_posix())
-    return copied
-
-
-def _import_roots(
-    imported: list[tuple[types.ModuleType, Path]],
-    repo_root: Path,
-    worktree: Path,
-    patterns: tuple[str, ...] = (),
-) -> list[str]:
-    """Where the worker must import the project from: the worktree's copies of the
-    directories the project's trainable modules were imported from here."""
-    roots: list[str] = []
-    for module, path in imported:
-        name = module.__name__
-        if not any(True for _ in iter_trainables(module, patterns)):
-            continue
-        if path.stem == "__init__":
-            path = path.parent
-        root = path.parents[len(name.split(".")) - 1]
-        roots.append(str(worktree / root.relative_to(repo_root)))
-    roots += [str(worktree), str(worktree / "src")]
-    return list(dict.fromkeys(roots))

@@ -165,26 +165,6 @@ def snapshot(repo: git.Repo, exclude: Sequence[Path] = ()) -> Base:
     return Base(sha=sha, head_sha=head, includes_uncommitted=True, tree=tree, uncommitted=paths)
 
 
-def carried(repo: git.Repo, base: Base, branch: str) -> list[str]:
-    """The paths where ``branch`` (built on HEAD) carries uncommitted changes of the
-    working tree along with the fix: the fix's files that differed from HEAD."""
-    if not base.uncommitted:
-        return []
-    changed = _run(repo.git, ["diff", "-z", "--name-only", "--no-renames", base.head_sha, branch])
-    return sorted(set(changed.split("\0")) & set(base.uncommitted))
-
-
-def fix_branches(repo: git.Repo) -> dict[str, str]:
-    """The ``trace-fix/...`` branches and their commits."""
-    out = _run(repo.git, ["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads/"])
-    refs = (line.split(" ", 1) for line in out.splitlines() if line)
-    return {
-        ref.removeprefix("refs/heads/"): sha
-        for ref, sha in refs
-        if ref.startswith("refs/heads/" + BRANCH_PREFIX)
-    }
-
-
 def _excluded(repo: git.Repo, paths: Sequence[Path]) -> list[str]:
     """Pathspecs leaving out those of ``paths`` that lie inside the repository."""
     root = Path(str(repo.working_tree_dir)).resolve()
