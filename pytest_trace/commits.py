@@ -50,6 +50,8 @@ class CommitFacts:
     #: Where each changed function is: its name -> (file, line of its ``def``), so that
     #: the lines the reasoning names (counted from the ``def``) become lines of the file.
     locations: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    #: Files of the fix that had uncommitted changes, which the commit (on HEAD) carries.
+    carried: Sequence[str] = ()
 
 
 def commit_message(facts: CommitFacts) -> str:
@@ -88,6 +90,13 @@ def commit_message(facts: CommitFacts) -> str:
             else " (HEAD, no uncommitted changes)"
         )
     )
+    if base.includes_uncommitted:
+        body.append(f"Built on: HEAD {base.head_sha} (the fix's files only)")
+    if facts.carried:
+        body.append(
+            "Also carries the uncommitted changes of your working tree to: "
+            + ", ".join(facts.carried)
+        )
     if reasoning.strip():
         files = sorted({path for path, _ in facts.locations.values()})
         where = (

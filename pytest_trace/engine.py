@@ -16,7 +16,6 @@ import json
 import os
 import select
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -30,6 +29,7 @@ from pytest_trace.evaluate import (
     explain_missing,
     read_output,
 )
+from pytest_trace.tempdirs import OwnedTempDir
 
 #: Seconds the server may take to start and collect the suite.
 STARTUP_TIMEOUT = 300.0
@@ -66,8 +66,9 @@ class ForkEngine:
         self.fallbacks = 0
         self.forked = 0
         self.jobs = 0
-        self._tmp = tempfile.TemporaryDirectory(prefix="pytest-trace-engine-")
-        self._dir = Path(self._tmp.name)
+        # Owned: a later run removes it if this one is killed (SIGKILL) before its end.
+        self._tmp = OwnedTempDir("engine")
+        self._dir = self._tmp.path
         self._jobs_fd = -1
         self._answers_fd = -1
         self._buffer = b""
@@ -120,6 +121,8 @@ class ForkEngine:
                 "the worker process did not start: " + (self._log_tail() or "no output")
             )
         self.ready = answer
+        # The fresh processes get the same memory limit: the budget beyond this size.
+        self.runner.baseline = max(self.runner.baseline, int(answer.get("address_space") or 0))
 
     def close(self) -> None:
         if self.process is not None:

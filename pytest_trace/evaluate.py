@@ -1,11 +1,15 @@
 """Running tests on a candidate: a worker pytest process in the temporary worktree.
 
 Each run writes the candidate's files into the worktree, starts
-``python -m pytest --trace-worker-request=REQUEST`` there (in its own process group, with a
-time limit), reads the JSON lines the worker wrote, and resets the worktree so that
-whatever the candidate or the tests wrote is gone before the next run. Nothing here
-touches the user's working tree: the worker's current directory, the files it imports
-and the files it writes are in the worktree.
+``python -m pytest --trace-worker-request=REQUEST`` there, reads the JSON lines the
+worker wrote, and resets the worktree so that whatever the candidate or the tests
+wrote, ignored files included, is gone before the next run (only the ignored files the
+tests import, copied in at the start, stay). On POSIX the pytest process runs under
+``python -m pytest_trace.reaper``, in its own session: a subreaper (Linux) that caps
+the address space at the memory limit and kills, when pytest ends or at the time
+limit, everything pytest started, detached or not. Nothing here touches the user's
+working tree: the worker's current directory, the files it imports and the files it
+writes are in the worktree.
 """
 
 from __future__ import annotations
@@ -15,16 +19,21 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pytest_trace import litter, reaper
 from pytest_trace.model import TestResult, result_from_json
+from pytest_trace.reaper import address_space
+from pytest_trace.tempdirs import OwnedTempDir
 from pytest_trace.worker import RunSpec, WorkerRequest
 
 #: Seconds a worker may take beyond the per-test limits (start-up, collection).
 STARTUP_ALLOWANCE = 60.0
+#: Seconds the reaper gets to kill a worker's processes before it is killed itself.
+STOP_GRACE = 10.0
+_MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,9 @@ class WorkerRunner:
         extra_args: Sequence[str] = (),
         python: str = sys.executable,
         patterns: Sequence[str] = (),
+        memory_mb: float = 0.0,
+        baseline: int | None = None,
+        keep: Sequence[str] = (),
     ) -> None:
         self.root = root
         self.worktree = worktree
@@ -158,6 +170,12 @@ class WorkerRunner:
         self.python = python
         #: ``--trace-trainable`` patterns: functions trainable without the decorator.
         self.patterns = list(patterns)
+        #: The memory limit: ``memory_mb`` beyond ``baseline`` bytes of address space
+        #: (this process's size by default, the fork server's once it is known).
+        self.memory_mb = memory_mb
+        self.baseline = (address_space() or 0) if baseline is None else baseline
+        #: Ignored files copied into the worktree (relative paths): kept by resets.
+        self.keep = list(keep)
         self.runs = 0
 
     def with_args(self, extra_args: Sequence[str]) -> WorkerRunner:
@@ -171,7 +189,34 @@ class WorkerRunner:
             extra_args=extra_args,
             python=self.python,
             patterns=self.patterns,
+            memory_mb=self.memory_mb,
+            baseline=self.baseline,
+            keep=self.keep,
         )
+
+    def memory_limit(self) -> int:
+        """The address-space limit of a worker process in bytes (0: none)."""
+        if self.memory_mb <= 0 or self.baseline <= 0:
+            return 0
+        return self.baseline + int(self.memory_mb * _MIB)
+
+    def contained(self, command: list[str]) -> list[str]:
+        """``command`` run under the reaper (POSIX), with the memory limit."""
+        if os.name != "posix":
+            return command
+        # The file, without site (-S -E): it needs only the standard library, and an
+        # interpreter start without site-packages costs half as much.
+        script = ["-S", "-E", reaper.__file__] if reaper.__file__ else ["-m", reaper.__name__]
+        return [
+            self.python,
+            *script,
+            "--memory",
+            str(self.memory_limit()),
+            "--parent",
+            str(os.getpid()),
+            "--",
+            *command,
+        ]
 
     def environ(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -201,10 +246,10 @@ class WorkerRunner:
     def run(self, request: RunRequest) -> RunOutcome:
         """Write the candidate's files into the worktree and run a worker on them."""
         self.runs += 1
-        with tempfile.TemporaryDirectory(prefix="pytest-trace-run-") as tmp:
-            request_path = Path(tmp) / "request.json"
-            output = Path(tmp) / "results.jsonl"
-            log = Path(tmp) / "output.txt"
+        with OwnedTempDir("run") as tmp:
+            request_path = tmp / "request.json"
+            output = tmp / "results.jsonl"
+            log = tmp / "output.txt"
             spec = request.spec(output, self.worktree, self.timeout, in_memory=False)
             self.worker_request(mode="run", run=asdict(spec)).dump(request_path)
             self.reset_if_dirty()  # whatever forked candidates left behind
@@ -235,7 +280,7 @@ class WorkerRunner:
         limit = None if timeout <= 0 else timeout * (len(nodeids) + 1) + STARTUP_ALLOWANCE
         with log.open("wb") as out:
             process = subprocess.Popen(
-                self.command(request_path, nodeids),
+                self.contained(self.command(request_path, nodeids)),
                 cwd=self.root,
                 env=self.environ(),
                 stdin=subprocess.DEVNULL,
@@ -246,45 +291,19 @@ class WorkerRunner:
             try:
                 return process.wait(timeout=limit), False
             except subprocess.TimeoutExpired:
-                _kill_group(process)
-                return process.wait(), True
+                return reaper.stop(process, STOP_GRACE), True
             except BaseException:
-                _kill_group(process)
-                process.wait()
+                reaper.stop(process, STOP_GRACE)
                 raise
 
     def reset_if_dirty(self) -> None:
-        """Reset the worktree if anything changed in it (a cheap check first)."""
-        # Not --no-optional-locks: the worktree is ours, and letting git save the index
-        # it refreshed keeps this check fast (no re-reading of racily clean files).
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "-uall"],
-            cwd=self.worktree,
-            check=False,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-        )
-        if status.returncode != 0 or status.stdout.strip():
-            self.reset()
+        """Reset the worktree if anything changed in it, ignored files included."""
+        litter.reset_if_dirty(self.worktree, self.keep)
 
     def reset(self) -> None:
-        """Put the worktree back to its commit: candidate files and test litter go."""
-        for args in (["reset", "--hard", "-q"], ["clean", "-fdq"]):
-            subprocess.run(
-                ["git", *args],
-                cwd=self.worktree,
-                check=False,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        process.kill()
+        """Put the worktree back to its commit: candidate files and test litter go,
+        ignored files too, but for the ones copied in at the start (``keep``)."""
+        litter.reset(self.worktree, self.keep)
 
 
 def _tail(log: Path, limit: int = 2000) -> str:

@@ -12,7 +12,14 @@ the child. Limits per child:
   so unbounded allocation ends in ``MemoryError`` in the child;
 - lifetime: on Linux the child asks to be killed when the server dies
   (``PR_SET_PDEATHSIG``); the server kills its children when it is told to stop, when
-  its job pipe closes (the controller went away), and on SIGTERM.
+  its job pipe closes (the controller went away), and on SIGTERM;
+- descendants: on Linux the server is a child subreaper (``reaper``), so whatever a
+  child started and left behind (a forked child that sleeps, a daemon that called
+  ``setsid``) becomes the server's child when its parent ends; when a child ends, the
+  server kills its process group and every such orphan, generation by generation. An
+  orphan that left its job's process group is killed as soon as no job that was
+  running when it appeared still runs (with several jobs at once, the server cannot
+  tell whose it is).
 
 Nothing here knows about pytest: the job itself is ``run_job(payload) -> exit code``.
 """
@@ -32,6 +39,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from pytest_trace import reaper
 
 try:
     import resource
@@ -72,22 +81,10 @@ class _Child:
         self.job_fd = self.status_fd = self.pidfd = -1
 
 
-def _address_space() -> int | None:
-    """This process's virtual memory size in bytes (Linux), else None."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
 def _limit_memory(budget_mb: float) -> None:
     if budget_mb <= 0 or resource is None:
         return
-    used = _address_space()
+    used = reaper.address_space()
     if used is None:
         return
     limit = used + int(budget_mb * _MIB)
@@ -142,6 +139,13 @@ class _Server:
         self.buffer = b""
         self.quitting = False  # told to quit: finish the jobs under way, then end
         self.abandoned = False  # the job pipe closed: the controller went away
+        self.subreaper = reaper.become_subreaper()
+        #: Children the server had before its first job (started at collection): no
+        #: job's orphans, left alone until the server ends.
+        self.own = set(reaper.children()) if self.subreaper else set()
+        #: Orphans that left their job's process group, with the jobs (their pids)
+        #: running when they appeared: one of those, or an ended one, started them.
+        self.suspects: dict[int, set[int]] = {}
 
     # -- the controller's pipes ----------------------------------------------------------
 
@@ -272,6 +276,29 @@ class _Server:
                         -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
                     )
                     self._answer(child, code, killed=False)
+                self.sweep(pid)
+
+    def sweep(self, ended: int) -> None:
+        """Kill what the child ``ended`` left: its process group, and the orphans (now
+        the server's children) that no running job may own."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(ended, signal.SIGKILL)
+        if self.subreaper:
+            reaper.kill_orphans(self._keep)
+            self.suspects = {pid: jobs for pid, jobs in self.suspects.items() if _exists(pid)}
+
+    def _keep(self, pid: int) -> bool:
+        """Whether the server's child ``pid`` may live on: a job's child, one of the
+        server's own, or an orphan that a running job may own."""
+        if pid in self.own or pid in self.running or any(c.pid == pid for c in self.idle):
+            return True
+        ids = reaper.group_and_session(pid)
+        if ids is None or ids == (0, 0):
+            return False  # gone, or a zombie: reap it
+        if ids[0] in self.running or ids[1] in self.running:
+            return True  # still in a running job's process group or session
+        jobs = self.suspects.setdefault(pid, set(self.running))
+        return any(job in self.running for job in jobs)
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -307,6 +334,18 @@ class _Server:
             child.close()
         self.idle.clear()
         self.running.clear()
+        if self.subreaper:
+            reaper.kill_orphans()
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def serve(
@@ -334,7 +373,7 @@ def serve(
     gc.freeze()  # what the server built stays shared with the children, not copied
     try:
         server.prepare()
-        server.answer({"kind": "ready", **ready})
+        server.answer({"kind": "ready", "address_space": reaper.address_space() or 0, **ready})
         server.loop()
     finally:
         server.kill_all()

@@ -244,7 +244,7 @@ class Workspace:
         if repair.branch is not None:
             group_report.diff = (
                 self.repo.git.diff(
-                    "--no-color", "--no-ext-diff", f"{self.base.sha}..{repair.branch}"
+                    "--no-color", "--no-ext-diff", f"{self.base.head_sha}..{repair.branch}"
                 )
                 + "\n"
             )
@@ -292,7 +292,9 @@ class GroupRepair:
         self.fail_fast = fail_fast
         self.branch: str | None = None
         self.graph = ""  # the group's trace, in Mermaid, for the commit messages
-        self.head = workspace.base.sha
+        # Fix commits grow on HEAD, not on the snapshot of uncommitted work: the branch
+        # carries the fix's files alone (and their uncommitted changes, if they had any).
+        self.head = workspace.base.head_sha
         self.candidates = 0
         self.passing: dict[tuple[tuple[str, str], ...], list[str]] = {}
         self.regression_runs: dict[tuple[tuple[str, str], ...], int] = {}
@@ -420,6 +422,7 @@ class GroupRepair:
                     [workspace.parameters[n] for n in workspace.changed(values)],
                     {**workspace.texts, **workspace.files(values)},
                 ),
+                carried=sorted(set(workspace.files(values)) & set(workspace.base.uncommitted)),
             )
         )
         self.head = vcs.commit_files(

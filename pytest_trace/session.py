@@ -10,7 +10,6 @@ they reach, and repairs each group (``repair``, ``loop``). Improvements are comm
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import types
 from collections.abc import Callable, Generator
@@ -20,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_trace.interrupts import Interrupts, accounted
 from pytest_trace.redact import REPORT_NAMES, Redactor
 from pytest_trace.report import RunReport, summary_lines, write_dot_files, write_json
 from pytest_trace.settings import Settings
-from pytest_trace.trainable import iter_trainables, unmatched_patterns
+from pytest_trace.trainable import unmatched_patterns
 
 if TYPE_CHECKING:
     import git
@@ -48,6 +48,7 @@ class OptimizeSession:
         self.outcomes: dict[str, str] = {}
         self.report: RunReport | None = None
         self.redactor = Redactor()
+        self.interrupts = Interrupts()
 
     # -- the ordinary run ---------------------------------------------------------
 
@@ -61,13 +62,19 @@ class OptimizeSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
-        try:
-            result = yield
-        except session.Failed:  # -x / --maxfail: the failures are there all the same
+        # SIGTERM ends the run as Ctrl-C does: cleaned up, summarized, exit status 2.
+        with self.interrupts:
+            try:
+                result = yield
+            except session.Failed:  # -x / --maxfail: the failures are there all the same
+                self._run()
+                raise
+            except KeyboardInterrupt as error:
+                if self.interrupts.signum:  # (not pytest's own stop after collection errors)
+                    self.report = RunReport(message=self.interrupts.describe(error, None))
+                raise
             self._run()
-            raise
-        self._run()
-        return result
+            return result
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.report is None:
@@ -98,9 +105,13 @@ class OptimizeSession:
         self.redactor = Redactor.from_environment(
             os.environ, [self.config.rootpath, self.config.invocation_params.dir]
         )
-        report = RunReport()
+        self.report = report = RunReport()
+        self.interrupts.phase = "the start of the optimization"
         try:
             self._optimize(report, llm_config)
+        except KeyboardInterrupt as error:  # (before the repository was opened)
+            report.message = report.message or self.interrupts.describe(error, {})
+            raise
         finally:
             # the reports and the summary keep no secret, whatever the tests printed
             self.report = report = self.redactor.scrubbed(report, REPORT_NAMES)
@@ -158,7 +169,8 @@ class OptimizeSession:
         return spec
 
     def _optimize(self, report: RunReport, llm_config: LLMConfig) -> None:
-        from pytest_trace import vcs
+        from pytest_trace import tempdirs, vcs
+        from pytest_trace.fixbase import fix_branches
         from pytest_trace.worktree import Worktree, remove_abandoned
 
         failed = [nodeid for nodeid, outcome in self.outcomes.items() if outcome in FAILED]
@@ -174,11 +186,19 @@ class OptimizeSession:
             report.message = f"nothing was optimized: {error}"
             return
         self._progress(f"optimizer {spec.name}: {report.optimizer_reason}")
-        with closing(repo):
+        with closing(repo), accounted(self.interrupts, report, lambda: fix_branches(repo)):
+            self.interrupts.phase = "the snapshot of the working tree"
             base = vcs.snapshot(repo, exclude=self._outputs())
-            report.base_commit, report.includes_uncommitted = base.sha, base.includes_uncommitted
+            # (the fix branches are built on HEAD: base_commit..branch shows the fix)
+            report.base_commit, report.includes_uncommitted = (
+                base.head_sha,
+                base.includes_uncommitted,
+            )
             for path in remove_abandoned(repo):
                 self._progress(f"removed the worktree of a run that was killed: {path}")
+            for path in tempdirs.remove_abandoned():
+                self._progress(f"removed the temporary directory of a killed run: {path}")
+            self.interrupts.phase = "the creation of the temporary worktree"
             with Worktree(repo, base.sha) as worktree:
                 self._optimize_in(repo, base, Path(worktree.path), failed, report, spec, llm_config)
 
@@ -194,22 +214,25 @@ class OptimizeSession:
     ) -> None:
         from pytest_trace.engine import EngineError, ForkEngine, fork_available
         from pytest_trace.evaluate import RunRequest, WorkerRunner
+        from pytest_trace.worktree import copy_ignored, import_roots
 
         repo_root = Path(str(repo.working_tree_dir)).resolve()
         rootdir = self.config.rootpath.resolve()
         settings = self.settings
         imported = _project_modules(repo_root)
-        copied = _copy_ignored_modules(imported, repo_root, worktree)
+        copied = copy_ignored([path for _, path in imported], repo_root, worktree)
         if copied:
             self._progress(f"copied files the tests imported that git ignores: {', '.join(copied)}")
         runner = WorkerRunner(
             root=worktree / rootdir.relative_to(repo_root),
             worktree=worktree,
             user_root=repo_root,
-            pythonpath=_import_roots(imported, repo_root, worktree, settings.trainable),
+            pythonpath=import_roots(imported, repo_root, worktree, settings.trainable),
             timeout=settings.timeout,
             extra_args=_xdist_args(self.config, len(self.outcomes)),
             patterns=settings.trainable,
+            memory_mb=settings.memory_limit,
+            keep=copied,
         )
         if settings.trainable and not getattr(self.config.option, "numprocesses", None):
             # (under pytest-xdist the tests imported the project in other processes)
@@ -219,9 +242,10 @@ class OptimizeSession:
         with ExitStack() as stack:
             evaluator: Evaluator = runner
             if fork_available():
+                self.interrupts.phase = "the start of the worker process"
                 self._progress(f"collecting {len(tests)} tests in a worker process")
                 try:
-                    evaluator = stack.enter_context(
+                    engine = stack.enter_context(
                         ForkEngine(
                             runner.with_args(["-n", "0"] if _has_xdist(self.config) else []),
                             tests,
@@ -231,6 +255,10 @@ class OptimizeSession:
                     )
                 except EngineError as error:
                     self._progress(f"{error}; testing candidates in fresh processes instead")
+                else:
+                    evaluator = engine
+                    runner.baseline = max(runner.baseline, engine.runner.baseline)
+            self.interrupts.phase = "the recording run"
             self._progress(
                 f"re-running the suite with the trace of {len(failed)} failing test(s) recorded"
             )
@@ -267,6 +295,7 @@ class OptimizeSession:
         spec: OptimizerSpec,
         llm_config: LLMConfig,
     ) -> None:
+        from pytest_trace.fixbase import carried, carried_note
         from pytest_trace.llm_stack import group_llm
         from pytest_trace.loop import group_failures
         from pytest_trace.optimizers.base import OptimizerContext
@@ -304,6 +333,7 @@ class OptimizeSession:
         )
         for number, group in enumerate(groups, 1):
             label = f"[group {number}/{len(groups)}] {group.slug}"
+            self.interrupts.phase = f"group {number} of {len(groups)} ({group.slug})"
             self._progress(
                 f"{label}: optimizing {', '.join(group.parameters)} "
                 f"for {len(group.tests)} failing test(s)"
@@ -337,6 +367,9 @@ class OptimizeSession:
                     f"the optimization of this group ended on an error: "
                     f"{type(error).__name__}: {error}"
                 )
+            if group_report.branch:
+                note = carried_note(carried(repo, base, group_report.branch))
+                group_report.message = "\n".join(filter(None, [group_report.message, note]))
             report.groups.append(group_report)
 
     def _outputs(self) -> list[Path]:
@@ -378,41 +411,3 @@ def _project_modules(repo_root: Path) -> list[tuple[types.ModuleType, Path]]:
             if path.is_relative_to(repo_root):
                 modules.append((module, path))
     return modules
-
-
-def _copy_ignored_modules(
-    imported: list[tuple[types.ModuleType, Path]], repo_root: Path, worktree: Path
-) -> list[str]:
-    """Copy into the worktree the files of the ``imported`` modules (``_project_modules``)
-    that it lacks: files git ignores, such as a generated ``_version.py`` or an extension
-    built in place. Returns their paths, relative to the repository."""
-    copied = []
-    for _module, path in imported:
-        relative = path.relative_to(repo_root)
-        target = worktree / relative
-        if path.is_file() and not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-            copied.append(relative.as_posix())
-    return copied
-
-
-def _import_roots(
-    imported: list[tuple[types.ModuleType, Path]],
-    repo_root: Path,
-    worktree: Path,
-    patterns: tuple[str, ...] = (),
-) -> list[str]:
-    """Where the worker must import the project from: the worktree's copies of the
-    directories the project's trainable modules were imported from here."""
-    roots: list[str] = []
-    for module, path in imported:
-        name = module.__name__
-        if not any(True for _ in iter_trainables(module, patterns)):
-            continue
-        if path.stem == "__init__":
-            path = path.parent
-        root = path.parents[len(name.split(".")) - 1]
-        roots.append(str(worktree / root.relative_to(repo_root)))
-    roots += [str(worktree), str(worktree / "src")]
-    return list(dict.fromkeys(roots))

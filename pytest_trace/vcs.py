@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Literal
 import git
 
 from pytest_trace.sanitize import printable
+from pytest_trace.tempdirs import OwnedTempDir
 
 SNAPSHOT_MESSAGE = "pytest-trace: snapshot of uncommitted changes"
 TOOL_IDENTITY_NAME = "pytest-trace"
@@ -51,6 +51,10 @@ class Base:
     includes_uncommitted: bool
     #: The tree of ``sha``: the same code has the same tree, whenever it was snapshotted.
     tree: str = ""
+    #: The paths whose content differs between HEAD and ``sha`` (uncommitted changes,
+    #: untracked files): a fix built on HEAD that writes one of them carries its
+    #: uncommitted changes along (:func:`carried`).
+    uncommitted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,8 +138,8 @@ def snapshot(repo: git.Repo, exclude: Sequence[Path] = ()) -> Base:
     """
     head = _run(repo.git, ["rev-parse", "--verify", "HEAD^{commit}"])
     head_tree = _run(repo.git, ["rev-parse", "--verify", "HEAD^{tree}"])
-    with tempfile.TemporaryDirectory(prefix="pytest-trace-") as temp:
-        env = _private_index(repo, Path(temp))
+    with OwnedTempDir("index") as temp:
+        env = _private_index(repo, temp)
         _run(
             repo.git,
             [
@@ -157,7 +161,9 @@ def snapshot(repo: git.Repo, exclude: Sequence[Path] = ()) -> Base:
     if tree == head_tree:
         return Base(sha=head, head_sha=head, includes_uncommitted=False, tree=tree)
     sha = _commit_tree(repo, tree, head, SNAPSHOT_MESSAGE, Signature.of(repo, os.environ))
-    return Base(sha=sha, head_sha=head, includes_uncommitted=True, tree=tree)
+    changed = _run(repo.git, ["diff-tree", "-r", "-z", "--name-only", "--no-renames", head, sha])
+    paths = tuple(path for path in changed.split("\0") if path)
+    return Base(sha=sha, head_sha=head, includes_uncommitted=True, tree=tree, uncommitted=paths)
 
 
 def _excluded(repo: git.Repo, paths: Sequence[Path]) -> list[str]:
@@ -221,13 +227,13 @@ def commit_files(
         if parent is None
         else _run(repo.git, ["rev-parse", "--verify", f"{parent}^{{commit}}"])
     )
-    with tempfile.TemporaryDirectory(prefix="pytest-trace-") as temp:
-        env = {"GIT_INDEX_FILE": str(Path(temp) / "index"), "GIT_LITERAL_PATHSPECS": "1"}
+    with OwnedTempDir("index") as temp:
+        env = {"GIT_INDEX_FILE": str(temp / "index"), "GIT_LITERAL_PATHSPECS": "1"}
         _run(repo.git, ["read-tree", parent_sha or "--empty"], env)
         for number, (path, text) in enumerate(sorted(files.items())):
             _check_path(path)
             mode = _file_mode(repo, parent_sha, path) if parent_sha else "100644"
-            blob_file = Path(temp) / f"blob-{number}"
+            blob_file = temp / f"blob-{number}"
             blob_file.write_bytes(text.encode("utf-8"))
             blob = _run(repo.git, ["hash-object", "-w", f"--path={path}", str(blob_file)])
             _run(repo.git, ["update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}"], env)

@@ -1,4 +1,5 @@
-"""The temporary worktree where candidates are tested, and the clean-up of those that a
+"""The temporary worktree where candidates are tested (with the ignored files the tests
+import, and the import roots of the project in it), and the clean-up of those that a
 killed run left behind.
 
 A worktree is created detached, in a fresh temporary directory, with git hooks off,
@@ -13,11 +14,13 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 
 import git
 
+from pytest_trace.trainable import iter_trainables
 from pytest_trace.vcs import execute, run
 
 _LOCK_REASON = "pytest-trace pid {pid}"
@@ -97,6 +100,43 @@ class Worktree:
                     shutil.rmtree(admin, ignore_errors=True)
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
+
+
+def copy_ignored(files: Sequence[Path], repo_root: Path, worktree: Path) -> list[str]:
+    """Copy into the worktree those of ``files`` (of the repository: the files of the
+    modules the tests imported) that it lacks: files git ignores, such as a generated
+    ``_version.py`` or an extension built in place. Returns their paths, relative to
+    the repository; the worktree's resets keep them (``litter``)."""
+    copied = []
+    for path in files:
+        relative = path.relative_to(repo_root)
+        target = worktree / relative
+        if path.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            copied.append(relative.as_posix())
+    return copied
+
+
+def import_roots(
+    imported: list[tuple[ModuleType, Path]],
+    repo_root: Path,
+    worktree: Path,
+    patterns: tuple[str, ...] = (),
+) -> list[str]:
+    """Where the worker must import the project from: the worktree's copies of the
+    directories the project's trainable modules were imported from here."""
+    roots: list[str] = []
+    for module, path in imported:
+        name = module.__name__
+        if not any(True for _ in iter_trainables(module, patterns)):
+            continue
+        if path.stem == "__init__":
+            path = path.parent
+        root = path.parents[len(name.split(".")) - 1]
+        roots.append(str(worktree / root.relative_to(repo_root)))
+    roots += [str(worktree), str(worktree / "src")]
+    return list(dict.fromkeys(roots))
 
 
 def _worktree_admin_dir(repo: git.Repo, path: Path) -> Path | None:

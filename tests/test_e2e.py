@@ -196,18 +196,25 @@ def test_dirty_working_tree_is_preserved_and_included(project, llm):
 
     result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
     assert project.state() == before
+    # The tests ran on the uncommitted state, but the fix is built on HEAD: it carries
+    # the fix's file (with its uncommitted changes, said so) and nothing else.
     head = git(project.path, "rev-parse", "HEAD").strip()
-    base = git(project.path, "rev-parse", "trace-fix/apply_discount~1").strip()
-    assert base != head
-    assert git(project.path, "rev-parse", f"{base}~1").strip() == head
+    assert git(project.path, "rev-parse", "trace-fix/apply_discount~1").strip() == head
+    changed = git(project.path, "diff", "--name-only", f"{head}..trace-fix/apply_discount")
+    assert changed.split() == ["pricing/cart.py"]
     fixed = project.file_on("trace-fix/apply_discount", "pricing/cart.py")
     assert fixed.endswith("# work in progress, not committed\n")
-    assert "test_new" in project.file_on("trace-fix/apply_discount", "tests/test_extra.py")
     message = git(project.path, "log", "-1", "--format=%B", "trace-fix/apply_discount")
     assert "plus uncommitted changes" in message
+    assert "Also carries the uncommitted changes of your working tree to: pricing/cart.py" in (
+        message
+    )
+    result.stdout.fnmatch_lines(
+        ["*also carries the uncommitted changes you had in pricing/cart.py*"]
+    )
     report = project.report()
     assert report["includes_uncommitted"] is True
-    assert report["base_commit"] == base
+    assert report["base_commit"] == head
 
 
 def test_stash_and_other_branches_untouched(project, llm):
@@ -377,6 +384,10 @@ def test_ctrl_c_leaves_everything_as_it_was(project, llm):
     output = process.communicate(timeout=120)[0].decode()
 
     assert "KeyboardInterrupt" in output, output
+    assert process.returncode == pytest.ExitCode.INTERRUPTED
+    assert (
+        "interrupted by SIGINT during group 1 of 1 (apply_discount); committed: nothing." in output
+    )
     assert project.state() == before
     assert project.branches() == []
     worktrees = git(project.path, "worktree", "list", "--porcelain")

@@ -39,6 +39,24 @@ SERVER = textwrap.dedent(
             with open(arg, "w") as f:
                 f.write(f"{os.getpid()} {child.pid}")
             time.sleep(60)
+        if action in ("daemon", "daemon-and-check"):  # a setsid'd grandchild, orphaned
+            read, write = os.pipe()
+            if os.fork() == 0:
+                os.setsid()
+                grandchild = os.fork()
+                if grandchild == 0:
+                    time.sleep(300)
+                    os._exit(0)
+                os.write(write, str(grandchild).encode())
+                os._exit(0)
+            daemon = int(os.read(read, 32))
+            with open(arg, "w") as f:
+                f.write(str(daemon))
+            if action == "daemon":
+                return 0
+            time.sleep(1.0)  # meanwhile another job ends, and the server sweeps
+            os.kill(daemon, 0)  # the daemon is still there: its job runs
+            return 0
         if action == "segv":
             os.kill(os.getpid(), signal.SIGSEGV)
         if action == "raise":
@@ -103,7 +121,9 @@ class Server:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     server = Server(tmp_path)
-    assert server.answer() == {"kind": "ready", "hello": 1}
+    ready = server.answer()
+    assert isinstance(ready.pop("address_space"), int)  # the size the memory limit adds to
+    assert ready == {"kind": "ready", "hello": 1}
     yield server
     server.close()
 
@@ -197,3 +217,32 @@ def test_the_server_ends_and_kills_its_children(
         server.process.send_signal(signal.SIGTERM)
     server.process.wait(timeout=10)
     assert ends(child)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a subreaper (Linux)")
+def test_an_orphan_that_left_its_session_dies_when_its_job_ends(
+    server: Server, tmp_path: Path
+) -> None:
+    pid = tmp_path / "pid"
+    server.send("daemon", str(pid))
+    assert server.answer()["returncode"] == 0
+    daemon = int(pid.read_text())
+    assert ends(daemon)
+    server.send("ok")  # the server goes on
+    assert server.answer()["returncode"] == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a subreaper (Linux)")
+def test_an_orphan_of_a_running_job_outlives_the_end_of_another_job(tmp_path: Path) -> None:
+    server = Server(tmp_path, workers=2)
+    try:
+        server.answer()
+        pid = tmp_path / "pid"
+        first = server.send("daemon-and-check", str(pid))
+        server.send("ok")
+        both = (server.answer(), server.answer())
+        answers = {answer["id"]: answer["returncode"] for answer in both}
+        assert answers[first] == 0  # its daemon was alive when it looked
+        assert ends(int(pid.read_text()))  # and is gone once its job ended
+    finally:
+        server.close()
