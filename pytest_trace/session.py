@@ -1,9 +1,10 @@
 """One ``--trace-optimize`` run: the pytest plugin object that owns all its state.
 
-After the suite has run as usual, the session snapshots the code under test (with any
-uncommitted work) into a temporary git worktree, runs the suite there once more with
-the failing tests' traces recorded, groups the failing tests by the trainable functions
-they reach, and repairs each group (``repair``, ``loop``). Improvements are committed to
+While the suite runs as usual, ``reaching`` notes which trainables each test reaches.
+Then the session snapshots the code under test (with any uncommitted work) into a
+temporary git worktree, re-runs only the failing tests there with their traces recorded
+(``recording``), groups the failing tests by the trainable functions they reach, and
+repairs each group (``repair``, ``loop``). Improvements are committed to
 ``trace-fix/...`` branches; the terminal summary and the JSON report say what happened.
 """
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from pytest_trace.evaluate import RunOutcome, WorkerRunner
     from pytest_trace.llm import LLMConfig
     from pytest_trace.optimizers.base import OptimizerSpec
+    from pytest_trace.reaching import ReachPlugin
+    from pytest_trace.recording import Watched
     from pytest_trace.vcs import Base
 
     Evaluator = ForkEngine | WorkerRunner
@@ -46,6 +49,7 @@ class OptimizeSession:
         self.config = config
         self.settings = settings
         self.outcomes: dict[str, str] = {}
+        self.durations: dict[str, float] = {}
         self.report: RunReport | None = None
         self.redactor = Redactor()
 
@@ -58,6 +62,7 @@ class OptimizeSession:
         elif report.skipped and current == "passed":
             current = "skipped"
         self.outcomes[report.nodeid] = current
+        self.durations[report.nodeid] = self.durations.get(report.nodeid, 0.0) + report.duration
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
@@ -193,7 +198,9 @@ class OptimizeSession:
         llm_config: LLMConfig,
     ) -> None:
         from pytest_trace.engine import EngineError, ForkEngine, fork_available
-        from pytest_trace.evaluate import RunRequest, WorkerRunner
+        from pytest_trace.evaluate import WorkerRunner
+        from pytest_trace.recording import recording_requests, server_tests
+        from pytest_trace.recording import survey as merge_survey
 
         repo_root = Path(str(repo.working_tree_dir)).resolve()
         rootdir = self.config.rootpath.resolve()
@@ -215,7 +222,8 @@ class OptimizeSession:
             # (under pytest-xdist the tests imported the project in other processes)
             modules = [module for module, _ in imported]
             report.unmatched_patterns = unmatched_patterns(settings.trainable, modules)
-        tests = list(self.outcomes)
+        watched = self._watched()
+        tests = server_tests(watched, failed)
         with ExitStack() as stack:
             evaluator: Evaluator = runner
             if fork_available():
@@ -231,10 +239,13 @@ class OptimizeSession:
                     )
                 except EngineError as error:
                     self._progress(f"{error}; testing candidates in fresh processes instead")
+            unknown = watched.unknown_reach()
             self._progress(
-                f"re-running the suite with the trace of {len(failed)} failing test(s) recorded"
+                f"recording the trace of {len(failed)} failing test(s)"
+                + (f" (and which trainables {len(unknown)} other test(s) reach)" if unknown else "")
             )
-            survey = evaluator.run(RunRequest(tuple(tests), trace=tuple(failed), reach=True))
+            requests = recording_requests(watched, failed, settings.timeout)
+            survey = merge_survey(watched, evaluator.run_many(requests))
             try:
                 self._repair(
                     repo,
@@ -253,6 +264,22 @@ class OptimizeSession:
                 if isinstance(evaluator, ForkEngine):
                     report.forked_runs = evaluator.forked
                     report.process_runs += evaluator.runner.runs
+
+    def _watched(self) -> Watched:
+        """What the user's run told about each test (``reaching``)."""
+        from pytest_trace.recording import Watched
+
+        watched = Watched(self.outcomes, self.durations)
+        reach: ReachPlugin | None = self.config.pluginmanager.get_plugin("trace-reach")
+        if reach is None or not reach.complete:
+            watched.blind = set(self.outcomes)
+        else:
+            watched.reached, watched.timed_out, watched.blind = (
+                reach.reached,
+                reach.timed_out,
+                reach.blind,
+            )
+        return watched
 
     def _repair(
         self,
