@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from pytest_trace.checks import Concern
     from pytest_trace.checks.ambiguity import Disagreement
+    from pytest_trace.edits import FunctionSpan
     from pytest_trace.engine import ForkEngine
     from pytest_trace.loop import Attempt, Group, GroupResult
     from pytest_trace.optimizers.base import Metered, Optimizer
@@ -80,6 +81,7 @@ class Workspace:
             for name in result.reached if result else ():
                 self.reaching.setdefault(name, []).append(nodeid)
         self.texts: dict[str, str] = {}
+        self.spans: dict[str, FunctionSpan] = {}
         self.parameters: dict[str, Parameter] = {}
         self.outside: dict[str, str] = {}
         #: Constants declared trainable that cannot be edited, and why.
@@ -140,9 +142,22 @@ class Workspace:
         for name in self.changed(values):
             parameter = self.parameters[name]
             text = files.get(parameter.path, self.texts[parameter.path])
-            replace = replace_constant if parameter.kind == "constant" else replace_function
-            files[parameter.path] = replace(text, parameter.qualname, values[name])
+            if parameter.kind == "constant":
+                files[parameter.path] = replace_constant(text, parameter.qualname, values[name])
+                continue
+            # In the file as it is, where the function is was found once.
+            span = self._span(parameter) if parameter.path not in files else None
+            files[parameter.path] = replace_function(text, parameter.qualname, values[name], span)
         return files
+
+    def _span(self, parameter: Parameter) -> FunctionSpan:
+        """Where ``parameter``'s function is in its file as it is (parsed once)."""
+        from pytest_trace.edits import locate_function
+
+        if parameter.name not in self.spans:
+            text = self.texts[parameter.path]
+            self.spans[parameter.name] = locate_function(text, parameter.qualname)
+        return self.spans[parameter.name]
 
     def request(
         self, values: Mapping[str, str], tests: Sequence[str], **options: Any
