@@ -74,6 +74,8 @@ class Workspace:
         # A test that passed in the user's run but fails in the snapshot depends on
         # something git does not have: it cannot tell anything about a candidate.
         self.fail_on_base: set[str] = {n for n in self.passed_before if not survey.passed(n)}
+        #: Tests that passed before checked on the snapshot itself (``fail_on_base``).
+        self.checked: set[str] = set()
         self.durations = {n: r.duration for n, r in survey.results.items()}
         self.reaching: dict[str, list[str]] = {}
         for nodeid in self.passed_before:
@@ -356,7 +358,7 @@ class GroupRepair:
     def find_regressions(self, values: Mapping[str, str]) -> list[TestResult]:
         """Failures among the tests that passed before: the guard tests first, then the
         whole suite in a clean pytest process on the patched files."""
-        if failures := self.guard_failures.get(_key(values)):
+        if failures := self._on_base_too(self.guard_failures.get(_key(values), [])):
             return failures
         workspace = self.workspace
         run = workspace.runner.run(workspace.request(values, workspace.all_tests, timeout=0.0))
@@ -376,6 +378,17 @@ class GroupRepair:
             for nodeid in suspects
             if nodeid not in workspace.fail_on_base
         ]
+
+    def _on_base_too(self, failures: list[TestResult]) -> list[TestResult]:
+        """``failures`` of guard tests, without those that fail on the unchanged snapshot
+        too (checked once per test: the user's run said they passed, not the snapshot)."""
+        workspace = self.workspace
+        unchecked = tuple(r.nodeid for r in failures if r.nodeid not in workspace.checked)
+        if unchecked:
+            on_base = workspace.evaluator.run(RunRequest(unchecked))
+            workspace.checked.update(unchecked)
+            workspace.fail_on_base.update(n for n in unchecked if not on_base.passed(n))
+        return [r for r in failures if r.nodeid not in workspace.fail_on_base]
 
     def localize(self, values: Mapping[str, str]) -> dict[str, dict[int, float]]:
         """Ochiai suspiciousness of the lines of the group's functions, for ``values``:

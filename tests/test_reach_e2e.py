@@ -60,3 +60,25 @@ def test_a_hanging_test_is_recorded_under_a_short_limit(project, llm):
     assert "test_apply_discount" in prompt
     feedback = prompt[prompt.index("#Feedback") :]
     assert "test_apply_discount timed out after 2.0 s" in feedback, feedback
+
+
+def test_a_guard_that_fails_without_the_users_ignored_files_does_not_block_a_fix(project, llm):
+    # It passes in the user's tree and reaches apply_discount, but it reads a file git
+    # ignores, which the snapshot lacks: it fails there whatever the candidate.
+    (project.path / "tests" / "test_local.py").write_text(
+        "from pathlib import Path\n\nfrom pricing.cart import apply_discount\n\n\n"
+        "def test_price_from_a_local_file():\n"
+        '    price = float((Path(__file__).parent / "local.txt").read_text())\n'
+        "    assert apply_discount(price, 100) == 0\n"
+    )
+    (project.path / "tests" / "local.txt").write_text("0\n")
+    with (project.path / ".git" / "info" / "exclude").open("a") as exclude:
+        exclude.write("local.txt\n")
+    git(project.path, "add", "tests/test_local.py")
+    git(project.path, "commit", "-qm", "a test of a local file")
+    llm([answer({NAME: FIX})])
+
+    result = project.run()
+
+    result.assert_outcomes(passed=3, failed=5)
+    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
