@@ -20,13 +20,16 @@ import sys
 import types
 from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pytest_trace.feedback import TestTimeout
 from pytest_trace.trace.reach import ReachMonitor
 from pytest_trace.trainable import iter_trainables
+
+if TYPE_CHECKING:
+    from pytest_trace.recording import Watched
 
 #: The key of this plugin's findings in an xdist worker's ``workeroutput``.
 OUTPUT_KEY = "pytest_trace_reach"
@@ -151,3 +154,15 @@ class ReachPlugin:
         self.reached.update(found.get("reached", {}))
         self.timed_out.update(found.get("timed_out", ()))
         self.blind.update(found.get("blind", ()))
+
+
+def watched_by(
+    reach: ReachPlugin | None, outcomes: dict[str, str], durations: dict[str, float]
+) -> Watched:
+    """What the user's run told about each test: its outcome and duration, and what
+    ``reach`` (the registered :class:`ReachPlugin`, if any) watched."""
+    from pytest_trace.recording import Watched
+
+    if reach is None or not reach.complete:  # the recording run learns the reach
+        return Watched(outcomes, durations, blind=set(outcomes))
+    return Watched(outcomes, durations, reach.reached, reach.timed_out, reach.blind)

@@ -1,11 +1,9 @@
 """One ``--trace-optimize`` run: the pytest plugin object that owns all its state.
 
-While the suite runs as usual, ``reaching`` notes which trainables each test reaches.
-Then the session snapshots the code under test (with any uncommitted work) into a
-temporary git worktree, re-runs only the failing tests there with their traces recorded
-(``recording``), groups the failing tests by the trainable functions they reach, and
-repairs each group (``repair``, ``loop``). Improvements are committed to
-``trace-fix/...`` branches; the terminal summary and the JSON report say what happened.
+While the suite runs, ``reaching`` notes which trainables each test reaches; then the
+code under test (with uncommitted work) is checked out in a temporary git worktree, the
+failing tests are re-run there, traced (``recording``), grouped by the trainables they
+reach, and each group is repaired (``repair``, ``loop``) on a ``trace-fix/...`` branch.
 """
 
 from __future__ import annotations
@@ -33,8 +31,6 @@ if TYPE_CHECKING:
     from pytest_trace.evaluate import RunOutcome, WorkerRunner
     from pytest_trace.llm import LLMConfig
     from pytest_trace.optimizers.base import OptimizerSpec
-    from pytest_trace.reaching import ReachPlugin
-    from pytest_trace.recording import Watched
     from pytest_trace.vcs import Base
 
     Evaluator = ForkEngine | WorkerRunner
@@ -199,6 +195,7 @@ class OptimizeSession:
     ) -> None:
         from pytest_trace.engine import EngineError, ForkEngine, fork_available
         from pytest_trace.evaluate import WorkerRunner
+        from pytest_trace.reaching import watched_by
         from pytest_trace.recording import recording_requests, server_tests
         from pytest_trace.recording import survey as merge_survey
 
@@ -222,7 +219,8 @@ class OptimizeSession:
             # (under pytest-xdist the tests imported the project in other processes)
             modules = [module for module, _ in imported]
             report.unmatched_patterns = unmatched_patterns(settings.trainable, modules)
-        watched = self._watched()
+        reach = self.config.pluginmanager.get_plugin("trace-reach")
+        watched = watched_by(reach, self.outcomes, self.durations)
         tests = server_tests(watched, failed)
         with ExitStack() as stack:
             evaluator: Evaluator = runner
@@ -239,11 +237,7 @@ class OptimizeSession:
                     )
                 except EngineError as error:
                     self._progress(f"{error}; testing candidates in fresh processes instead")
-            unknown = watched.unknown_reach()
-            self._progress(
-                f"recording the trace of {len(failed)} failing test(s)"
-                + (f" (and which trainables {len(unknown)} other test(s) reach)" if unknown else "")
-            )
+            self._progress(f"recording the trace of {len(failed)} failing test(s)")
             requests = recording_requests(watched, failed, settings.timeout)
             survey = merge_survey(watched, evaluator.run_many(requests))
             try:
@@ -264,22 +258,6 @@ class OptimizeSession:
                 if isinstance(evaluator, ForkEngine):
                     report.forked_runs = evaluator.forked
                     report.process_runs += evaluator.runner.runs
-
-    def _watched(self) -> Watched:
-        """What the user's run told about each test (``reaching``)."""
-        from pytest_trace.recording import Watched
-
-        watched = Watched(self.outcomes, self.durations)
-        reach: ReachPlugin | None = self.config.pluginmanager.get_plugin("trace-reach")
-        if reach is None or not reach.complete:
-            watched.blind = set(self.outcomes)
-        else:
-            watched.reached, watched.timed_out, watched.blind = (
-                reach.reached,
-                reach.timed_out,
-                reach.blind,
-            )
-        return watched
 
     def _repair(
         self,
