@@ -4,8 +4,9 @@ Registered by ``--trace-optimize`` in the process that runs the tests (the pytes
 process, or each pytest-xdist worker). It finds the trainable functions of the project's
 modules after collection (and again before a test when modules were imported since),
 and notes with :class:`~pytest_trace.trace.reach.ReachMonitor` the ones each test reaches
-in its setup, call and teardown. So the optimization needs no second run of the passing
-tests to learn which of them guard a change: only the failing tests are re-run, traced.
+(before Python 3.12: in its fixtures' setup and its call, not in teardown code). So
+the optimization needs no second run of the passing tests to learn which of them guard
+a change: only the failing tests are re-run, traced.
 
 Under pytest-xdist each worker hands its findings to the controller at its end
 (``config.workeroutput``); the controller's instance merges them
@@ -116,17 +117,13 @@ class ReachPlugin:
             return (yield)
 
     @pytest.hookimpl(wrapper=True, trylast=True)
-    def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, object, object]:
+    def pytest_fixture_setup(
+        self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+    ) -> Generator[None, object, object]:
         return (yield from self._watch())
 
     @pytest.hookimpl(wrapper=True, trylast=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
-        return (yield from self._watch())
-
-    @pytest.hookimpl(wrapper=True, trylast=True)
-    def pytest_runtest_teardown(
-        self, item: pytest.Item, nextitem: pytest.Item | None
-    ) -> Generator[None, object, object]:
         return (yield from self._watch())
 
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:

@@ -165,3 +165,20 @@ def test_the_survey_joins_the_recording_and_the_users_run() -> None:
     assert merged.results["t::b"].reached == []
     assert merged.results["t::hangs"].duration == 0.0  # no calibration from a hang
     assert "t::skip" not in merged.results
+
+
+def test_a_phase_within_a_phase_is_watched_by_the_same_tracer() -> None:
+    monitor = ReachMonitor(use_monitoring=False)
+    monitor.add([("m.price", price)])
+    tracer = sys.gettrace()
+    sys.settrace(None)
+    try:
+        monitor.reset()
+        with monitor.watching():
+            with monitor.watching():  # a fixture set up inside a fixture's setup
+                price(1)
+            tax(1)
+        assert not monitor.blind
+        assert list(monitor.names) == ["m.price"]
+    finally:
+        sys.settrace(tracer)

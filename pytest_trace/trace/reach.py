@@ -8,9 +8,10 @@ and returns ``None``, so that no frame is traced line by line.
 the trainables' code objects. On CPython 3.12+ it uses ``sys.monitoring``: a ``PY_START``
 event is enabled (``set_local_events``) on those code objects alone, and switched off for
 a code object once it fired, until the next test; no other function pays anything. Before
-3.12 a global trace function (``sys.settrace``) runs only while a test phase runs
-(:meth:`ReachMonitor.watching`) and checks the code object of each new frame; it steps
-aside when another tool (a debugger, coverage.py) already traces, and says so
+3.12 a global trace function (``sys.settrace``) runs only while watched (around the
+setup of each fixture and the call of each test: :meth:`ReachMonitor.watching`; not
+pytest's own machinery around them) and checks the code object of each new frame; it
+steps aside when another tool (a debugger, coverage.py) already traces, and says so
 (:attr:`ReachMonitor.blind`).
 """
 
@@ -79,6 +80,7 @@ class ReachMonitor:
         #: Set when the monitor could not watch a test: its ``names`` are not known.
         self.blind = ""
         self._tool = -1
+        self._tracer: Any = None
         self._fired: list[types.CodeType] = []
         #: ``sys.monitoring`` (typed loosely: mypy may check for a Python before 3.12).
         self._api: Any = None if use_monitoring is False else getattr(sys, "monitoring", None)
@@ -91,6 +93,7 @@ class ReachMonitor:
             if code in self.codes:
                 continue
             self.codes[code] = name
+            self._tracer = None  # made again with the new code objects
             if self._tool >= 0:
                 self._api.set_local_events(self._tool, code, self._api.events.PY_START)
 
@@ -146,13 +149,24 @@ class ReachMonitor:
     @contextmanager
     def watching(self) -> Iterator[None]:
         """Around one phase of a test (``sys.monitoring`` watches all the time)."""
-        if self._api is not None or not self.codes:
-            yield
+        current = sys.gettrace()
+        if self._api is not None or not self.codes or (current and current is self._tracer):
+            yield  # nothing to do, or watching already (a phase within a phase)
             return
-        if sys.gettrace() is not None:
+        if current is not None:
             self.blind = "another tool traces this process (sys.settrace)"
             yield
             return
+        if self._tracer is None:
+            self._tracer = self._make_tracer()
+        sys.settrace(self._tracer)
+        try:
+            yield
+        finally:
+            sys.settrace(None)
+
+    def _make_tracer(self) -> Any:
+        """The trace function: notes a trainable's frame, traces no frame line by line."""
         # By id: a code object's hash is computed from its contents on every call.
         ids = {id(code): name for code, name in self.codes.items()}
         names = self.names
@@ -162,8 +176,4 @@ class ReachMonitor:
             if name is not None:
                 names[name] = None
 
-        sys.settrace(trace)
-        try:
-            yield
-        finally:
-            sys.settrace(None)
+        return trace
