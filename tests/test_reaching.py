@@ -182,3 +182,23 @@ def test_a_phase_within_a_phase_is_watched_by_the_same_tracer() -> None:
         assert list(monitor.names) == ["m.price"]
     finally:
         sys.settrace(tracer)
+
+
+def test_a_worker_that_reports_nothing_leaves_every_reach_to_learn(
+    pytestconfig: pytest.Config,
+) -> None:
+    from types import SimpleNamespace
+
+    from pytest_trace.reaching import OUTPUT_KEY, ReachPlugin, watched_by
+
+    outcomes = {"t::a": "passed", "t::b": "passed", "t::c": "failed"}
+    reach = ReachPlugin(pytestconfig, ())
+    found = {"reached": {"t::a": ["m.f"]}, "timed_out": ["t::c"], "blind": ["t::b"]}
+    reach.pytest_testnodedown(SimpleNamespace(workeroutput={OUTPUT_KEY: found}), None)
+    watched = watched_by(reach, outcomes, {})
+    assert (watched.reached, watched.timed_out) == ({"t::a": ["m.f"]}, {"t::c"})
+    assert watched.unknown_reach() == ["t::b"]
+
+    reach.pytest_testnodedown(SimpleNamespace(workeroutput={}), None)  # a crashed worker
+    assert watched_by(reach, outcomes, {}).unknown_reach() == ["t::a", "t::b"]
+    assert watched_by(None, outcomes, {}).unknown_reach() == ["t::a", "t::b"]
