@@ -15,7 +15,11 @@ timing) in three situations, in this order, in one process:
     line-by-line recording is spent); a test's first 1,000 calls, per call (the first
     calls are recorded line by line while that budget lasts: a cost once per test);
     calls past ``max_calls`` (kept in the ring of the latest calls); and a call of the
-    undecorated function while recording (what all other code pays).
+    undecorated function while recording (what all other code pays);
+(d) in the user's run under ``--trace-optimize``, while a
+    :class:`~pytest_trace.trace.reach.ReachMonitor` watches which trainables a test
+    reaches (``sys.monitoring`` on 3.12+, a trace function before): a call of the
+    trainable (after its first in the test) and a call of another function.
 
 The ratio is decorated/undecorated time; "added" is the difference per call. For (c)
 the reference is the undecorated function called while nothing records. Prints a table
@@ -94,6 +98,30 @@ def recorded_per_call(
     return best / calls
 
 
+def watched_per_call(function: Callable[..., Any]) -> float:
+    """Seconds per call of ``function`` while a ReachMonitor watches ``decorated``."""
+    from pytest_trace.trace.reach import ReachMonitor
+
+    monitor = ReachMonitor()
+    monitor.add([("decorated", decorated)])
+    monitor.start()
+    tracer = sys.gettrace()
+    sys.settrace(None)
+    try:
+        timer = timeit.Timer(STATEMENT, globals={"f": function})
+        best = float("inf")
+        for _ in range(REPEATS):
+            monitor.reset()
+            with monitor.watching():
+                best = min(best, timer.timeit(number=CALLS))
+        if list(monitor.names) != (["decorated"] if function is decorated else []):
+            raise RuntimeError(f"the monitor saw {list(monitor.names)}")
+    finally:
+        sys.settrace(tracer)
+        monitor.stop()
+    return best / CALLS
+
+
 def import_pytest_and_plugin() -> str:
     """Import pytest and the plugin module (if it exists yet); say what was imported."""
     importlib.import_module("pytest")
@@ -138,6 +166,9 @@ def main() -> int:
     rows.append(row("(c) recording, call past max_calls", plain_b, dropped))
     other = recorded_per_call(undecorated, CALLS, max_calls=0)
     rows.append(row("(c) recording, a non-trainable call", plain_b, other))
+    rows.append(row("(d) watching the reach, trainable call", plain_b, watched_per_call(decorated)))
+    watched_other = watched_per_call(undecorated)
+    rows.append(row("(d) watching the reach, non-trainable call", plain_b, watched_other))
 
     print(
         f"pytest-trace {pytest_trace.__version__}, Python {platform.python_version()}"
@@ -150,6 +181,7 @@ def main() -> int:
     print("\n".join(rows))
     print("(c): the reference is the undecorated function called while nothing records;")
     print("     the last row is that function called while recording (it is not trainable).")
+    print("(d): the same reference; the user's run while the trainables it reaches are noted.")
     return 0
 
 

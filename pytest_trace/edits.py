@@ -96,7 +96,9 @@ def normalize_function_source(parameter: Parameter, text: str) -> str:
     return source
 
 
-def replace_function(file_text: str, qualname: str, new_source: str) -> str:
+def replace_function(
+    file_text: str, qualname: str, new_source: str, span: FunctionSpan | None = None
+) -> str:
     """Replace the definition of ``qualname`` (``def`` line to end) with ``new_source``.
 
     ``new_source`` is dedented code as :func:`function_source` shows it; it is indented
@@ -104,9 +106,12 @@ def replace_function(file_text: str, qualname: str, new_source: str) -> str:
     text; decorators, comments, blank lines and the rest of the file stay byte-identical,
     newlines (``\\r\\n`` or ``\\n``) follow the file, and a file without a final newline
     keeps it that way. Raises :class:`EditError` if the result would not parse.
+    ``span`` is where :func:`locate_function` found ``qualname`` in ``file_text``, for
+    a caller that replaces it many times (the file is then not parsed again).
     """
     bom, text = _split_bom(file_text)
-    span = _locate(text, _parse_file(text), qualname)
+    if span is None:
+        span = _locate(text, _parse_file(text), qualname)
     name = qualname.rpartition(".")[2]
     new_lines = _dedent(_content_lines(new_source))
     if not new_lines:

@@ -77,11 +77,14 @@ def pytest_configure(config: pytest.Config) -> None:
         else:
             config.pluginmanager.register(Worker(config, worker_request), "trace-worker")
     elif config.getoption("trace_optimize"):
+        from pytest_trace.reaching import ReachPlugin
         from pytest_trace.settings import Settings
         from pytest_trace.timeout import TestTimeLimit
 
         settings = Settings.from_config(config)
         config.pluginmanager.register(TestTimeLimit(settings.timeout), "trace-timeout")
+        # Which trainables each test reaches, watched in this run (or xdist worker).
+        config.pluginmanager.register(ReachPlugin(config, settings.trainable), "trace-reach")
         if not hasattr(config, "workerinput"):
             _check_optimizer(config, settings.optimizer)
             # On xdist workers (``workerinput``) the tests just run; the controller optimizes.

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from pytest_trace.checks import Concern
     from pytest_trace.checks.ambiguity import Disagreement
+    from pytest_trace.edits import FunctionSpan
     from pytest_trace.engine import ForkEngine
     from pytest_trace.loop import Attempt, Group, GroupResult
     from pytest_trace.optimizers.base import Metered, Optimizer
@@ -73,6 +74,8 @@ class Workspace:
         # A test that passed in the user's run but fails in the snapshot depends on
         # something git does not have: it cannot tell anything about a candidate.
         self.fail_on_base: set[str] = {n for n in self.passed_before if not survey.passed(n)}
+        #: Tests that passed before checked on the snapshot itself (``fail_on_base``).
+        self.checked: set[str] = set()
         self.durations = {n: r.duration for n, r in survey.results.items()}
         self.reaching: dict[str, list[str]] = {}
         for nodeid in self.passed_before:
@@ -80,6 +83,7 @@ class Workspace:
             for name in result.reached if result else ():
                 self.reaching.setdefault(name, []).append(nodeid)
         self.texts: dict[str, str] = {}
+        self.spans: dict[str, FunctionSpan] = {}
         self.parameters: dict[str, Parameter] = {}
         self.outside: dict[str, str] = {}
         #: Constants declared trainable that cannot be edited, and why.
@@ -140,9 +144,22 @@ class Workspace:
         for name in self.changed(values):
             parameter = self.parameters[name]
             text = files.get(parameter.path, self.texts[parameter.path])
-            replace = replace_constant if parameter.kind == "constant" else replace_function
-            files[parameter.path] = replace(text, parameter.qualname, values[name])
+            if parameter.kind == "constant":
+                files[parameter.path] = replace_constant(text, parameter.qualname, values[name])
+                continue
+            # In the file as it is, where the function is was found once.
+            span = self._span(parameter) if parameter.path not in files else None
+            files[parameter.path] = replace_function(text, parameter.qualname, values[name], span)
         return files
+
+    def _span(self, parameter: Parameter) -> FunctionSpan:
+        """Where ``parameter``'s function is in its file as it is (parsed once)."""
+        from pytest_trace.edits import locate_function
+
+        if parameter.name not in self.spans:
+            text = self.texts[parameter.path]
+            self.spans[parameter.name] = locate_function(text, parameter.qualname)
+        return self.spans[parameter.name]
 
     def request(
         self, values: Mapping[str, str], tests: Sequence[str], **options: Any
@@ -343,7 +360,7 @@ class GroupRepair:
     def find_regressions(self, values: Mapping[str, str]) -> list[TestResult]:
         """Failures among the tests that passed before: the guard tests first, then the
         whole suite in a clean pytest process on the patched files."""
-        if failures := self.guard_failures.get(_key(values)):
+        if failures := self._on_base_too(self.guard_failures.get(_key(values), [])):
             return failures
         workspace = self.workspace
         run = workspace.runner.run(workspace.request(values, workspace.all_tests, timeout=0.0))
@@ -363,6 +380,17 @@ class GroupRepair:
             for nodeid in suspects
             if nodeid not in workspace.fail_on_base
         ]
+
+    def _on_base_too(self, failures: list[TestResult]) -> list[TestResult]:
+        """``failures`` of guard tests, without those that fail on the unchanged snapshot
+        too (checked once per test: the user's run said they passed, not the snapshot)."""
+        workspace = self.workspace
+        unchecked = tuple(r.nodeid for r in failures if r.nodeid not in workspace.checked)
+        if unchecked:
+            on_base = workspace.evaluator.run(RunRequest(unchecked))
+            workspace.checked.update(unchecked)
+            workspace.fail_on_base.update(n for n in unchecked if not on_base.passed(n))
+        return [r for r in failures if r.nodeid not in workspace.fail_on_base]
 
     def localize(self, values: Mapping[str, str]) -> dict[str, dict[int, float]]:
         """Ochiai suspiciousness of the lines of the group's functions, for ``values``:

@@ -1,10 +1,9 @@
 """One ``--trace-optimize`` run: the pytest plugin object that owns all its state.
 
-After the suite has run as usual, the session snapshots the code under test (with any
-uncommitted work) into a temporary git worktree, runs the suite there once more with
-the failing tests' traces recorded, groups the failing tests by the trainable functions
-they reach, and repairs each group (``repair``, ``loop``). Improvements are committed to
-``trace-fix/...`` branches; the terminal summary and the JSON report say what happened.
+While the suite runs, ``reaching`` notes which trainables each test reaches; then the
+code under test (with uncommitted work) is checked out in a temporary git worktree, the
+failing tests are re-run there, traced (``recording``), grouped by the trainables they
+reach, and each group is repaired (``repair``, ``loop``) on a ``trace-fix/...`` branch.
 """
 
 from __future__ import annotations
@@ -46,6 +45,7 @@ class OptimizeSession:
         self.config = config
         self.settings = settings
         self.outcomes: dict[str, str] = {}
+        self.durations: dict[str, float] = {}
         self.report: RunReport | None = None
         self.redactor = Redactor()
         self.interrupts = Interrupts()
@@ -59,6 +59,7 @@ class OptimizeSession:
         elif report.skipped and current == "passed":
             current = "skipped"
         self.outcomes[report.nodeid] = current
+        self.durations[report.nodeid] = self.durations.get(report.nodeid, 0.0) + report.duration
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
@@ -213,7 +214,10 @@ class OptimizeSession:
         llm_config: LLMConfig,
     ) -> None:
         from pytest_trace.engine import EngineError, ForkEngine, fork_available
-        from pytest_trace.evaluate import RunRequest, WorkerRunner
+        from pytest_trace.evaluate import WorkerRunner
+        from pytest_trace.reaching import watched_by
+        from pytest_trace.recording import recording_requests, server_tests
+        from pytest_trace.recording import survey as merge_survey
         from pytest_trace.worktree import copy_ignored, import_roots
 
         repo_root = Path(str(repo.working_tree_dir)).resolve()
@@ -238,7 +242,9 @@ class OptimizeSession:
             # (under pytest-xdist the tests imported the project in other processes)
             modules = [module for module, _ in imported]
             report.unmatched_patterns = unmatched_patterns(settings.trainable, modules)
-        tests = list(self.outcomes)
+        reach = self.config.pluginmanager.get_plugin("trace-reach")
+        watched = watched_by(reach, self.outcomes, self.durations)
+        tests = server_tests(watched, failed)
         with ExitStack() as stack:
             evaluator: Evaluator = runner
             if fork_available():
@@ -259,10 +265,9 @@ class OptimizeSession:
                     evaluator = engine
                     runner.baseline = max(runner.baseline, engine.runner.baseline)
             self.interrupts.phase = "the recording run"
-            self._progress(
-                f"re-running the suite with the trace of {len(failed)} failing test(s) recorded"
-            )
-            survey = evaluator.run(RunRequest(tuple(tests), trace=tuple(failed), reach=True))
+            self._progress(f"recording the trace of {len(failed)} failing test(s)")
+            requests = recording_requests(watched, failed, settings.timeout)
+            survey = merge_survey(watched, evaluator.run_many(requests))
             try:
                 self._repair(
                     repo,

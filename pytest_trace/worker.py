@@ -186,6 +186,13 @@ class Worker:
             self.out.write(json.dumps(event) + "\n")
             self.out.flush()
 
+    def _emit_result(self, result: TestResult) -> None:
+        """``result`` as one JSON line, its trace included: the model's dataclasses are
+        encoded from their ``__dict__`` as they are, without ``asdict``'s deep copies."""
+        if self.out is not None:
+            self.out.write(json.dumps({"kind": "result", **vars(result)}, default=vars) + "\n")
+            self.out.flush()
+
     # -- trainables -------------------------------------------------------------------
 
     def _discover(self) -> None:
@@ -298,8 +305,11 @@ class Worker:
         return True
 
     def _prepare_children(self) -> None:
-        """Do once, before forking, what every child would otherwise do again."""
-        import pytest_trace.swap  # noqa: F401 - imported by every child that swaps
+        """Do once, before forking, what every child would otherwise do again: the
+        imports of swapping (which would also make ``_discover`` scan ``sys.modules``
+        again in each child), the discovery of the trainables."""
+        import pytest_trace.swap  # imported by every child that swaps
+        import pytest_trace.swap_constants  # noqa: F401 - and its constants, parsing
 
         self._discover()
         # pytest's traceback formatting looks modules up by file: fill inspect's cache.
@@ -442,7 +452,7 @@ class Worker:
             trace=trace,
             reached=reached or [],
         )
-        self._emit("result", to_json(result))
+        self._emit_result(result)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(

@@ -530,3 +530,11 @@ def test_unified_diff_without_final_newline() -> None:
         "--- a/f.py\n+++ b/f.py\n@@ -1,2 +1,2 @@\n a\n"
         "-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"
     )
+
+
+def test_a_span_found_once_serves_every_replacement() -> None:
+    text = "class A:\n    def f(self):\n        return 1\n\n\ndef g():\n    pass\n"
+    span = locate_function(text, "A.f")
+    for body in ("return 3", "x = 4\n    return x"):
+        new = f"def f(self):\n    {body}\n"
+        assert replace_function(text, "A.f", new, span) == replace_function(text, "A.f", new)
