@@ -20,7 +20,9 @@ History: the seven ``inflection`` bugs came first (two search operators were add
 the search failed on ``ordinal-abs`` and ``underscore-lower``), the six ``humanize`` bugs
 were chosen before the search ever ran on ``humanize``; the ``roman``, ``isodate``,
 ``semver`` and ``toolz`` bugs and every entry's probes were chosen and committed before
-the search ran on any of them.
+the search ran on any of them. The sizes ``naturalsize`` is probed with gained the
+boundary values (999, 1000, 1024, ...) after ``--check-seeds`` showed that the first
+strategy could not tell ``size-bytes-le`` from the original.
 """
 
 from __future__ import annotations
@@ -53,7 +55,9 @@ class Library:
 
 INFLECTION_TEXT = 'st.text("abcXYZ_- :/1", max_size=12)'
 HUMANIZE_SIZE = (
-    "{'v': st.one_of(st.integers(-10**15, 10**15), st.floats(-1e15, 1e15)),"
+    "{'v': st.one_of(st.integers(-10**15, 10**15), st.floats(-1e15, 1e15),"
+    " st.sampled_from([0, 1, 999, 1000, 1001, 1023, 1024, 1025, 10**6, 2**20, -1000, -1024]),"
+    " st.integers(-3000, 3000)),"
     " 'b': st.booleans(), 'g': st.booleans()}"
 )
 ROMAN = (
