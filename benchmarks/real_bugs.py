@@ -22,7 +22,11 @@ were chosen before the search ever ran on ``humanize``; the ``roman``, ``isodate
 ``semver`` and ``toolz`` bugs and every entry's probes were chosen and committed before
 the search ran on any of them. The sizes ``naturalsize`` is probed with gained the
 boundary values (999, 1000, 1024, ...) after ``--check-seeds`` showed that the first
-strategy could not tell ``size-bytes-le`` from the original.
+strategy could not tell ``size-bytes-le`` from the original; ``iso-month-bound`` replaced
+``iso-duration-unit`` (``Decimal(groups[key][:-1]`` → ``[:-2]`` in ``parse_duration``)
+after ``--check-seeds`` showed that it breaks the collection of isodate's tests rather
+than failing one; and the strategies stopped drawing ``isodate.Duration`` objects (an
+object of the original passed to the healed copy is not an instance of its class).
 """
 
 from __future__ import annotations
@@ -84,13 +88,14 @@ ISODATE_DURATIONS = (
     r"(T(\d{1,2}H)?(\d{1,2}M)?(\d{1,2}([.,]\d{1,3})?S)?)?\Z'),"
     " st.builds(lambda d: d.strftime('P%Y-%m-%dT%H:%M:%S'), st.datetimes()),"
     " st.text('P0123456789YMWDTHS.-:', max_size=14)),"
-    " 't': st.one_of(st.timedeltas(), st.builds(isodate.Duration, days=st.integers(-400, 400),"
-    " hours=st.integers(-50, 50), months=st.integers(-20, 20), years=st.integers(-5, 5)))}"
+    " 't': st.timedeltas(), 'u': st.tuples(st.integers(-400, 400), st.integers(-50, 50),"
+    " st.integers(-20, 20), st.integers(-5, 5))}"
 )
 ISODATE_DURATION_PROBES = (
     "isodate.parse_duration(s)",
     "isodate.duration_isoformat(isodate.parse_duration(s))",
     "isodate.duration_isoformat(t)",
+    "isodate.duration_isoformat(isodate.Duration(days=u[0], hours=u[1], months=u[2], years=u[3]))",
 )
 SEMVER_VERSIONS = (
     "st.builds(lambda a, b, c, p, m: str(semver.Version(a, b, c, p, m)),"
@@ -253,9 +258,11 @@ LIBRARIES = (
                 'groups["years"] == 0 and groups["months"] == 0',
                 'groups["years"] == 0 or groups["months"] == 0',
                 ISODATE_DURATION_PROBES, ISODATE_DURATIONS),
-            Bug("iso-duration-unit", "src/isodate/isoduration.py", "parse_duration",
-                "off-by-one", "Decimal(groups[key][:-1]", "Decimal(groups[key][:-2]",
-                ISODATE_DURATION_PROBES, ISODATE_DURATIONS),
+            Bug("iso-month-bound", "src/isodate/duration.py", "Duration.__add__",
+                "off-by-one", "fquotmod(newmonth, 1, 13)", "fquotmod(newmonth, 1, 12)",
+                ("d + isodate.Duration(months=k, years=a)", "d - isodate.Duration(months=k)"),
+                "{'d': st.dates(min_value=date(10, 1, 1), max_value=date(9000, 1, 1)),"
+                " 'k': st.integers(-30, 30), 'a': st.integers(-5, 5)}"),
             Bug("iso-duration-alt", "src/isodate/isoduration.py", "parse_duration",
                 "method raises", 'if datestring.startswith("P"):',
                 'if datestring.endswith("P"):', ISODATE_DURATION_PROBES, ISODATE_DURATIONS),

@@ -7,6 +7,7 @@ be installed)::
 
     python benchmarks/real_libraries.py [--only BUG ...] [--jobs N] [--keep]
     python benchmarks/real_libraries.py --check-seeds   # the bugs themselves, no search
+    python benchmarks/real_libraries.py --rejudge DIR   # the fixes of a --keep run again
 
 For each library (a pinned sdist: its own code and its own tests, unchanged) and each bug
 of ``real_bugs.py``, exactly what a user would do without touching the code: the sdist is
@@ -22,7 +23,8 @@ original.
 
 ``--check-seeds`` runs no search: it checks that the library's checks pass on the
 original code, fail on each seeded bug, and that the bug's probes tell the seeded code
-from the original.
+from the original. ``--rejudge DIR`` judges again the fix branches of a run kept with
+``--keep`` in ``DIR`` (after a change of the checks or the probes), without a search.
 
 Prints one line per bug and the totals; exits 0 (it is a measurement), 1 if a library
 cannot be downloaded or a bug no longer applies to it.
@@ -196,10 +198,19 @@ def run_bug(library: Library, source: Path, bug: Bug, work: Path, examples: int)
     except subprocess.TimeoutExpired:
         verdict, candidates = "timeout", 0
     seconds = time.monotonic() - start
+    judged, reason, change = judge_branches(library, source, bug, project, work, examples)
+    return Result(library.sdist, bug, verdict, judged, reason, seconds, candidates, change)
+
+
+def judge_branches(
+    library: Library, source: Path, bug: Bug, project: Path, work: Path, examples: int
+) -> tuple[str, str, str]:
+    """Judged (correct, wrong or "-" without a fix branch), why wrong, and the change."""
     branches = sorted(git(project, "branch", "--list", "trace-fix/*").replace("*", "").split())
     if not branches:
-        return Result(library.sdist, bug, verdict, "-", "", seconds, candidates, "")
+        return "-", "", ""
     healed = work / f"{bug.id}-healed"
+    shutil.rmtree(healed, ignore_errors=True)
     shutil.copytree(source, healed)
     changes = []
     for branch in branches:
@@ -211,9 +222,18 @@ def run_bug(library: Library, source: Path, bug: Bug, work: Path, examples: int)
         changes += [x[0] + x[1:].strip() for x in diff
                     if x[:1] in "+-" and x[:3] not in ("+++", "---")]  # fmt: skip
     reason = judge(library, bug, source, healed, examples)
-    judged = "wrong" if reason else "correct"
-    return Result(library.sdist, bug, verdict, judged, reason, seconds, candidates,
-                  " ".join(changes))  # fmt: skip
+    return ("wrong" if reason else "correct"), reason, " ".join(changes)
+
+
+def rejudge(library: Library, source: Path, bug: Bug, work: Path, examples: int) -> str:
+    """Judge again the fix branches of a run kept with ``--keep`` (in ``work``)."""
+    project = work / bug.id
+    if not project.is_dir():
+        return f"{bug.id:22} not in {work}"
+    verdict, _ = verdict_of(work / f"{bug.id}-report.json")
+    judged, reason, change = judge_branches(library, source, bug, project, work, examples)
+    line = f"{library.sdist.split('==')[0]:10} {bug.id:22} {verdict:9} {judged:7} {change[:80]}"
+    return line + (f"\n{'':33}why wrong: {reason[:200]}" if reason else "")
 
 
 def check_seed(library: Library, source: Path, bug: Bug, work: Path, examples: int) -> str:
@@ -271,6 +291,8 @@ def main() -> int:
                         help="where the downloaded sdists are kept")  # fmt: skip
     parser.add_argument("--check-seeds", action="store_true",
                         help="check the bugs and their probes, run no search")  # fmt: skip
+    parser.add_argument("--rejudge", type=Path, metavar="DIR",
+                        help="judge the fixes of a run kept in DIR again, no search")  # fmt: skip
     options = parser.parse_args()
     known = {bug.id for library in LIBRARIES for bug in library.bugs}
     if unknown := set(options.only) - known:
@@ -288,20 +310,21 @@ def main() -> int:
                 clean = pytest(source, library, *library.checks)
                 print(f"{library.sdist}: checks on the original: {last_line(clean)}", flush=True)
             jobs += [(library, source, bug) for bug in bugs]
-        task = check_seed if options.check_seeds else run_bug
+        task = check_seed if options.check_seeds else rejudge if options.rejudge else run_bug
+        where = options.rejudge or work
         with ThreadPoolExecutor(max(1, options.jobs)) as pool:
-            futures = [pool.submit(task, lib, src, bug, work, options.examples)
+            futures = [pool.submit(task, lib, src, bug, where, options.examples)
                        for lib, src, bug in jobs]  # fmt: skip
             outcomes = []
             for future in futures:
                 outcomes.append(future.result())
-                if options.check_seeds:
+                if options.check_seeds or options.rejudge:
                     print(outcomes[-1], flush=True)
                 else:
                     done = outcomes[-1]
                     print(f"# {done.bug.id}: {done.verdict}, {done.judged}, "
                           f"{done.seconds:.1f} s", file=sys.stderr, flush=True)  # fmt: skip
-        if not options.check_seeds:
+        if not (options.check_seeds or options.rejudge):
             print_results(outcomes)
     finally:
         if options.keep:
