@@ -256,12 +256,13 @@ def check_seed(library: Library, source: Path, bug: Bug, work: Path, examples: i
     return line + ("; ".join(problems) if problems else f"ok: {describe(diff)[:100]}")
 
 
-def print_results(results: list[Result]) -> None:
-    for r in results:
-        print(f"{r.library.split('==')[0]:10} {r.bug.id:22} {r.verdict:9} {r.judged:7} "
-              f"{r.seconds:6.1f} s {r.candidates:5} cand.  {r.change[:80]}")  # fmt: skip
-        if r.reason:
-            print(f"{'':33}why wrong: {r.reason[:200]}")
+def result_line(r: Result) -> str:
+    line = (f"{r.library.split('==')[0]:10} {r.bug.id:22} {r.verdict:9} {r.judged:7} "
+            f"{r.seconds:6.1f} s {r.candidates:5} cand.  {r.change[:80]}")  # fmt: skip
+    return line + (f"\n{'':33}why wrong: {r.reason[:200]}" if r.reason else "")
+
+
+def print_totals(results: list[Result]) -> None:
     fixed_ok = sum(r.verdict == "fixed" and r.judged == "correct" for r in results)
     fixed_wrong = sum(r.verdict == "fixed" and r.judged != "correct" for r in results)
     plausible = [r for r in results if r.verdict == "plausible"]
@@ -318,14 +319,10 @@ def main() -> int:
             outcomes = []
             for future in futures:
                 outcomes.append(future.result())
-                if options.check_seeds or options.rejudge:
-                    print(outcomes[-1], flush=True)
-                else:
-                    done = outcomes[-1]
-                    print(f"# {done.bug.id}: {done.verdict}, {done.judged}, "
-                          f"{done.seconds:.1f} s", file=sys.stderr, flush=True)  # fmt: skip
+                done = outcomes[-1]
+                print(done if isinstance(done, str) else result_line(done), flush=True)
         if not (options.check_seeds or options.rejudge):
-            print_results(outcomes)
+            print_totals(outcomes)
     finally:
         if options.keep:
             print(f"kept: {work}")
