@@ -54,7 +54,7 @@ class Library:
     checks: tuple[str, ...]  # what judges a fix: the whole test suite and the doctests
     bugs: tuple[Bug, ...]
     pythonpath: str = ""  # for a src layout without installing
-    pytest_args: tuple[str, ...] = ()  # for every pytest run on the library
+    pytest_args: tuple[str, ...] = ()  # PYTEST_ADDOPTS of every pytest run on the library
 
 
 INFLECTION_TEXT = 'st.text("abcXYZ_- :/1", max_size=12)'

@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -102,6 +103,8 @@ def environment(library: Library) -> dict[str, str]:
     env.pop("PYTHONPATH", None)
     if library.pythonpath:
         env["PYTHONPATH"] = library.pythonpath
+    # In the environment, the options reach the runs pytest-trace starts too.
+    env["PYTEST_ADDOPTS"] = shlex.join(library.pytest_args)
     return env
 
 
@@ -109,7 +112,7 @@ def pytest(
     cwd: Path, library: Library, *args: str, timeout: float | None = None
 ) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    command += [*library.pytest_args, *args]
+    command += args
     return subprocess.run(
         command, cwd=cwd, capture_output=True, text=True, env=environment(library),
         timeout=timeout,
