@@ -64,6 +64,7 @@ class Result:
     seconds: float
     candidates: int
     change: str
+    note: str = ""  # why the run ended without a fix, when it says
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -195,14 +196,30 @@ def run_bug(library: Library, source: Path, bug: Bug, work: Path, examples: int)
     report = work / f"{bug.id}-report.json"
     start = time.monotonic()
     try:
-        pytest(project, library, "--trace-optimize", f"--trace-trainable={module}:*",
-               f"--trace-report={report}", *library.tests, timeout=1800)  # fmt: skip
+        run = pytest(project, library, "--trace-optimize", f"--trace-trainable={module}:*",
+                     f"--trace-report={report}", *library.tests, timeout=1800)  # fmt: skip
         verdict, candidates = verdict_of(report)
+        note = run_note(run, report)
+        if run.returncode == 3:  # an internal error of pytest or a plugin
+            verdict = "error"
     except subprocess.TimeoutExpired:
-        verdict, candidates = "timeout", 0
+        verdict, candidates, note = "timeout", 0, ""
     seconds = time.monotonic() - start
     judged, reason, change = judge_branches(library, source, bug, project, work, examples)
-    return Result(library.sdist, bug, verdict, judged, reason, seconds, candidates, change)
+    result = Result(library.sdist, bug, verdict, judged, reason, seconds, candidates, change)
+    result.note = note
+    return result
+
+
+def run_note(run: subprocess.CompletedProcess[str], report: Path) -> str:
+    """Why a run ended without a fix, when it says: its internal error or its message."""
+    errors = [line for line in run.stdout.splitlines() if line.startswith("INTERNALERROR> ")]
+    if errors:
+        return errors[-1].removeprefix("INTERNALERROR> ").strip()
+    try:
+        return str(json.loads(report.read_text()).get("message", "")).split("\n")[0]
+    except (OSError, ValueError):
+        return ""
 
 
 def judge_branches(
@@ -262,6 +279,8 @@ def check_seed(library: Library, source: Path, bug: Bug, work: Path, examples: i
 def result_line(r: Result) -> str:
     line = (f"{r.library.split('==')[0]:10} {r.bug.id:22} {r.verdict:9} {r.judged:7} "
             f"{r.seconds:6.1f} s {r.candidates:5} cand.  {r.change[:80]}")  # fmt: skip
+    if r.note and r.judged == "-":
+        line += f"\n{'':33}{r.note[:200]}"
     return line + (f"\n{'':33}why wrong: {r.reason[:200]}" if r.reason else "")
 
 
