@@ -28,7 +28,9 @@ after ``--check-seeds`` showed that it breaks the collection of isodate's tests 
 than failing one; and the strategies stopped drawing ``isodate.Duration`` objects (an
 object of the original passed to the healed copy is not an instance of its class). After
 the first run, the duration strings gained alternative-format dates that do not start
-with ``P``: without them the judge called ``if not datestring.endswith("P")`` correct.
+with ``P``: without them the judge called ``if not datestring.endswith("P")`` correct;
+and the bugs in private helpers gained a probe of the helper itself: without it the judge
+called correct a fix of ``iso-strfdt-swap`` that swaps the arguments back in the caller.
 """
 
 from __future__ import annotations
@@ -109,6 +111,10 @@ SEMVER_VERSIONS = (
 )
 SEMVER_COMPARE = f"{{'a': {SEMVER_VERSIONS}, 'b': {SEMVER_VERSIONS}}}"
 SEMVER_COMPARE_PROBES = ("semver.Version.parse(a).compare(b)", "semver.compare(a, b)")
+SEMVER_PRIVATE = (
+    "semver.Version._nat_cmp(semver.Version.parse(a).prerelease,"
+    " semver.Version.parse(b).prerelease)",
+)
 SEMVER_BUMPS = (
     f"{{'v': {SEMVER_VERSIONS}, 't': st.sampled_from(['rc', '', None, 'alpha.1', 'b']),"
     " 'e': st.booleans(), 'p': st.sampled_from(['major', 'minor', 'patch', 'prerelease'])}"
@@ -273,11 +279,13 @@ LIBRARIES = (
                 'if datestring.endswith("P"):', ISODATE_DURATION_PROBES, ISODATE_DURATIONS),
             Bug("iso-strf-days", "src/isodate/isostrf.py", "_strfduration", "constant private",
                 "days, hours = divmod(hours, 24)", "days, hours = divmod(hours, 12)",
-                ISODATE_DURATION_PROBES, ISODATE_DURATIONS),
+                (*ISODATE_DURATION_PROBES, "isodate.isostrf._strfduration(t, 'P%P')"),
+                ISODATE_DURATIONS),
             Bug("iso-strfdt-swap", "src/isodate/isostrf.py", "_strfdt", "swap private",
                 "return STRF_DT_MAP[match.group(0)](tdt, yeardigits)",
                 "return STRF_DT_MAP[match.group(0)](yeardigits, tdt)",
-                ("isodate.strftime(x, f)", "isodate.datetime_isoformat(y)"),
+                ("isodate.strftime(x, f)", "isodate.datetime_isoformat(y)",
+                 "isodate.isostrf._strfdt(x, f)"),
                 "{'x': st.one_of(st.dates(), st.datetimes(), st.times()),"
                 " 'y': st.datetimes(), 'f': st.sampled_from(['%Y-%m-%d', '%H:%M:%S.%f',"
                 " '%Y%jT%H', '%C %W %w', '%d.%m.%Y', '%%'])}"),
@@ -300,10 +308,11 @@ LIBRARIES = (
             Bug("semver-nat-swap", "src/semver/version.py", "_nat_cmp", "swap private",
                 "return _cmp(len(a_parts), len(b_parts))",
                 "return _cmp(len(b_parts), len(a_parts))",
-                SEMVER_COMPARE_PROBES, SEMVER_COMPARE),
+                SEMVER_COMPARE_PROBES + SEMVER_PRIVATE, SEMVER_COMPARE),
             Bug("semver-key-method", "src/semver/version.py", "_prerelease_key",
                 "method private", "if not identifier.isdecimal():",
-                "if not identifier.isalpha():", SEMVER_COMPARE_PROBES, SEMVER_COMPARE),
+                "if not identifier.isalpha():", SEMVER_COMPARE_PROBES + SEMVER_PRIVATE,
+                SEMVER_COMPARE),
             Bug("semver-compare-rc", "src/semver/version.py", "compare", "constant",
                 "return 1 if rc2 else 0", "return -1 if rc2 else 0",
                 SEMVER_COMPARE_PROBES, SEMVER_COMPARE),
@@ -320,7 +329,11 @@ LIBRARIES = (
                 SEMVER_NEW_PROBES, SEMVER_NEW),
             Bug("semver-increment", "src/semver/version.py", "_increment_prerelease",
                 "off-by-one private", "next_ = str(int(match.group(2)) + 1)",
-                "next_ = str(int(match.group(2)))", SEMVER_BUMP_PROBES, SEMVER_BUMPS),
+                "next_ = str(int(match.group(2)))",
+                (*SEMVER_BUMP_PROBES,
+                 "semver.Version._increment_prerelease("
+                 "semver.Version.parse(v).prerelease or t or 'rc')"),
+                SEMVER_BUMPS),
             Bug("semver-when-empty", "src/semver/version.py", "bump_prerelease", "boolean",
                 "if bump_when_empty:\n", "if not bump_when_empty:\n",
                 SEMVER_BUMP_PROBES, SEMVER_BUMPS),
@@ -339,7 +352,9 @@ LIBRARIES = (
             Bug("toolz-merge-lt", "toolz/itertoolz.py", "_merge_sorted_binary",
                 "comparison private", "        if val2 < val1:\n            yield val2\n",
                 "        if val2 > val1:\n            yield val2\n",
-                ("list(toolz.merge_sorted(*qs))",), TOOLZ_SEQ),
+                ("list(toolz.merge_sorted(*qs))",
+                 "list(toolz.itertoolz._merge_sorted_binary(qs)) if len(qs) > 1 else None"),
+                TOOLZ_SEQ),
             Bug("toolz-get-len", "toolz/itertoolz.py", "get", "off-by-one",
                 "if len(ind) > 1:", "if len(ind) > 0:", TOOLZ_GET_PROBES, TOOLZ_GET),
             Bug("toolz-get-raise", "toolz/itertoolz.py", "get", "comparison raises",
