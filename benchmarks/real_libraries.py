@@ -1,97 +1,70 @@
-"""Bugs seeded into real libraries from PyPI: does the search heal code it has never seen?
+"""Bugs seeded into real libraries from PyPI: does the search heal code it has never seen,
+and is a fix it calls ``fixed`` really one?
 
-Run it from the repository root (it downloads two source distributions from the package
-index pip is configured with, so it needs that index; nothing else does)::
+Run it from the repository root (it downloads source distributions from the package
+index pip is configured with, so it needs that index; nothing else does; Hypothesis must
+be installed)::
 
-    python benchmarks/real_libraries.py [--only BUG ...] [--keep]
+    python benchmarks/real_libraries.py [--only BUG ...] [--jobs N] [--keep]
+    python benchmarks/real_libraries.py --check-seeds   # the bugs themselves, no search
+    python benchmarks/real_libraries.py --rejudge DIR   # the fixes of a --keep run again
 
 For each library (a pinned sdist: its own code and its own tests, unchanged) and each bug
-below, exactly what a user would do without touching the code: the sdist is unpacked
-into a fresh git repository, the bug is written in and committed, and
-``python -m pytest --trace-optimize --trace-trainable '<module>:*' -q`` runs on the
-library's tests with no LLM. The fix branch is then checked against the library's whole
-test selection (doctests included) on the original code. A bug is **fixed** when that
-passes, **plausible** when the branch passes only the tests the optimizer ran, **unfixed**
-without a branch. Prints one line per bug and the totals; exits 0 (it is a measurement),
-1 if a library cannot be downloaded or a bug no longer applies to it.
+of ``real_bugs.py``, exactly what a user would do without touching the code: the sdist is
+unpacked into a fresh git repository, the bug is written in and committed, and
+``python -m pytest --trace-optimize --trace-trainable '<module>:*' --trace-report R``
+runs on the library's tests with no LLM. The tool's verdict is the ``status`` of the
+report's groups (``fixed``, ``plausible``, ``partial``, ``unfixed``; ``error`` without a
+report). Every fix branch is then judged on a copy of the original code with the branch's
+files written in: the library's whole test suite and its doctests must pass, and the
+original and the healed code must agree on every input Hypothesis draws for the bug's
+probes (``real_diff.py``). A fix is **correct** only when all three agree with the
+original.
 
-The bugs of ``humanize`` were chosen before the search was ever run on it; two of the
-search's operators (a missing method call, a missing ``abs``) were added after it failed
-on the ``inflection`` bugs ``ordinal-abs`` and ``underscore-lower``.
+``--check-seeds`` runs no search: it checks that the library's checks pass on the
+original code, fail on each seeded bug, and that the bug's probes tell the seeded code
+from the original. ``--rejudge DIR`` judges again the fix branches of a run kept with
+``--keep`` in ``DIR`` (after a change of the checks or the probes), without a search.
+
+Prints one line per bug and the totals; exits 0 (it is a measurement), 1 if a library
+cannot be downloaded or a bug no longer applies to it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from real_bugs import LIBRARIES, Bug, Library
 
-@dataclass(frozen=True)
-class Library:
-    sdist: str  # name==version
-    tests: tuple[str, ...]  # what the optimizer runs
-    checks: tuple[str, ...]  # what judges the fix: tests and doctests
-    pythonpath: str = ""  # for a src layout without installing
-    bugs: tuple[tuple[str, str, str, str], ...] = ()  # (id, file, correct, buggy)
+DIFF = Path(__file__).with_name("real_diff.py")
+GIT_USER = ["-c", "user.name=bench", "-c", "user.email=bench@localhost"]
 
 
-LIBRARIES = (
-    Library(
-        "inflection==0.5.1",
-        tests=("test_inflection.py",),
-        checks=("test_inflection.py",),
-        bugs=(
-            ("ordinal-modulus", "inflection/__init__.py",
-             "if number % 100 in (11, 12, 13):", "if number % 10 in (11, 12, 13):"),
-            ("camelize-lower", "inflection/__init__.py",
-             "return string[0].lower() + camelize(string)[1:]",
-             "return string[0].upper() + camelize(string)[1:]"),
-            ("parameterize-not", "inflection/__init__.py",
-             "    if separator:\n        re_sep", "    if not separator:\n        re_sep"),
-            ("dasherize-args", "inflection/__init__.py",
-             "return word.replace('_', '-')", "return word.replace('-', '_')"),
-            ("humanize-upper", "inflection/__init__.py",
-             'lambda m: m.group(0).upper(), word)', 'lambda m: m.group(0).lower(), word)'),
-            ("ordinal-abs", "inflection/__init__.py",
-             "number = abs(int(number))", "number = int(number)"),
-            ("underscore-lower", "inflection/__init__.py",
-             "    return word.lower()\n\n\n_irregular", "    return word\n\n\n_irregular"),
-        ),
-    ),
-    Library(
-        "humanize==4.17.0",
-        tests=("tests/test_filesize.py", "tests/test_lists.py", "tests/test_number.py"),
-        checks=(
-            "tests/test_filesize.py", "tests/test_lists.py", "tests/test_number.py",
-            "src/humanize/filesize.py", "src/humanize/lists.py", "src/humanize/number.py",
-        ),
-        pythonpath="src",
-        bugs=(
-            ("size-base-and", "src/humanize/filesize.py",
-             "base = 1024 if (gnu or binary) else 1000",
-             "base = 1024 if (gnu and binary) else 1000"),
-            ("size-bytes-le", "src/humanize/filesize.py",
-             "    if abs_bytes < base:", "    if abs_bytes <= base:"),
-            ("size-suffix-index", "src/humanize/filesize.py",
-             "_(suffix[exp - 1])", "_(suffix[exp])"),
-            ("list-join-slice", "src/humanize/lists.py",
-             '", ".join(item_list[:-1])', '", ".join(item_list[:-2])'),
-            ("clamp-token", "src/humanize/number.py",
-             "        value = floor\n        token = floor_token",
-             "        value = floor\n        token = ceil_token"),
-            ("apnumber-bound", "src/humanize/number.py",
-             "if not 0 <= value < 10:", "if not 0 <= value <= 10:"),
-        ),
-    ),
-)  # fmt: skip
+@dataclass
+class Result:
+    library: str
+    bug: Bug
+    verdict: str  # the tool's: fixed, plausible, partial, unfixed, error, timeout
+    judged: str  # correct, wrong, or "-" without a fix branch
+    reason: str
+    seconds: float
+    candidates: int
+    change: str
+    note: str = ""  # why the run ended without a fix, when it says
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -99,91 +72,285 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def download(sdist: str, into: Path) -> Path:
-    """The unpacked source distribution ``name==version``."""
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
-         "-d", str(into), sdist],
-        check=True,
-    )  # fmt: skip
-    [archive] = into.glob("*.tar.gz")
+def download(sdist: str, cache: Path, into: Path) -> Path:
+    """The unpacked source distribution ``name==version``, downloaded once into ``cache``."""
+    name, version = sdist.split("==")
+    wanted = name.replace("-", "_").lower()
+
+    def cached() -> list[Path]:
+        return [
+            path
+            for path in cache.glob(f"*-{version}.tar.gz")
+            if path.name[: -len(f"-{version}.tar.gz")].replace("-", "_").lower() == wanted
+        ]
+
+    if not cached():
+        cache.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary",
+             ":all:", "-d", str(cache), sdist],
+            check=True,
+        )  # fmt: skip
+    [archive] = cached()
+    into.mkdir(parents=True)
     with tarfile.open(archive) as tar:
         tar.extractall(into, filter="data")
-    archive.unlink()
     [root] = [path for path in into.iterdir() if path.is_dir()]
     return root
 
 
-def pytest(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
-
-
-def run_bug(library: Library, source: Path, bug: tuple[str, str, str, str], work: Path) -> str:
-    name, path, correct, buggy = bug
-    project = work / name
-    shutil.copytree(source, project)
-    text = (project / path).read_text()
-    if text.count(correct) != 1:
-        raise SystemExit(f"{name}: the code to replace is not in {library.sdist} once")
-    (project / path).write_text(text.replace(correct, buggy))
-    git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-qm", "x")
+def environment(library: Library) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    env.pop("PYTHONPATH", None)
     if library.pythonpath:
         env["PYTHONPATH"] = library.pythonpath
-    module = path.removeprefix("src/").removesuffix(".py").removesuffix("/__init__")
-    module = module.replace("/", ".")
+    # In the environment, the options reach the runs pytest-trace starts too.
+    env["PYTEST_ADDOPTS"] = shlex.join(library.pytest_args)
+    return env
+
+
+def pytest(
+    cwd: Path, library: Library, *args: str, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command += args
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env=environment(library),
+        timeout=timeout,
+    )  # fmt: skip
+
+
+def last_line(run: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    return lines[-1].strip("= ") if lines else (run.stderr.strip().splitlines() or [""])[-1]
+
+
+def seed(library: Library, source: Path, bug: Bug, into: Path) -> None:
+    shutil.copytree(source, into)
+    text = (into / bug.file).read_text()
+    if text.count(bug.correct) != 1:
+        raise SystemExit(f"{bug.id}: the code to replace is not in {library.sdist} once")
+    (into / bug.file).write_text(text.replace(bug.correct, bug.buggy))
+
+
+def differential(library: Library, bug: Bug, original: Path, other: Path, examples: int) -> dict:
+    job = {
+        "original": str(original / library.pythonpath),
+        "healed": str(other / library.pythonpath),
+        "imports": list(library.imports),
+        "probes": list(bug.probes),
+        "given": bug.given,
+        "examples": examples,
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, str(DIFF)], input=json.dumps(job), capture_output=True,
+            text=True, timeout=600, cwd=other,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return {"same": False, "error": "timed out"}
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"same": False, "error": (done.stderr.strip().splitlines() or ["?"])[-1]}
+
+
+def describe(diff: dict) -> str:
+    if "error" in diff:
+        return f"differential check failed: {diff['error']}"
+    return (f"{diff['probe']} with {diff['input']}: original {diff['original']}, "
+            f"healed {diff['healed']}")  # fmt: skip
+
+
+def judge(library: Library, bug: Bug, source: Path, healed: Path, examples: int) -> str:
+    """Why the healed copy does not agree with the original, or "" when it does."""
+    checks = pytest(healed, library, *library.checks)
+    if checks.returncode != 0:
+        return f"tests: {last_line(checks)}"
+    diff = differential(library, bug, source, healed, examples)
+    return "" if diff.get("same") else describe(diff)
+
+
+def verdict_of(report: Path) -> tuple[str, int]:
+    """The tool's verdict over the report's groups, and the candidates it tested."""
+    try:
+        groups = json.loads(report.read_text())["groups"]
+    except (OSError, ValueError, KeyError):
+        return "error", 0
+    statuses = {group["status"] for group in groups}
+    candidates = sum(group.get("candidates", 0) for group in groups)
+    for verdict in ("error", "unfixed", "partial", "plausible", "fixed"):
+        if verdict in statuses:
+            return verdict, candidates
+    return "unfixed", candidates
+
+
+def run_bug(library: Library, source: Path, bug: Bug, work: Path, examples: int) -> Result:
+    project = work / bug.id
+    seed(library, source, bug, project)
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, *GIT_USER, "commit", "-qm", f"seed {bug.id}")
+    module = bug.file.removeprefix(library.pythonpath + "/" if library.pythonpath else "")
+    module = module.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    report = work / f"{bug.id}-report.json"
     start = time.monotonic()
-    run = pytest(project, env, "--trace-optimize", f"--trace-trainable={module}:*", *library.tests)
+    try:
+        run = pytest(project, library, "--trace-optimize", f"--trace-trainable={module}:*",
+                     f"--trace-report={report}", *library.tests, timeout=1800)  # fmt: skip
+        verdict, candidates = verdict_of(report)
+        note = run_note(run, report)
+        if run.returncode == 3:  # an internal error of pytest or a plugin
+            verdict = "error"
+    except subprocess.TimeoutExpired:
+        verdict, candidates, note = "timeout", 0, ""
     seconds = time.monotonic() - start
-    lines = run.stdout.splitlines()
-    summary = next((x for x in lines if x.startswith(("FIXED", "PARTIAL", "UNFIXED", "ERROR",
-                                                      "nothing"))), "no summary")  # fmt: skip
-    tried = next((x.strip().split(",")[1].strip() for x in lines if "candidates tested" in x), "")
-    branches = git(project, "branch", "--list", "trace-fix/*").split()
+    judged, reason, change = judge_branches(library, source, bug, project, work, examples)
+    result = Result(library.sdist, bug, verdict, judged, reason, seconds, candidates, change)
+    result.note = note
+    return result
+
+
+def run_note(run: subprocess.CompletedProcess[str], report: Path) -> str:
+    """Why a run ended without a fix, when it says: its internal error or its message."""
+    errors = [line for line in run.stdout.splitlines() if line.startswith("INTERNALERROR> ")]
+    if errors:
+        return errors[-1].removeprefix("INTERNALERROR> ").strip()
+    try:
+        return str(json.loads(report.read_text()).get("message", "")).split("\n")[0]
+    except (OSError, ValueError):
+        return ""
+
+
+def judge_branches(
+    library: Library, source: Path, bug: Bug, project: Path, work: Path, examples: int
+) -> tuple[str, str, str]:
+    """Judged (correct, wrong or "-" without a fix branch), why wrong, and the change."""
+    branches = sorted(git(project, "branch", "--list", "trace-fix/*").replace("*", "").split())
     if not branches:
-        return f"{name:20} unfixed    {seconds:6.1f} s  {tried:24} {summary[:70]}"
-    check = work / f"{name}-check"
-    shutil.copytree(source, check)
-    (check / path).write_text(git(project, "show", f"{branches[-1]}:{path}") + "\n")
-    judged = pytest(check, env, *library.checks)
-    verdict = "fixed" if judged.returncode == 0 else "plausible"
-    diff = git(project, "diff", "HEAD", branches[-1], "--", path).splitlines()
-    change = " ".join(
-        x[0] + x[1:].strip() for x in diff if x[:1] in "+-" and x[:3] not in ("+++", "---")
+        return "-", "", ""
+    healed = work / f"{bug.id}-healed"
+    shutil.rmtree(healed, ignore_errors=True)
+    shutil.copytree(source, healed)
+    changes = []
+    for branch in branches:
+        for path in git(project, "diff", "--name-only", "HEAD", branch).splitlines():
+            blob = subprocess.run(["git", "show", f"{branch}:{path}"], cwd=project,
+                                  capture_output=True, check=True).stdout  # fmt: skip
+            (healed / path).write_bytes(blob)
+        diff = git(project, "diff", "-U0", "HEAD", branch).splitlines()
+        changes += [x[0] + x[1:].strip() for x in diff
+                    if x[:1] in "+-" and x[:3] not in ("+++", "---")]  # fmt: skip
+    reason = judge(library, bug, source, healed, examples)
+    return ("wrong" if reason else "correct"), reason, " ".join(changes)
+
+
+def rejudge(library: Library, source: Path, bug: Bug, work: Path, examples: int) -> str:
+    """Judge again the fix branches of a run kept with ``--keep`` (in ``work``)."""
+    project = work / bug.id
+    if not project.is_dir():
+        return f"{bug.id:22} not in {work}"
+    verdict, _ = verdict_of(work / f"{bug.id}-report.json")
+    judged, reason, change = judge_branches(library, source, bug, project, work, examples)
+    line = f"{library.sdist.split('==')[0]:10} {bug.id:22} {verdict:9} {judged:7} {change[:80]}"
+    return line + (f"\n{'':33}why wrong: {reason[:200]}" if reason else "")
+
+
+def check_seed(library: Library, source: Path, bug: Bug, work: Path, examples: int) -> str:
+    """What is wrong with a seeded bug as a benchmark entry, or ""."""
+    seeded = work / f"{bug.id}-seeded"
+    seed(library, source, bug, seeded)
+    problems = []
+    checks = pytest(seeded, library, *library.checks)
+    if checks.returncode != 1:
+        problems.append(f"checks do not fail ({last_line(checks)})")
+    tests = pytest(seeded, library, *library.tests)
+    if tests.returncode != 1:
+        problems.append(f"the optimizer's tests do not fail ({last_line(tests)})")
+    diff = differential(library, bug, source, seeded, examples)
+    if diff.get("same"):
+        problems.append("the probes do not tell it from the original")
+    elif "error" in diff:
+        problems.append(describe(diff))
+    line = f"{library.sdist.split('==')[0]:10} {bug.id:22} {last_line(checks)[:40]:42}"
+    return line + ("; ".join(problems) if problems else f"ok: {describe(diff)[:100]}")
+
+
+def result_line(r: Result) -> str:
+    line = (f"{r.library.split('==')[0]:10} {r.bug.id:22} {r.verdict:9} {r.judged:7} "
+            f"{r.seconds:6.1f} s {r.candidates:5} cand.  {r.change[:80]}")  # fmt: skip
+    if r.note and r.judged == "-":
+        line += f"\n{'':33}{r.note[:200]}"
+    return line + (f"\n{'':33}why wrong: {r.reason[:200]}" if r.reason else "")
+
+
+def print_totals(results: list[Result]) -> None:
+    fixed_ok = sum(r.verdict == "fixed" and r.judged == "correct" for r in results)
+    fixed_wrong = sum(r.verdict == "fixed" and r.judged != "correct" for r in results)
+    plausible = [r for r in results if r.verdict == "plausible"]
+    plausible_ok = sum(r.judged == "correct" for r in plausible)
+    rest = [r for r in results if r.verdict not in ("fixed", "plausible")]
+    rest_branch = sum(r.judged != "-" for r in rest)
+    libraries = len({r.library for r in results})
+    median = statistics.median(r.seconds for r in results) if results else 0.0
+    share = 100 * fixed_ok / len(results) if results else 0.0
+    print(
+        f"{len(results)} bugs in {libraries} libraries: fixed correctly {fixed_ok} "
+        f"({share:.0f} %), wrong but labelled fixed {fixed_wrong}, labelled plausible "
+        f"{len(plausible)} ({plausible_ok} of them correct), not fixed {len(rest)} "
+        f"({rest_branch} with a partial branch); median {median:.1f} s per bug"
     )
-    return f"{name:20} {verdict:10} {seconds:6.1f} s  {tried:24} {change[:90]}"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--only", nargs="+", default=[], metavar="BUG")
+    parser.add_argument("--jobs", type=int, default=2, help="bugs healed at once (2)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--examples", type=int, default=300,
+                        help="inputs of the differential check per bug (300)")  # fmt: skip
+    parser.add_argument("--cache", type=Path,
+                        default=Path(tempfile.gettempdir()) / "pytest-trace-real-cache",
+                        help="where the downloaded sdists are kept")  # fmt: skip
+    parser.add_argument("--check-seeds", action="store_true",
+                        help="check the bugs and their probes, run no search")  # fmt: skip
+    parser.add_argument("--rejudge", type=Path, metavar="DIR",
+                        help="judge the fixes of a run kept in DIR again, no search")  # fmt: skip
     options = parser.parse_args()
+    known = {bug.id for library in LIBRARIES for bug in library.bugs}
+    if unknown := set(options.only) - known:
+        parser.error(f"unknown bugs: {', '.join(sorted(unknown))}")
     work = Path(tempfile.mkdtemp(prefix="pytest-trace-real-"))
-    results: list[str] = []
+    jobs = []
+    started = time.monotonic()
     try:
         for library in LIBRARIES:
-            bugs = [b for b in library.bugs if not options.only or b[0] in options.only]
+            bugs = [b for b in library.bugs if not options.only or b.id in options.only]
             if not bugs:
                 continue
-            source = download(library.sdist, work / library.sdist)
-            print(f"{library.sdist}: {len(bugs)} bugs", flush=True)
-            for bug in bugs:
-                line = run_bug(library, source, bug, work)
-                results.append(line)
-                print(f"  {line}", flush=True)
+            source = download(library.sdist, options.cache, work / library.sdist)
+            if options.check_seeds:
+                clean = pytest(source, library, *library.checks)
+                print(f"{library.sdist}: checks on the original: {last_line(clean)}", flush=True)
+            jobs += [(library, source, bug) for bug in bugs]
+        task = check_seed if options.check_seeds else rejudge if options.rejudge else run_bug
+        where = options.rejudge or work
+        with ThreadPoolExecutor(max(1, options.jobs)) as pool:
+            futures = [pool.submit(task, lib, src, bug, where, options.examples)
+                       for lib, src, bug in jobs]  # fmt: skip
+            outcomes = []
+            for future in futures:
+                outcomes.append(future.result())
+                done = outcomes[-1]
+                print(done if isinstance(done, str) else result_line(done), flush=True)
+        if not (options.check_seeds or options.rejudge):
+            print_totals(outcomes)
     finally:
         if options.keep:
             print(f"kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    fixed = sum(" fixed " in line for line in results)
-    plausible = sum(" plausible " in line for line in results)
-    print(f"{len(results)} bugs: fixed {fixed}, plausible but wrong {plausible}, "
-          f"unfixed {len(results) - fixed - plausible}")  # fmt: skip
+    print(f"wall time {time.monotonic() - started:.0f} s")
     return 0
 
 
