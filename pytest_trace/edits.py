@@ -220,11 +220,25 @@ def _choose(functions: list[_Function], qualname: str) -> _Function:
     marked = [node for node in functions if any(map(_is_trainable, node.decorator_list))]
     if len(marked) == 1:
         return marked[0]
+    # A property's getter, not its setter or deleter; the implementation, not its
+    # ``@overload`` signatures: the function that discovery finds under this name.
+    bodies = [node for node in functions if not any(map(_is_accessor, node.decorator_list))]
+    if len(bodies) == 1:
+        return bodies[0]
     lines = ", ".join(str(node.lineno) for node in functions)
     raise EditError(
         f"cannot edit {qualname}: it is defined {len(functions)} times (lines {lines}) "
         "and it is not clear which one is trainable"
     )
+
+
+def _is_accessor(decorator: ast.expr) -> bool:
+    """``@name.setter``, ``@name.deleter`` or ``@overload``: a definition that shares its
+    name with the function itself."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Attribute):
+        return target.attr in ("setter", "deleter", "overload")
+    return isinstance(target, ast.Name) and target.id == "overload"
 
 
 def _is_trainable(decorator: ast.expr) -> bool:

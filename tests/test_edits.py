@@ -147,6 +147,33 @@ def test_locate_prefers_the_trainable_of_several_definitions() -> None:
     assert locate_function(text, "Item.price").def_line == 4
 
 
+def test_a_property_selected_by_a_pattern_is_its_getter() -> None:
+    """Not marked ``@trainable`` (a ``--trace-trainable`` pattern selected it), a property
+    is its getter, as discovery finds it; ``@overload`` signatures are not the function."""
+    text = textwrap.dedent(
+        """\
+        class Version:
+            @property
+            def major(self):
+                return self._major
+
+            @major.setter
+            def major(self, value):
+                raise AttributeError("read-only")
+
+
+        @overload
+        def parse(x: int) -> int: ...
+        @overload
+        def parse(x: str) -> str: ...
+        def parse(x):
+            return x
+        """
+    )
+    assert locate_function(text, "Version.major").def_line == 3
+    assert locate_function(text, "parse").def_line == 15
+
+
 def test_locate_ambiguous_redefinition_is_an_error() -> None:
     text = "def f():\n    return 1\n\n\ndef f():\n    return 2\n"
     with pytest.raises(EditError, match=r"f: it is defined 2 times \(lines 1, 5\)"):
