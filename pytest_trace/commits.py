@@ -16,12 +16,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pytest_trace import __version__
+from pytest_trace.checks import Concern
+from pytest_trace.checks.ambiguity import Disagreement, describe
 from pytest_trace.model import Parameter, TokenUsage
 from pytest_trace.record import RECORD_TRAILER
 
 if TYPE_CHECKING:
     from pytest_trace.vcs import Base
 
+#: The commit trailer that says whether the fix is ``fixed``, ``plausible`` or ``partial``.
+VERDICT_TRAILER = "Verdict"
 #: The longest subject line of a fix commit.
 SUBJECT_CHARS = 80
 
@@ -52,6 +56,13 @@ class CommitFacts:
     locations: Mapping[str, tuple[str, int]] = field(default_factory=dict)
     #: Files of the fix that had uncommitted changes, which the commit (on HEAD) carries.
     carried: Sequence[str] = ()
+    #: ``fixed``, ``plausible`` (passes the tests, not the checks) or ``partial``.
+    verdict: str = "fixed"
+    #: The checks' concerns about the candidate.
+    concerns: Sequence[Concern] = ()
+    #: Other candidates that pass the tests, and where they disagree.
+    alternatives: int = 0
+    disagreements: Sequence[Disagreement] = ()
 
 
 def commit_message(facts: CommitFacts) -> str:
@@ -82,6 +93,14 @@ def commit_message(facts: CommitFacts) -> str:
     ]
     if facts.operators:
         body.append("Edit operators: " + ", ".join(facts.operators))
+    if facts.concerns:
+        body += ["Concerns of the checks:", *(f"  {c.check}: {c.reason}" for c in facts.concerns)]
+    if facts.alternatives:
+        body.append(
+            f"Alternatives: {_count(facts.alternatives, 'other candidate')} also pass the "
+            "tests; this one ranks first"
+        )
+    body += [describe(d) for d in facts.disagreements]
     body.append(
         f"Base: {base.sha}"
         + (
@@ -108,7 +127,10 @@ def commit_message(facts: CommitFacts) -> str:
     if facts.graph.strip():
         body += ["", "Trace of the failing tests:", "```mermaid", *facts.graph.strip().splitlines()]
         body.append("```")
-    trailers = [f"Optimized-by: pytest-trace {__version__}"]
+    reason = next((c.reason for c in facts.concerns if c.blocking), "")
+    verdict = facts.verdict if not failing else "partial"
+    verdict = f"{verdict} ({reason})" if verdict == "plausible" and reason else verdict
+    trailers = [f"{VERDICT_TRAILER}: {verdict}", f"Optimized-by: pytest-trace {__version__}"]
     if facts.record:
         trailers.append(f"{RECORD_TRAILER}: {facts.record}")
     return f"{subject}\n\n" + "\n".join(body) + "\n\n" + "\n".join(trailers) + "\n"

@@ -4,149 +4,50 @@ Each iteration asks the optimizer for new parameter values, tests the candidate 
 group's failing tests, and keeps it only if more of them pass and no test that passed
 before fails. An accepted improvement is handed to ``commit`` (the session puts it on
 the fix branch); anything else is rolled back and explained to the optimizer in the
-next iteration, together with the memory of earlier attempts.
+next iteration, together with the memory of earlier attempts. A candidate that makes
+all of the group's tests pass is checked (``check``: is it right, or only plausible?)
+and the search goes on for a bounded extra budget; the best ranked of the candidates
+that pass is committed (:mod:`pytest_trace.alternatives`).
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
+from pytest_trace.alternatives import (
+    Alternative,
+    Ambiguity,
+    explain_plausible,
+    plausible_feedback,
+    settled,
+    validate,
+)
+from pytest_trace.checks.ranking import blame, changed_tokens
 from pytest_trace.constants import check_update
 from pytest_trace.feedback import combine_feedback
-from pytest_trace.model import HistoryEntry, Parameter, Problem, Step, TestResult, TokenUsage
+from pytest_trace.grouping import Group, group_failures, slug_of
+from pytest_trace.model import HistoryEntry, Parameter, Problem, Step, TestResult
 from pytest_trace.optimizers.base import Optimizer, OptimizerError
+from pytest_trace.outcome import Attempt, Budget, Callbacks, GroupResult
 from pytest_trace.tampering import check_update as tampering
 from pytest_trace.unusable import summary
 
-Status = Literal["fixed", "partial", "unfixed", "error"]
-Verdict = Literal["rejected", "unchanged", "repeated", "worse", "regressed", "improved", "fixed"]
+__all__ = [
+    "Attempt",
+    "Budget",
+    "Callbacks",
+    "Group",
+    "GroupResult",
+    "group_failures",
+    "optimize_group",
+    "slug_of",
+]
 
 MAX_FEEDBACK_CHARS = 6000
 
-
-@dataclass(frozen=True)
-class Group:
-    """Failing tests that reach the same trainable functions, optimized together."""
-
-    tests: tuple[str, ...]
-    parameters: tuple[str, ...]
-
-    @property
-    def slug(self) -> str:
-        return slug_of(self.parameters)
-
-
-def slug_of(names: Sequence[str]) -> str:
-    """A short name for parameters: the last parts of the first three names, joined."""
-    return "-".join(name.rsplit(".", 1)[-1] for name in names[:3])
-
-
-def group_failures(
-    results: Sequence[TestResult], related: Mapping[str, Sequence[str]] | None = None
-) -> tuple[list[Group], list[str]]:
-    """Group failing tests by the trainables they reach (connected components).
-
-    Two tests land in one group when they reach a common trainable function, so that
-    the groups' parameters are disjoint and their fixes cannot conflict. ``related``
-    maps a function to other parameters that go with it (the constants it declared):
-    they join its group, after the functions. Returns the groups and the failing tests
-    that reached no trainable function.
-    """
-    parent: dict[str, str] = {}
-    related = related or {}
-
-    def find(name: str) -> str:
-        while parent.setdefault(name, name) != name:
-            name = parent[name]
-        return name
-
-    reached: dict[str, list[str]] = {}
-    unreached: list[str] = []
-    for result in results:
-        functions = result.trace.functions if result.trace else []
-        if not functions:
-            unreached.append(result.nodeid)
-            continue
-        reached[result.nodeid] = functions
-        extra = [other for name in functions for other in related.get(name, ())]
-        for other in [*functions[1:], *extra]:
-            parent[find(other)] = find(functions[0])
-    members: dict[str, tuple[list[str], list[str], list[str]]] = {}
-    for nodeid, functions in reached.items():
-        tests, names, extra = members.setdefault(find(functions[0]), ([], [], []))
-        tests.append(nodeid)
-        names.extend(name for name in functions if name not in names)
-        extra.extend(o for n in functions for o in related.get(n, ()) if o not in extra)
-    groups = [
-        Group(tuple(tests), tuple(names + [o for o in extra if o not in names]))
-        for tests, names, extra in members.values()
-    ]
-    return groups, unreached
-
-
-@dataclass
-class Attempt:
-    """One candidate of an iteration: what was proposed and what became of it."""
-
-    iteration: int
-    verdict: Verdict
-    passed: int
-    updates: dict[str, str] = field(default_factory=dict)
-    reasoning: str = ""
-    feedback: str = ""
-    commit: str | None = None
-    tokens: TokenUsage = field(default_factory=TokenUsage)
-    operators: tuple[str, ...] = ()
-
-
-@dataclass
-class GroupResult:
-    """The outcome of optimizing one group.
-
-    ``passed_before`` of the group's tests passed on the unchanged code, ``passed`` with
-    the accepted values; ``feedback_before`` is the feedback of the unchanged code,
-    ``feedback_after`` that of the accepted values ("" when none was accepted, or when all
-    of the group's tests pass); ``steps`` is the convergence, one per iteration.
-    """
-
-    group: Group
-    status: Status
-    base_values: dict[str, str]
-    values: dict[str, str]
-    attempts: list[Attempt] = field(default_factory=list)
-    iterations: int = 0
-    candidates: int = 0
-    tokens: TokenUsage = field(default_factory=TokenUsage)
-    seconds: float = 0.0
-    message: str = ""
-    commit: str | None = None
-    passed: int = 0
-    passed_before: int = 0
-    feedback_before: str = ""
-    feedback_after: str = ""
-    steps: list[Step] = field(default_factory=list)
-
-    @property
-    def changed(self) -> list[str]:
-        return [name for name, value in self.values.items() if value != self.base_values[name]]
-
-    @property
-    def path(self) -> list[Attempt]:
-        """The accepted candidates, in order: the commits of the fix branch."""
-        return [attempt for attempt in self.attempts if attempt.commit]
-
-
-Values = Mapping[str, str]
-#: Runs the group's tests on several candidates (at once where it can), results in order.
-Evaluate = Callable[[Sequence[Values]], Sequence[Mapping[str, TestResult]]]
-#: Failures among the tests that passed before, for a candidate.
-FindRegressions = Callable[[Values], Sequence[TestResult]]
-#: Records an accepted candidate; returns its commit id.
-Commit = Callable[[Values, Attempt], str]
 
 #: Candidates of one batch checked against the whole suite, best first, before giving up
 #: on the batch (each check is a full run).
@@ -176,6 +77,11 @@ def _regression_feedback(regressions: Sequence[TestResult]) -> str:
     )
 
 
+def _broken(group: Group, results: Mapping[str, TestResult]) -> list[TestResult]:
+    """Tests beyond the group's that were run on a candidate and did not pass."""
+    return [r for nodeid, r in results.items() if nodeid not in group.tests and not r.ok]
+
+
 @dataclass
 class _State:
     """The best candidate so far and what the optimizer is told next."""
@@ -191,31 +97,25 @@ def optimize_group(
     parameters: Mapping[str, Parameter],
     baseline: Mapping[str, TestResult],
     optimizer: Optimizer,
-    evaluate: Evaluate,
-    find_regressions: FindRegressions,
-    commit: Commit,
+    callbacks: Callbacks,
+    budget: Budget,
     *,
-    max_iterations: int | None,
-    max_candidates: int | None = None,
-    time_budget: float | None = None,
-    suspicious: Callable[[Values], dict[str, dict[int, float]]] | None = None,
     accept_partial: bool = True,
-    on_attempt: Callable[[Attempt], None] = lambda attempt: None,
-    on_iteration: Callable[[str], None] = lambda line: None,
 ) -> GroupResult:
     """Optimize the parameters of ``group`` until its tests pass or a budget is spent.
 
     Each iteration asks the optimizer for candidates and tests them all with
     ``evaluate``; of those that make more of the group's tests pass than the best so
     far, the best (then the first proposed) that ``find_regressions`` finds nothing
-    against is accepted and handed to ``commit``. Everything else is rolled back and
-    explained to the optimizer in the next iteration. Budgets: ``max_iterations``
-    calls of the optimizer (None: no limit), ``max_candidates`` candidates tested, ``time_budget``
-    seconds. ``suspicious`` localizes faults for the current values. Without
-    ``accept_partial``, only a candidate that makes all of the group's tests pass is
-    accepted (a search that hill-climbs on partial passes overfits).
+    against is accepted and handed to ``commit``. Candidates that make all of them pass
+    are checked and collected as alternatives until the budget for alternatives is
+    spent; the best ranked is committed. Everything else is rolled back and explained to
+    the optimizer in the next iteration. Without ``accept_partial``, only a candidate that
+    makes all of the group's tests pass is accepted (a search that hill-climbs on partial
+    passes overfits).
     """
     started = time.monotonic()
+    time_budget, max_candidates = budget.time_budget, budget.max_candidates
     deadline = None if time_budget is None else started + time_budget
     base_values = {name: parameters[name].source for name in group.parameters}
     total = len(group.tests)
@@ -232,9 +132,14 @@ def optimize_group(
     )
     history: list[HistoryEntry] = []
     tried: dict[tuple[tuple[str, str], ...], str] = {}
+    suspicious = callbacks.suspicious
     localization = suspicious(best.values) if suspicious else {}
+    alternatives: list[Alternative] = []
+    found: Alternative | None = None  # the first that passes, validated by the whole suite
+    found_at = 0  # candidates tested when it was found
 
-    for iteration in itertools.count(1) if max_iterations is None else range(1, max_iterations + 1):
+    iterations = budget.max_iterations
+    for iteration in itertools.count(1) if iterations is None else range(1, iterations + 1):
         if deadline is not None and time.monotonic() > deadline:
             result.message = f"stopped after the time budget of {time_budget:g} s"
             break
@@ -261,6 +166,9 @@ def optimize_group(
         result.iterations = iteration
         if max_candidates is not None:
             proposals = proposals[: max(1, max_candidates - result.candidates)]
+        if found is not None and any(not a.blocking for a in alternatives):
+            extra = budget.alternatives - (result.candidates - found_at)
+            proposals = proposals[: max(1, extra)]
 
         attempts: list[Attempt] = []
         evaluated: list[Attempt] = []
@@ -297,71 +205,134 @@ def optimize_group(
                 evaluated.append(attempt)
                 continue
             notes.append(attempt.feedback)
-        outcomes = list(evaluate(candidates)) if candidates else []
+        outcomes = list(callbacks.evaluate(candidates)) if candidates else []
         result.candidates += len(candidates)
 
         ranked = []
+        passing: list[Alternative] = []
         for index, (attempt, candidate, outcome) in enumerate(
             zip(evaluated, candidates, outcomes, strict=True)
         ):
             attempt.passed = _passing(group, outcome)
+            attempt.passing = tuple(n for n in group.tests if n in outcome and outcome[n].ok)
             attempt.verdict = "worse"
             attempt.feedback = failure_feedback(group, outcome)
             tried[tuple(sorted(candidate.items()))] = attempt.feedback
-            if attempt.passed > best.score and (accept_partial or attempt.passed == total):
+            if attempt.passed > best.score and (broken := _broken(group, outcome)):
+                attempt.verdict = "regressed"
+                attempt.feedback = _regression_feedback(broken)
+            elif attempt.passed == total:
+                tokens = changed_tokens(best.values, candidate, group.parameters)
+                where = blame(best.values, candidate, localization)
+                order = len(alternatives) + len(passing)
+                passing.append(
+                    Alternative(dict(candidate), attempt, dict(outcome), tokens, where, order)
+                )
+            elif attempt.passed > best.score and accept_partial and found is None:
                 ranked.append((-attempt.passed, index, attempt, candidate, outcome))
+        if passing:
+            for alternative, concerns in zip(
+                passing, callbacks.check([a.values for a in passing]), strict=True
+            ):
+                alternative.attempt.concerns = tuple(concerns)
+                alternative.attempt.verdict = "plausible" if alternative.blocking else "fixed"
+                alternative.attempt.feedback = plausible_feedback(alternative, total)
+            alternatives.extend(passing)
+            if found is None:
+                found = validate(
+                    sorted(passing, key=lambda a: a.key),
+                    callbacks.find_regressions,
+                    limit=MAX_VALIDATIONS_PER_BATCH,
+                    explain=_regression_feedback,
+                )
+                alternatives = [a for a in alternatives if a.attempt.verdict != "regressed"]
+                found_at = result.candidates
         accepted = None
         for _, _, attempt, candidate, outcome in sorted(ranked, key=lambda r: r[:2])[
-            :MAX_VALIDATIONS_PER_BATCH
+            : MAX_VALIDATIONS_PER_BATCH if found is None else 0
         ]:
-            regressions = find_regressions(candidate)
-            if regressions:
+            validation = attempt.validation = callbacks.find_regressions(candidate)
+            if validation.regressions:
                 attempt.verdict = "regressed"
-                attempt.feedback = _regression_feedback(regressions)
+                attempt.feedback = _regression_feedback(validation.regressions)
                 continue
-            attempt.verdict = "fixed" if attempt.passed == total else "improved"
+            attempt.verdict = "improved"
             accepted = _State(dict(candidate), dict(outcome), attempt.passed)
             result.values, result.passed = dict(candidate), attempt.passed
+            result.passing = list(attempt.passing)
             result.feedback_after = failure_feedback(group, outcome)
-            attempt.commit = result.commit = commit(candidate, attempt)
+            attempt.commit = result.commit = callbacks.commit(candidate, attempt, Ambiguity())
             break
 
         result.attempts.extend(attempts)
         for attempt in attempts:
-            on_attempt(attempt)
+            callbacks.on_attempt(attempt)
         if accepted is not None:
             best = accepted
-            best.note = (
-                "" if best.score == total else f"{best.score} of {total} failing tests pass now."
-            )
-            if best.score < total and suspicious:
+            best.note = f"{best.score} of {total} failing tests pass now."
+            if suspicious:
                 localization = suspicious(best.values)
+        elif found is not None:
+            best.note = explain_plausible(alternatives, total)
         else:
             best.note = _explain(attempts, best.score, total, notes)
         for attempt in attempts:
-            if attempt.verdict not in ("fixed", "improved"):
+            if attempt.verdict not in ("fixed", "improved", "alternative"):
                 history.append(
-                    HistoryEntry(
-                        values=dict(attempt.updates),
-                        feedback=attempt.feedback,
-                    )
+                    HistoryEntry(values=dict(attempt.updates), feedback=attempt.feedback)
                 )
         tested = [a.passed for a in evaluated]
-        result.steps.append(Step(iteration, len(tested), max(tested, default=None), best.score))
-        on_iteration(
-            _progress(iteration, max_iterations, attempts, best.score, total, result.candidates)
+        score = total if found is not None else best.score
+        result.steps.append(Step(iteration, len(tested), max(tested, default=None), score))
+        callbacks.on_iteration(
+            _progress(iteration, iterations, attempts, score, total, result.candidates)
         )
-        if best.score == total:
-            result.status = "fixed"
+        if found is not None and settled(alternatives, result.candidates - found_at, budget):
             break
 
-    if result.status != "fixed" and best.score > start_score:
+    if found is not None:
+        _commit_best(result, found, alternatives, callbacks)
+    elif result.status != "fixed" and best.score > start_score:
         result.status = "partial"
     if result.candidates == 0 and result.attempts:  # say why nothing was tested
         unusable = summary([(a.verdict, a.feedback) for a in result.attempts])
         result.message = "\n".join(filter(None, [result.message, unusable]))
     result.seconds = time.monotonic() - started
     return result
+
+
+def _commit_best(
+    result: GroupResult, found: Alternative, alternatives: list[Alternative], callbacks: Callbacks
+) -> None:
+    """Commit the best ranked of the ``alternatives`` that the whole suite validates
+    (``found`` is); the others become ``alternative``s, and where they disagree is asked."""
+    ranked = sorted(alternatives, key=lambda a: a.key)
+    chosen = (
+        validate(
+            ranked, callbacks.find_regressions, better_than=found, explain=_regression_feedback
+        )
+        or found
+    )
+    survivors = [
+        chosen,
+        *(a for a in ranked if a is not chosen and a.attempt.verdict != "regressed"),
+    ]
+    for other in survivors[1:]:
+        other.attempt.verdict = "alternative"
+    attempt = chosen.attempt
+    attempt.verdict = "plausible" if chosen.blocking else "fixed"
+    disagreements = (
+        list(callbacks.compare([a.values for a in survivors])) if len(survivors) > 1 else []
+    )
+    ambiguity = Ambiguity(len(survivors) - 1, tuple(disagreements))
+    result.status = attempt.verdict
+    if result.status == "fixed":
+        result.message = ""
+    result.values, result.passed = dict(chosen.values), attempt.passed
+    result.passing, result.feedback_after = list(attempt.passing), ""
+    result.concerns = list(chosen.concerns)
+    result.alternatives, result.disagreements = survivors, disagreements
+    attempt.commit = result.commit = callbacks.commit(chosen.values, attempt, ambiguity)
 
 
 def _violations(parameters: Mapping[str, Parameter], updates: Mapping[str, str]) -> str:

@@ -21,8 +21,9 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pytest_trace.loop import Attempt
+    from pytest_trace.loop import Attempt, GroupResult
     from pytest_trace.model import Step
+    from pytest_trace.vcs import Base
 
 RECORD_VERSION = 1
 #: Where records live: hidden refs, out of ``git branch``'s way.
@@ -49,6 +50,8 @@ class CandidateRecord:
     operators: list[str] = field(default_factory=list)
     #: Which run on the same code and failure tested it (1: the first).
     run: int = 1
+    #: Why it may be wrong though it passes the tests (the checks' concerns).
+    concerns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +92,13 @@ class FixRecord:
     trajectory: list[IterationScore] = field(default_factory=list)
     candidates: list[CandidateRecord] = field(default_factory=list)
     graph: str = ""
+    #: Why a ``plausible`` fix is not called fixed (its first blocking concern).
+    verdict_reason: str = ""
+    #: Every concern of the checks about the fix.
+    concerns: list[str] = field(default_factory=list)
+    #: Other candidates that pass the tests, and where they disagree (one line each).
+    alternatives: int = 0
+    disagreements: list[str] = field(default_factory=list)
     version: int = RECORD_VERSION
 
     @property
@@ -171,6 +181,53 @@ def candidates(attempts: Sequence[Attempt]) -> list[CandidateRecord]:
             feedback=bounded(a.feedback),
             commit=a.commit,
             operators=list(a.operators),
+            concerns=[concern.reason for concern in a.concerns],
         )
         for number, a in enumerate(attempts, 1)
     ]
+
+
+def of_result(
+    result: GroupResult,
+    *,
+    id: str,
+    base: Base,
+    branch: str | None,
+    optimizer: str,
+    model: str,
+    created: str,
+    graph: str,
+) -> FixRecord:
+    """The record of a group's optimization (``result``) on ``base``."""
+    from pytest_trace.checks.ambiguity import describe_all
+
+    return FixRecord(
+        id=id,
+        base=base.sha,
+        head=base.head_sha,
+        includes_uncommitted=base.includes_uncommitted,
+        tests=list(result.group.tests),
+        parameters=list(result.group.parameters),
+        status=result.status,
+        passing=list(result.passing) if result.commit else [],
+        changed=result.changed,
+        branch=branch,
+        commit=result.commit,
+        path=[a.commit for a in result.path if a.commit],
+        rationale=rationale(result.attempts),
+        optimizer=optimizer,
+        model=model,
+        iterations=result.iterations,
+        candidate_count=result.candidates,
+        tokens={"prompt": result.tokens.prompt, "completion": result.tokens.completion},
+        seconds=round(result.seconds, 3),
+        message=result.message,
+        created=created,
+        trajectory=trajectory(result.steps),
+        candidates=candidates(result.attempts),
+        graph=graph,
+        verdict_reason=result.verdict_reason,
+        concerns=[concern.reason for concern in result.concerns],
+        alternatives=max(0, len(result.alternatives) - 1),
+        disagreements=describe_all(result.disagreements),
+    )

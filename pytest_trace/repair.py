@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_trace.alternatives import Validation
+from pytest_trace.checks.candidates import GroupChecks
 from pytest_trace.commits import CommitFacts, commit_message, function_locations
 from pytest_trace.evaluate import RunOutcome, RunRequest, WorkerRunner
 from pytest_trace.model import Parameter, TestResult
@@ -25,6 +27,7 @@ from pytest_trace.report import GroupReport
 if TYPE_CHECKING:
     import git
 
+    from pytest_trace.alternatives import Ambiguity
     from pytest_trace.checks import Concern
     from pytest_trace.checks.ambiguity import Disagreement
     from pytest_trace.edits import FunctionSpan
@@ -201,7 +204,7 @@ class Workspace:
         progress: Callable[[str], None],
     ) -> GroupReport:
         """Optimize one group; commit its improvements and record every candidate."""
-        from pytest_trace.loop import optimize_group
+        from pytest_trace.loop import Budget, Callbacks, optimize_group
         from pytest_trace.optimizers.base import Metered
 
         notes = [
@@ -227,21 +230,32 @@ class Workspace:
         metered = Metered(optimizer)
         repair = GroupRepair(self, group, metered, fail_fast=fail_fast)
         repair.graph = self.graph(group)
+        callbacks = Callbacks(
+            evaluate=repair.evaluate,
+            find_regressions=repair.find_regressions,
+            commit=repair.commit,
+            check=repair.checks.check,
+            compare=repair.checks.compare,
+            suspicious=repair.localize,
+            on_attempt=lambda attempt: hook.pytest_trace_candidate_evaluated(attempt=attempt),
+            on_iteration=progress,
+        )
+        budget = Budget(
+            max_iterations=None if batches else self.settings.max_iterations,
+            max_candidates=self.settings.max_candidates,
+            time_budget=self.settings.time_budget,
+            # An LLM's alternatives cost tokens: it stops at the first candidate that
+            # passes the tests and the checks.
+            alternatives=self.settings.alternatives if batches else 0,
+        )
         result = optimize_group(
             group,
             self.parameters,
             self.survey.results,
             metered,
-            repair.evaluate,
-            repair.find_regressions,
-            repair.commit,
-            max_iterations=None if batches else self.settings.max_iterations,
-            max_candidates=self.settings.max_candidates,
-            time_budget=self.settings.time_budget,
-            suspicious=repair.localize,
+            callbacks,
+            budget,
             accept_partial=accept_partial,
-            on_attempt=lambda attempt: hook.pytest_trace_candidate_evaluated(attempt=attempt),
-            on_iteration=progress,
         )
         self.describe(group_report, result, repair.graph)
         record, note = repair.finish(result, repair.graph)
@@ -284,8 +298,14 @@ class Workspace:
     def describe(self, group_report: GroupReport, result: GroupResult, graph: str) -> None:
         """What the reports show besides the outcome: the convergence, the feedback
         before and after, and the trace graph."""
+        from pytest_trace.alternatives import alternative_reports
+
         group_report.passed = result.passed
         group_report.passed_before = result.passed_before
+        group_report.verdict_reason = result.verdict_reason
+        group_report.concerns = list(result.concerns)
+        group_report.disagreements = list(result.disagreements)
+        group_report.alternatives = alternative_reports(result.alternatives, self.parameters)
         group_report.feedback_before = result.feedback_before
         group_report.feedback_after = result.feedback_after
         group_report.steps = list(result.steps)
@@ -313,9 +333,12 @@ class GroupRepair:
         # carries the fix's files alone (and their uncommitted changes, if they had any).
         self.head = workspace.base.head_sha
         self.candidates = 0
-        self.passing: dict[tuple[tuple[str, str], ...], list[str]] = {}
-        self.regression_runs: dict[tuple[tuple[str, str], ...], int] = {}
-        self.guard_failures: dict[tuple[tuple[str, str], ...], list[TestResult]] = {}
+        results = [workspace.survey.results.get(nodeid) for nodeid in group.tests]
+        self.checks = GroupChecks(
+            {name: workspace.parameters[name] for name in group.parameters},
+            [r.trace for r in results if r is not None and r.trace is not None],
+            [workspace.texts[workspace.parameters[n].path] for n in group.parameters],
+        )
         base = workspace.base
         self.record_id = record_id(
             group.slug, base.tree or base.sha, base.head_sha, group.tests, group.parameters
@@ -330,9 +353,9 @@ class GroupRepair:
     def evaluate(self, batch: Sequence[Mapping[str, str]]) -> list[dict[str, TestResult]]:
         """Per candidate: the group's tests, then the passing tests that reach the changed
         functions, fastest first (stopping at the first failure of those; of any test when
-        the optimizer only needs pass or fail)."""
+        the optimizer only needs pass or fail). The results hold both."""
         workspace, tests = self.workspace, self.group.tests
-        requests, guards = [], []
+        requests = []
         for values in batch:
             guard = workspace.guard(workspace.changed(values), tests)
             requests.append(
@@ -344,27 +367,22 @@ class GroupRepair:
                     feedback=not self.fail_fast,
                 )
             )
-            guards.append(guard)
-        results = []
         self.candidates += len(batch)
-        for values, guard, outcome in zip(
-            batch, guards, workspace.evaluator.run_many(requests), strict=True
-        ):
-            self.passing[_key(values)] = [t for t in tests if outcome.passed(t)]
-            self.guard_failures[_key(values)] = [
-                outcome.results[t] for t in guard if t in outcome.results and not outcome.passed(t)
-            ]
-            results.append(outcome.results)
+        results = []
+        for outcome in workspace.evaluator.run_many(requests):
+            # A guard test that fails on the unchanged snapshot too tells nothing.
+            failing = [r for n, r in outcome.results.items() if n not in tests and not r.ok]
+            real = {r.nodeid for r in self._on_base_too(failing)} if failing else set()
+            results.append(
+                {n: r for n, r in outcome.results.items() if n in tests or r.ok or n in real}
+            )
         return results
 
-    def find_regressions(self, values: Mapping[str, str]) -> list[TestResult]:
-        """Failures among the tests that passed before: the guard tests first, then the
-        whole suite in a clean pytest process on the patched files."""
-        if failures := self._on_base_too(self.guard_failures.get(_key(values), [])):
-            return failures
+    def find_regressions(self, values: Mapping[str, str]) -> Validation:
+        """Failures among the tests that passed before: the whole suite in a clean pytest
+        process on the patched files."""
         workspace = self.workspace
         run = workspace.runner.run(workspace.request(values, workspace.all_tests, timeout=0.0))
-        self.regression_runs[_key(values)] = len(run.results)
         suspects = [
             nodeid
             for nodeid in workspace.passed_before
@@ -375,11 +393,12 @@ class GroupRepair:
             workspace.fail_on_base.update(
                 n for n in suspects if n in on_base.results and not on_base.passed(n)
             )
-        return [
+        regressions = [
             run.results.get(nodeid) or TestResult(nodeid, "error", feedback=run.problem)
             for nodeid in suspects
             if nodeid not in workspace.fail_on_base
         ]
+        return Validation(tuple(regressions), len(run.results))
 
     def _on_base_too(self, failures: list[TestResult]) -> list[TestResult]:
         """``failures`` of guard tests, without those that fail on the unchanged snapshot
@@ -421,21 +440,20 @@ class GroupRepair:
             suspicious[parameter.name] = function_lines(scores, span.def_line, span.end)
         return suspicious
 
-    def commit(self, values: Mapping[str, str], attempt: Attempt) -> str:
+    def commit(self, values: Mapping[str, str], attempt: Attempt, ambiguity: Ambiguity) -> str:
         """Commit an accepted candidate on top of the previous one; put it on the fix
         branch, unless the branch is an earlier run's, which :meth:`finish` decides on."""
         from pytest_trace import vcs
         from pytest_trace.loop import slug_of
 
         workspace = self.workspace
-        key = _key(values)
         message = commit_message(
             CommitFacts(
                 changed=workspace.changed(values),
                 parameters=self.group.parameters,
                 tests=self.group.tests,
-                passing=self.passing.get(key, []),
-                regression_run=self.regression_runs.get(key, 0),
+                passing=attempt.passing,
+                regression_run=attempt.validation.tests if attempt.validation else 0,
                 iteration=attempt.iteration,
                 candidates=self.candidates,
                 optimizer=self.optimizer.name,
@@ -451,6 +469,10 @@ class GroupRepair:
                     {**workspace.texts, **workspace.files(values)},
                 ),
                 carried=sorted(set(workspace.files(values)) & set(workspace.base.uncommitted)),
+                verdict=attempt.verdict if attempt.verdict in ("fixed", "plausible") else "partial",
+                concerns=attempt.concerns,
+                alternatives=ambiguity.alternatives,
+                disagreements=ambiguity.disagreements,
             )
         )
         self.head = vcs.commit_files(
@@ -464,61 +486,27 @@ class GroupRepair:
         return self.head
 
     def finish(self, result: GroupResult, graph: str) -> tuple[FixRecord, str]:
-        """Record the group's candidates; settle the branch of an earlier run (keep it
-        when it holds the same fix or a better one, else move it). Returns the record
-        that describes the branch and a note on what became of the branch."""
-        from pytest_trace import fixes, record, vcs
+        """Record the group's candidates; settle the branch of an earlier run
+        (``branch_policy``). Returns the record that describes the branch and a note on
+        what became of the branch."""
+        from pytest_trace import fixes, record
+        from pytest_trace.branch_policy import settle_branch
 
-        workspace, group, base = self.workspace, self.group, self.workspace.base
-        passing = self.passing.get(_key(result.values), []) if result.commit else []
-        new = record.FixRecord(
+        workspace, base = self.workspace, self.workspace.base
+        new = record.of_result(
+            result,
             id=self.record_id,
-            base=base.sha,
-            head=base.head_sha,
-            includes_uncommitted=base.includes_uncommitted,
-            tests=list(group.tests),
-            parameters=list(group.parameters),
-            status=result.status,
-            passing=passing,
-            changed=result.changed,
+            base=base,
             branch=None if self.reused else self.branch,
-            commit=result.commit,
-            path=[a.commit for a in result.path if a.commit],
-            rationale=record.rationale(result.attempts),
             optimizer=self.optimizer.name,
             model=self._model(),
-            iterations=result.iterations,
-            candidate_count=result.candidates,
-            tokens={"prompt": result.tokens.prompt, "completion": result.tokens.completion},
-            seconds=round(result.seconds, 3),
-            message=result.message,
             created=_now(),
-            trajectory=record.trajectory(result.steps),
-            candidates=record.candidates(result.attempts),
             graph=graph,
         )
-        previous = self.previous
-        if not self.reused or previous is None or self.branch is None:
+        if not self.reused or self.previous is None or self.branch is None:
             fixes.write_record(workspace.repo, new, workspace.identity)
             return new, ""
-        branch = self.branch
-        kept = record.with_earlier_candidates(previous, previous, later=new)
-        if result.commit is None:
-            note = f"kept {branch}, the fix of an earlier run on the same code"
-        elif fixes.same_tree(workspace.repo, f"refs/heads/{branch}", result.commit):
-            note = f"unchanged: {branch} already holds this fix"
-        elif len(previous.passing) > len(passing):
-            note = (
-                f"kept {branch}: an earlier run's fix makes {len(previous.passing)} of "
-                f"{len(group.tests)} tests pass, this run's {len(passing)}"
-            )
-        else:
-            vcs.set_branch(workspace.repo, branch, result.commit)
-            new.branch = branch
-            kept = record.with_earlier_candidates(new, previous)
-            note = f"updated {branch}, which held an earlier fix of the same failure"
-        fixes.write_record(workspace.repo, kept, workspace.identity)  # every run's candidates
-        return kept, note
+        return settle_branch(workspace.repo, workspace.identity, self.branch, self.previous, new)
 
     def _model(self) -> str:
         return self.workspace.settings.model if self.optimizer.name == "optoprime" else ""
@@ -555,10 +543,6 @@ class GroupRepair:
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _key(values: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(values.items()))
 
 
 def _read(path: Path) -> str:

@@ -8,9 +8,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_trace.checks import Concern
+from pytest_trace.checks.ambiguity import Disagreement, describe
 from pytest_trace.model import Step, TokenUsage
 
 REPORT_VERSION = 1
+#: Alternatives listed in the terminal summary.
+MAX_ALTERNATIVES_SHOWN = 3
+
+
+@dataclass
+class AlternativeReport:
+    """A candidate that passes the group's tests: the parameters it changes, how many
+    tokens, the checks' concerns, its diff against the original source, and whether it
+    is the one committed."""
+
+    changed: list[str]
+    tokens: int
+    concerns: list[str] = field(default_factory=list)
+    diff: str = ""
+    chosen: bool = False
 
 
 @dataclass
@@ -47,6 +64,14 @@ class GroupReport:
     record: str | None = None
     #: What became of a fix branch of an earlier run on the same code and failure.
     branch_note: str = ""
+    #: Why a ``plausible`` fix is not called fixed, in one line.
+    verdict_reason: str = ""
+    #: The checks' concerns about the committed fix.
+    concerns: list[Concern] = field(default_factory=list)
+    #: The candidates that pass the tests, the committed one first.
+    alternatives: list[AlternativeReport] = field(default_factory=list)
+    #: Calls on which alternatives that pass the tests disagree.
+    disagreements: list[Disagreement] = field(default_factory=list)
 
 
 @dataclass
@@ -119,6 +144,31 @@ def to_json(report: RunReport) -> dict[str, Any]:
                 "graph": group.graph,
                 "record": group.record,
                 "branch_note": group.branch_note,
+                "verdict_reason": group.verdict_reason,
+                "concerns": [
+                    {"check": c.check, "reason": c.reason, "blocking": c.blocking}
+                    for c in group.concerns
+                ],
+                "alternatives": [
+                    {
+                        "changed": a.changed,
+                        "tokens": a.tokens,
+                        "concerns": a.concerns,
+                        "diff": a.diff,
+                        "chosen": a.chosen,
+                    }
+                    for a in group.alternatives
+                ],
+                "disagreements": [
+                    {
+                        "function": d.function,
+                        "call": d.call,
+                        "results": list(d.results),
+                        "test": d.test,
+                        "text": describe(d),
+                    }
+                    for d in group.disagreements
+                ],
             }
             for group in report.groups
         ],
@@ -175,6 +225,7 @@ def summary_lines(report: RunReport) -> list[str]:
             + f"{group.seconds:.1f} s"
         )
         lines.append(details)
+        lines.extend(verdict_lines(group))
         if group.operators:
             lines.append("  edit: " + ", ".join(group.operators))
         if group.message:
@@ -215,6 +266,30 @@ def summary_lines(report: RunReport) -> list[str]:
             + f"; test runs: {report.forked_runs} forked, {report.process_runs} in a new process"
         )
     lines.extend(review_lines(report))
+    return lines
+
+
+def verdict_lines(group: GroupReport) -> list[str]:
+    """Why a fix is only plausible, the other candidates that pass, where they disagree."""
+    lines = []
+    if group.status == "plausible" and group.verdict_reason:
+        lines.append(f"  plausible, not fixed: it {group.verdict_reason}")
+    others = [a for a in group.alternatives if not a.chosen]
+    if others:
+        shown = ", ".join(
+            f"{_count(a.tokens, 'token')}" + (f" ({a.concerns[0]})" if a.concerns else "")
+            for a in others[:MAX_ALTERNATIVES_SHOWN]
+        )
+        more = (
+            f", and {len(others) - MAX_ALTERNATIVES_SHOWN} more"
+            if len(others) > MAX_ALTERNATIVES_SHOWN
+            else ""
+        )
+        lines.append(
+            f"  {_count(len(others), 'other candidate')} also pass the tests "
+            f"(tokens changed: {shown}{more}); the committed one ranks first"
+        )
+    lines.extend(f"  {describe(d)}" for d in group.disagreements)
     return lines
 
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pytest_trace import __version__
+from pytest_trace.checks.ambiguity import describe
 from pytest_trace.model import Step
 from pytest_trace.report import GroupReport, RunReport
 
@@ -31,10 +32,13 @@ MAX_FEEDBACK_CHARS = 4000
 MAX_STEPS = 24
 #: Tests listed per group.
 MAX_TESTS = 20
+#: Alternatives shown per group.
+MAX_ALTERNATIVES = 5
 BAR_WIDTH = 10
 
 STATUS = {
     "fixed": "✅ fixed",
+    "plausible": "🟠 plausible",
     "partial": "🟡 partial",
     "unfixed": "❌ unfixed",
     "error": "⚠️ error",
@@ -181,6 +185,11 @@ def _group_section(number: int, group: GroupReport, base: str | None) -> str:
     if group.operators:
         outcome += f" Edit: {', '.join(code(op) for op in group.operators)}."
     parts.append(outcome)
+    if group.status == "plausible" and group.verdict_reason:
+        parts.append(
+            f"**Plausible, not fixed:** it {text(group.verdict_reason)}. The fix passes the "
+            "tests but not the checks; review it before merging."
+        )
     if group.message:
         parts.append(text(group.message))
     tests = [f"- {code(nodeid)}" for nodeid in group.tests[:MAX_TESTS]]
@@ -195,6 +204,7 @@ def _group_section(number: int, group: GroupReport, base: str | None) -> str:
         parts.append("Review it with:\n\n" + fence("\n".join(commands), "sh"))
     if group.diff.strip():
         parts += ["### The fix", _diff(group, base)]
+    parts += _alternatives(group)
     parts += ["### Feedback", _feedback(group)]
     if group.steps:
         parts += ["### Convergence", _convergence(group.steps, total)]
@@ -206,6 +216,27 @@ def _group_section(number: int, group: GroupReport, base: str | None) -> str:
             fence(group.graph, "mermaid"),
         ]
     return "\n\n".join(parts)
+
+
+def _alternatives(group: GroupReport) -> list[str]:
+    """The other candidates that pass the tests, and where they disagree."""
+    others = [a for a in group.alternatives if not a.chosen]
+    if not others and not group.disagreements:
+        return []
+    parts = ["### Alternatives"]
+    if others:
+        parts.append(
+            f"{_count(len(others), 'other candidate')} also pass the tests; the committed "
+            "one ranks first (no blocking concern, then the fewest changed tokens, then the "
+            "line fault localization blames most)."
+        )
+    parts += [text(describe(d)) + "\n\n" + fence(d.test, "python") for d in group.disagreements]
+    for number, alternative in enumerate(others[:MAX_ALTERNATIVES], 1):
+        summary = f"Alternative {number}: {_count(alternative.tokens, 'token')} changed"
+        if alternative.concerns:
+            summary += f"; {'; '.join(alternative.concerns)}"
+        parts.append(details(summary, fence(alternative.diff, "diff")))
+    return parts
 
 
 def _diff(group: GroupReport, base: str | None) -> str:

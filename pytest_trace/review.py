@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 FIX_TRAILER = "Optimized-by: pytest-trace"
 _PASSING = re.compile(r"^Tests passing now \((\d+) of (\d+)\):$", re.M)
 _PARAMETERS = re.compile(r"^Parameters changed: (.*)$", re.M)
+_VERDICT = re.compile(r"^Verdict: (\w+)(?: \((.*)\))?$", re.M)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 86400.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
 
@@ -30,9 +31,14 @@ class MessageFacts:
     passing: list[str] = field(default_factory=list)
     total: int = 0
     parameters: list[str] = field(default_factory=list)
+    #: The ``Verdict:`` trailer (``fixed``, ``plausible``, ``partial``) and its reason.
+    verdict: str = ""
+    reason: str = ""
 
     @property
     def status(self) -> str:
+        if self.verdict:
+            return self.verdict
         if not self.total:
             return "unknown"
         return "fixed" if len(self.passing) == self.total else "partial"
@@ -56,7 +62,15 @@ def parse_message(message: str) -> MessageFacts:
     parameters = []
     if match := _PARAMETERS.search(message):
         parameters = [name.strip() for name in match.group(1).split(",") if name.strip()]
-    return MessageFacts(message, passing, total, parameters)
+    verdict = _VERDICT.search(message)
+    return MessageFacts(
+        message,
+        passing,
+        total,
+        parameters,
+        verdict.group(1) if verdict else "",
+        (verdict.group(2) or "") if verdict else "",
+    )
 
 
 def subject(message: str) -> str:
@@ -139,8 +153,12 @@ def show_lines(branch: FixBranch, diff: str) -> list[str]:
         + ("" if branch.base_in_history else "; not in the current branch's history"),
         f"commits: {len(branch.commits)}; parameters changed: {', '.join(facts.parameters) or '?'}",
     ]
+    reason = record.verdict_reason if record is not None else facts.reason
+    if branch.status == "plausible" and reason:
+        lines.append(f"plausible, not fixed: it {reason}")
     if record is not None:
         lines += [_optimizer_line(record), f"record {record.ref}"]
+        lines += _ambiguity_lines(record)
     lines += _test_lines(record.tests if record else facts.passing, facts.passing)
     if record is not None:
         if record.rationale:
@@ -164,12 +182,26 @@ def record_lines(record: FixRecord) -> list[str]:
         _base_line(record.base, record.head, record.includes_uncommitted),
         _optimizer_line(record),
     ]
+    if record.status == "plausible" and record.verdict_reason:
+        lines.append(f"plausible, not fixed: it {record.verdict_reason}")
     if record.message:
         lines.append(record.message)
+    lines += _ambiguity_lines(record)
     lines += _test_lines(record.tests, record.passing)
     lines += _trajectory_lines(record)
     lines += ["", f"Candidates ({len(record.candidates)}; `show ID --candidates` for all):"]
     return lines + _candidate_summaries(record.candidates)
+
+
+def _ambiguity_lines(record: FixRecord) -> list[str]:
+    """The other candidates that pass the tests, and where they disagree."""
+    lines = []
+    if record.alternatives:
+        lines.append(
+            f"{record.alternatives} other candidate(s) also pass the tests "
+            "(`show --candidates`: those with the verdict alternative)"
+        )
+    return lines + list(record.disagreements)
 
 
 def _base_line(base: str, head: str, includes_uncommitted: bool) -> str:
@@ -214,7 +246,8 @@ def _candidate_line(c: CandidateRecord, text: str) -> str:
     if len(first) > 90:
         first = first[:87] + "..."
     when = f"run {c.run}, iteration {c.iteration}" if c.run > 1 else f"iteration {c.iteration}"
-    return f"  #{c.number} ({when}) {c.verdict}, {c.passed} passing: {first}"
+    concerns = f" [{'; '.join(c.concerns)}]" if c.concerns else ""
+    return f"  #{c.number} ({when}) {c.verdict}, {c.passed} passing{concerns}: {first}"
 
 
 def candidate_lines(record: FixRecord) -> list[str]:

@@ -22,6 +22,7 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 2048.0
 DEFAULT_MAX_PROMPT_TOKENS = 8000
 DEFAULT_LLM_TIMEOUT = 120.0
+DEFAULT_ALTERNATIVES = 32
 
 
 def positive_int(text: str) -> int:
@@ -31,6 +32,17 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def count(text: str) -> int:
+    """A whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
     return value
 
 
@@ -166,6 +178,15 @@ OPTIONS = (
         positive_int,
         DEFAULT_MAX_CANDIDATES,
         "candidates tested per group of failing tests",
+        "N",
+    ),
+    Option(
+        "alternatives",
+        count,
+        DEFAULT_ALTERNATIVES,
+        "candidates the search tests after the first that passes the tests and the checks, "
+        "looking for alternatives (0: none); while none passes the checks, it goes on "
+        "within the other budgets",
         "N",
     ),
     Option(
@@ -317,6 +338,7 @@ class Settings:
     trainable: tuple[str, ...] = ()
     max_prompt_tokens: int = DEFAULT_MAX_PROMPT_TOKENS
     llm_timeout: float = DEFAULT_LLM_TIMEOUT
+    alternatives: int = DEFAULT_ALTERNATIVES
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:

@@ -110,6 +110,7 @@ def test_a_partial_fix_lists_what_still_fails_and_the_uncommitted_base() -> None
 def test_trailers_are_git_trailers() -> None:
     message = commit_message(facts(reasoning="Reasoning: with a colon\n\nKey: value"))
     assert trailers(message) == (
+        "Verdict: fixed\n"
         f"Optimized-by: pytest-trace {__version__}\nTrace-record: apply_discount-0123456789ab\n"
     )
 

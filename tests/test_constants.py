@@ -22,7 +22,8 @@ from pytest_trace.constants import (
 )
 from pytest_trace.edits import EditError
 from pytest_trace.llm import Completion
-from pytest_trace.loop import Attempt, Group, group_failures, optimize_group
+from pytest_trace.alternatives import Ambiguity, Validation
+from pytest_trace.loop import Attempt, Budget, Callbacks, Group, group_failures, optimize_group
 from pytest_trace.model import CallNode, Parameter, Problem, Proposal, TestResult, TraceGraph
 from pytest_trace.optimizers.mutations import Hints
 from pytest_trace.optimizers.optoprime import OptoPrime
@@ -305,7 +306,7 @@ def test_the_loop_rejects_what_breaks_a_parameters_rules_and_says_why() -> None:
             for v in batch
         ]
 
-    def commit(values: Mapping[str, str], attempt: Attempt) -> str:
+    def commit(values: Mapping[str, str], attempt: Attempt, ambiguity: Ambiguity) -> str:
         return "sha"
 
     optimizer = Scripted(
@@ -316,10 +317,8 @@ def test_the_loop_rejects_what_breaks_a_parameters_rules_and_says_why() -> None:
         {"shop.TAX_RATE": TAX},
         {"t::a": _failing("t::a", "shop.price_with_tax")},
         optimizer,
-        evaluate,
-        lambda values: [],
-        commit,
-        max_iterations=3,
+        Callbacks(evaluate, lambda values: Validation(), commit),
+        Budget(max_iterations=3),
     )
     assert result.status == "fixed"
     assert [a.verdict for a in result.attempts] == ["rejected", "fixed"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from pytest_trace.loop import Attempt, Group, group_failures, optimize_group
+from pytest_trace.alternatives import Ambiguity, Validation
+from pytest_trace.loop import Attempt, Budget, Callbacks, Group, group_failures, optimize_group
 from pytest_trace.model import (
     CallNode,
     Parameter,
@@ -71,30 +72,32 @@ class World:
         passing = {GOOD: set(TESTS), HALF: {"t::b"}}.get(source, set())
         return {t: TestResult(t, "passed") if t in passing else failing(t, NAME) for t in TESTS}
 
-    def regressions(self, values: Mapping[str, str]) -> list[TestResult]:
+    def regressions(self, values: Mapping[str, str]) -> Validation:
         if values[NAME] in self.breaks_others:
-            return [TestResult("t::other", "failed", feedback="t::other failed: broken")]
-        return []
+            return Validation(
+                (TestResult("t::other", "failed", feedback="t::other failed: broken"),), 3
+            )
+        return Validation((), 3)
 
-    def commit(self, values: Mapping[str, str], attempt: Attempt) -> str:
+    def commit(self, values: Mapping[str, str], attempt: Attempt, ambiguity: Ambiguity) -> str:
         self.commits.append((values[NAME], attempt.iteration))
         return f"sha{len(self.commits)}"
 
 
-def run(optimizer: ScriptedOptimizer, world: World, iterations: int = 5, **budgets):  # type: ignore[no-untyped-def]
+def run(optimizer: ScriptedOptimizer, world: World, iterations: int = 5, **options):  # type: ignore[no-untyped-def]
     group = Group(TESTS, (NAME,))
     parameters = {NAME: Parameter(NAME, "shop", "price", "shop.py", BASE)}
     baseline = {t: failing(t, NAME) for t in TESTS}
+    budget = {
+        k: options.pop(k) for k in ("max_candidates", "time_budget", "alternatives") if k in options
+    }
     return optimize_group(
         group,
         parameters,
         baseline,
         optimizer,
-        world.evaluate,
-        world.regressions,
-        world.commit,
-        max_iterations=iterations,
-        **budgets,
+        Callbacks(world.evaluate, world.regressions, world.commit, **options),
+        Budget(max_iterations=iterations, **budget),
     )
 
 

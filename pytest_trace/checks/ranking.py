@@ -1,0 +1,84 @@
+"""Ranking the candidates that pass the tests (pure).
+
+No blocking concern first; then the fewest changed tokens (the smallest edit is the
+likeliest fix, and the least able to overfit); then the edit at the line fault
+localization blames most (an edit in the function where the fault is beats a
+compensating edit in its caller); then the order in which they were found.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import tokenize
+from collections.abc import Mapping, Sequence
+
+from pytest_trace.checks import Concern
+
+_LAYOUT = {
+    tokenize.NL,
+    tokenize.NEWLINE,
+    tokenize.COMMENT,
+    tokenize.INDENT,
+    tokenize.DEDENT,
+    tokenize.ENDMARKER,
+}
+
+RankKey = tuple[bool, int, float, int]
+
+
+def rank_key(concerns: Sequence[Concern], tokens: int, blame: float, order: int) -> RankKey:
+    """The sort key of a candidate that passes: smaller is better."""
+    return (any(c.blocking for c in concerns), tokens, -blame, order)
+
+
+def changed_tokens(
+    old: Mapping[str, str], new: Mapping[str, str], names: Sequence[str] | None = None
+) -> int:
+    """How many tokens ``new`` changes, inserts or deletes against ``old``, summed over
+    the parameters (``names``: all of ``old``'s)."""
+    total = 0
+    for name in names if names is not None else list(old):
+        if name in new and new[name] != old.get(name):
+            before, after = _tokens(old.get(name, "")), _tokens(new[name])
+            matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+            total += sum(
+                max(i2 - i1, j2 - j1)
+                for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+                if tag != "equal"
+            )
+    return total
+
+
+def blame(
+    old: Mapping[str, str],
+    new: Mapping[str, str],
+    suspicious: Mapping[str, Mapping[int, float]],
+) -> float:
+    """How suspicious the lines a candidate changes are: the highest Ochiai score of a
+    changed line of ``old`` (lines counted from the ``def`` line, 1), over the
+    parameters it changes; an inserted line takes the score of the line before it."""
+    best = 0.0
+    for name, source in new.items():
+        if source == old.get(name):
+            continue
+        scores = suspicious.get(name, {})
+        before, after = old.get(name, "").splitlines(), source.splitlines()
+        matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+        for tag, i1, i2, _, _ in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            lines = range(i1 + 1, i2 + 1) if i2 > i1 else range(max(i1, 1), i1 + 1)
+            best = max([best, *(scores.get(line, 0.0) for line in lines)])
+    return best
+
+
+def _tokens(source: str) -> list[str]:
+    try:
+        return [
+            token.string
+            for token in tokenize.generate_tokens(io.StringIO(source).readline)
+            if token.type not in _LAYOUT
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        return source.split()
