@@ -13,8 +13,6 @@ from pytest_trace.checks.ambiguity import Disagreement, describe
 from pytest_trace.model import Step, TokenUsage
 
 REPORT_VERSION = 1
-#: Alternatives listed in the terminal summary.
-MAX_ALTERNATIVES_SHOWN = 3
 
 
 @dataclass
@@ -276,18 +274,11 @@ def verdict_lines(group: GroupReport) -> list[str]:
         lines.append(f"  plausible, not fixed: it {group.verdict_reason}")
     others = [a for a in group.alternatives if not a.chosen]
     if others:
-        shown = ", ".join(
-            f"{_count(a.tokens, 'token')}" + (f" ({a.concerns[0]})" if a.concerns else "")
-            for a in others[:MAX_ALTERNATIVES_SHOWN]
-        )
-        more = (
-            f", and {len(others) - MAX_ALTERNATIVES_SHOWN} more"
-            if len(others) > MAX_ALTERNATIVES_SHOWN
-            else ""
-        )
+        plausible = sum(1 for a in others if a.concerns)
         lines.append(
-            f"  {_count(len(others), 'other candidate')} also pass the tests "
-            f"(tokens changed: {shown}{more}); the committed one ranks first"
+            f"  {_count(len(others), 'other candidate')} also pass the tests"
+            + (f" ({plausible} of them only plausible)" if plausible else "")
+            + "; the committed one ranks first"
         )
     lines.extend(f"  {describe(d)}" for d in group.disagreements)
     return lines

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
+from pytest_trace.alternatives import Ambiguity, Validation
 from pytest_trace.constants import (
     check_update,
     constant_source,
@@ -22,7 +23,6 @@ from pytest_trace.constants import (
 )
 from pytest_trace.edits import EditError
 from pytest_trace.llm import Completion
-from pytest_trace.alternatives import Ambiguity, Validation
 from pytest_trace.loop import Attempt, Budget, Callbacks, Group, group_failures, optimize_group
 from pytest_trace.model import CallNode, Parameter, Problem, Proposal, TestResult, TraceGraph
 from pytest_trace.optimizers.mutations import Hints

@@ -140,7 +140,7 @@ def _literals(tree: ast.AST, *, maximal: bool) -> Iterator[tuple[object, Key, st
         for child in children:
             if isinstance(node, ast.Return):
                 child_role = "returns"
-            elif isinstance(node, ast.Compare) and role != "returns":
+            elif isinstance(node, ast.Compare):
                 child_role = "compares with"
             else:
                 child_role = role
@@ -191,11 +191,14 @@ def _docstrings(tree: ast.Module) -> Iterator[str]:
 
 
 def _mentioned(value: object, texts: Collection[str], *, raw: bool) -> bool:
-    """Whether ``value`` shows in ``texts``: docstrings (``raw``: a string as it is) or
-    the reprs of recorded values (a string as its repr shows it inside a container)."""
+    """Whether ``value`` shows in ``texts``: docstrings (``raw``: a string as it is, not
+    inside a longer word) or the reprs of recorded values (a string as its repr, alone
+    or inside a container)."""
     if isinstance(value, str):
-        needle = value if raw else repr(value)[1:-1]
-        return any(needle in text for text in texts)
+        if not raw:
+            return any(repr(value) in text for text in texts)
+        pattern = re.compile(rf"(?<!\w){re.escape(value)}(?!\w)")
+        return any(pattern.search(text) for text in texts)
     if isinstance(value, (int, float, complex)):
         pattern = re.compile(rf"(?<![\w.]){re.escape(repr(value))}(?![\w.])")
         return any(pattern.search(text) for text in texts)
