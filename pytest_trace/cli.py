@@ -1,7 +1,9 @@
 """``pytest-trace``: review the fix branches ``pytest --trace-optimize`` made.
 
-    pytest-trace list                  the fix branches: status, age, tests, parameters, base
-    pytest-trace show BRANCH           diff, rationale, tests, trajectory, trace graph
+    pytest-trace list                  the fix branches: status (fixed, plausible, partial),
+                                       age, tests, parameters, base
+    pytest-trace show BRANCH           why a fix is only plausible, diff, rationale, tests,
+                                       trajectory, trace graph
     pytest-trace apply BRANCH          bring the fix into the current branch
     pytest-trace drop BRANCH           delete a fix branch and its record
     pytest-trace prune --merged        delete fix branches already in the current branch
@@ -49,7 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
         "-C", dest="directory", type=Path, default=Path("."), help="run in DIRECTORY"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("list", help="the fix branches: status, age, tests fixed, parameters, base")
+    commands.add_parser(
+        "list",
+        help="the fix branches: status (fixed, plausible, partial), age, tests fixed, "
+        "parameters, base",
+    )
     show = commands.add_parser("show", help="a fix: diff, rationale, tests, trajectory, graph")
     show.add_argument("branch", metavar="BRANCH", help="a fix branch, or the id of a record")
     show.add_argument(

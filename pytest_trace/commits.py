@@ -96,8 +96,9 @@ def commit_message(facts: CommitFacts) -> str:
     if facts.concerns:
         body += ["Concerns of the checks:", *(f"  {c.check}: {c.reason}" for c in facts.concerns)]
     if facts.alternatives:
+        verb = "passes" if facts.alternatives == 1 else "pass"
         body.append(
-            f"Alternatives: {_count(facts.alternatives, 'other candidate')} also pass the "
+            f"Alternatives: {_count(facts.alternatives, 'other candidate')} also {verb} the "
             "tests; this one ranks first"
         )
     body += [describe(d) for d in facts.disagreements]

@@ -275,8 +275,9 @@ def verdict_lines(group: GroupReport) -> list[str]:
     others = [a for a in group.alternatives if not a.chosen]
     if others:
         plausible = sum(1 for a in others if a.concerns)
+        verb = "passes" if len(others) == 1 else "pass"
         lines.append(
-            f"  {_count(len(others), 'other candidate')} also pass the tests"
+            f"  {_count(len(others), 'other candidate')} also {verb} the tests"
             + (f" ({plausible} of them only plausible)" if plausible else "")
             + "; the committed one ranks first"
         )

@@ -225,8 +225,9 @@ def _alternatives(group: GroupReport) -> list[str]:
         return []
     parts = ["### Alternatives"]
     if others:
+        verb = "passes" if len(others) == 1 else "pass"
         parts.append(
-            f"{_count(len(others), 'other candidate')} also pass the tests; the committed "
+            f"{_count(len(others), 'other candidate')} also {verb} the tests; the committed "
             "one ranks first (no blocking concern, then the fewest changed tokens, then the "
             "line fault localization blames most)."
         )

@@ -198,7 +198,7 @@ def _ambiguity_lines(record: FixRecord) -> list[str]:
     lines = []
     if record.alternatives:
         lines.append(
-            f"{record.alternatives} other candidate(s) also pass the tests "
+            f"{record.alternatives} other candidate(s) passed the tests too "
             "(`show --candidates`: those with the verdict alternative)"
         )
     return lines + list(record.disagreements)

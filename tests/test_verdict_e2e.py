@@ -132,6 +132,6 @@ def test_optoprime_is_told_why_and_its_general_answer_is_the_fix(words, llm) -> 
     assert git(words.path, "rev-list", "--count", "main..trace-fix/plural").strip() == "1"
     message = git(words.path, "log", "-1", "--format=%B", "trace-fix/plural")
     assert "Verdict: fixed" in message
-    assert "Alternatives: 1 other candidate also pass the tests" in message
+    assert "Alternatives: 1 other candidate also passes the tests" in message
     second = server.requests[1]["messages"][-1]["content"]
     assert "only plausible" in second and REASON in second
