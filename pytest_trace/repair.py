@@ -204,6 +204,7 @@ class Workspace:
         progress: Callable[[str], None],
     ) -> GroupReport:
         """Optimize one group; commit its improvements and record every candidate."""
+        from pytest_trace.group_report import describe
         from pytest_trace.loop import Budget, Callbacks, optimize_group
         from pytest_trace.optimizers.base import Metered
 
@@ -234,8 +235,8 @@ class Workspace:
             evaluate=repair.evaluate,
             find_regressions=repair.find_regressions,
             commit=repair.commit,
-            check=repair.checks.check,
-            compare=repair.checks.compare,
+            check=repair.check,
+            compare=repair.probe_disagreements,
             suspicious=repair.localize,
             on_attempt=lambda attempt: hook.pytest_trace_candidate_evaluated(attempt=attempt),
             on_iteration=progress,
@@ -257,21 +258,17 @@ class Workspace:
             budget,
             accept_partial=accept_partial,
         )
-        self.describe(group_report, result, repair.graph)
+        describe(group_report, result, self.parameters)
+        group_report.graph = repair.graph
+        if self.settings.graph_dot:
+            group_report.graph_dot = self.graph(result.group, dot=True)
         record, note = repair.finish(result, repair.graph)
         hook.pytest_trace_group_finished(result=result, branch=repair.branch)
-        group_report.status = result.status
         group_report.branch = repair.branch
         group_report.commit = record.commit if repair.branch else result.commit
         group_report.record = record.ref
         group_report.branch_note = note
-        group_report.iterations = result.iterations
-        group_report.candidates = result.candidates
-        group_report.seconds = result.seconds
-        group_report.tokens = result.tokens
-        group_report.changed = result.changed
         group_report.message = "\n".join(filter(None, [*notes, result.message]))
-        group_report.operators = sorted({op for a in result.path for op in a.operators})
         if repair.branch is not None:
             group_report.diff = (
                 self.repo.git.diff(
@@ -294,24 +291,6 @@ class Workspace:
         parameters = [self.parameters[name] for name in group.parameters]
         render = to_dot if dot else to_mermaid
         return render(traces, parameters, failure_feedback(group, results))
-
-    def describe(self, group_report: GroupReport, result: GroupResult, graph: str) -> None:
-        """What the reports show besides the outcome: the convergence, the feedback
-        before and after, and the trace graph."""
-        from pytest_trace.alternatives import alternative_reports
-
-        group_report.passed = result.passed
-        group_report.passed_before = result.passed_before
-        group_report.verdict_reason = result.verdict_reason
-        group_report.concerns = list(result.concerns)
-        group_report.disagreements = list(result.disagreements)
-        group_report.alternatives = alternative_reports(result.alternatives, self.parameters)
-        group_report.feedback_before = result.feedback_before
-        group_report.feedback_after = result.feedback_after
-        group_report.steps = list(result.steps)
-        group_report.graph = graph
-        if self.settings.graph_dot:
-            group_report.graph_dot = self.graph(result.group, dot=True)
 
 
 class GroupRepair:
@@ -529,6 +508,13 @@ class GroupRepair:
         return probe(
             workspace.evaluator, original, candidates, expecting=tests, compare_only=compare_only
         )
+
+    def check(self, batch: Sequence[Mapping[str, str]]) -> list[list[Concern]]:
+        """The loop's ``check``: per candidate that passes the tests, the concerns of the
+        checks that read it (``checks.candidates``) and of those that run it (``probe``)."""
+        read = self.checks.check(batch)
+        run = self.probe_concerns(batch)
+        return [[*found, *more] for found, more in zip(read, run, strict=True)]
 
     def probe_concerns(self, batch: Sequence[Mapping[str, str]]) -> list[list[Concern]]:
         """Per candidate of ``batch`` (all pass the tests): its ``new-crash`` and
