@@ -55,7 +55,8 @@ MAX_VALIDATIONS_PER_BATCH = 3
 
 
 def _passing(group: Group, results: Mapping[str, TestResult]) -> int:
-    return sum(1 for nodeid in group.tests if nodeid in results and results[nodeid].ok)
+    """The group's tests that no longer fail: passed, or skipped on their own condition."""
+    return sum(1 for nodeid in group.tests if nodeid in results and results[nodeid].not_failing)
 
 
 def failure_feedback(group: Group, results: Mapping[str, TestResult]) -> str:
@@ -65,7 +66,7 @@ def failure_feedback(group: Group, results: Mapping[str, TestResult]) -> str:
         result = results.get(nodeid)
         if result is None:
             items.append(f"{nodeid}: not run (an earlier test failed first)")
-        elif not result.ok:
+        elif not result.not_failing:
             items.append(result.feedback or f"{nodeid}: {result.outcome}")
     return combine_feedback(items, max_chars=MAX_FEEDBACK_CHARS)
 

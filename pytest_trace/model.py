@@ -128,6 +128,10 @@ class TestResult:
     feedback: str = ""
     trace: TraceGraph | None = None
     reached: list[str] = field(default_factory=list)
+    #: A skip raised by the test's own code (the test, a fixture, a conftest, a helper)
+    #: on its own condition, such as a missing optional dependency: no frame of the code
+    #: under test (the modules of the trainable functions) raised it or led to it.
+    skip_own: bool = False
 
     @property
     def ok(self) -> bool:
@@ -135,6 +139,14 @@ class TestResult:
         failing test skip itself (``pytest.skip()`` in the code) has not fixed it, and
         one that makes a passing test skip has broken it."""
         return self.outcome == "passed"
+
+    @property
+    def not_failing(self) -> bool:
+        """Whether a test that failed no longer fails: it passed, or it skipped on its
+        own condition (``skip_own``: with the fix it gets as far as
+        ``pytest.importorskip("numpy")``). Only for the tests a candidate must make
+        pass; a test that passed before must still pass (:attr:`ok`)."""
+        return self.ok or (self.outcome == "skipped" and self.skip_own)
 
 
 @dataclass(frozen=True)
@@ -248,6 +260,7 @@ def result_from_json(data: dict[str, Any]) -> TestResult:
         feedback=data.get("feedback", ""),
         trace=None if trace is None else trace_from_json(trace),
         reached=list(data.get("reached", [])),
+        skip_own=bool(data.get("skip_own", False)),
     )
 
 

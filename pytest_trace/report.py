@@ -85,6 +85,8 @@ class RunReport:
     unreached: list[str] = field(default_factory=list)
     not_reproduced: list[str] = field(default_factory=list)
     unmatched_patterns: list[str] = field(default_factory=list)
+    #: ``--trace-trainable`` pattern → the functions it selected (``module.qualname``).
+    selected: dict[str, list[str]] = field(default_factory=dict)
     message: str = ""
     forked_runs: int = 0
     process_runs: int = 0
@@ -173,6 +175,7 @@ def to_json(report: RunReport) -> dict[str, Any]:
         "unreached_tests": report.unreached,
         "not_reproduced_tests": report.not_reproduced,
         "unmatched_patterns": report.unmatched_patterns,
+        "selected": report.selected,
         "tokens": _tokens(report.tokens),
         "runs": {"forked": report.forked_runs, "fresh_process": report.process_runs},
     }
@@ -239,6 +242,7 @@ def summary_lines(report: RunReport) -> list[str]:
             f"{_count(len(report.unreached), 'failing test')} reached no @trainable function:"
         )
         lines.extend(f"    {nodeid}" for nodeid in report.unreached)
+    lines.extend(selected_lines(report.selected))
     for pattern in report.unmatched_patterns:
         lines.append(
             f"--trace-trainable {pattern!r} matched no function of the modules the tests "
@@ -282,6 +286,22 @@ def verdict_lines(group: GroupReport) -> list[str]:
             + "; the committed one ranks first"
         )
     lines.extend(f"  {describe(d)}" for d in group.disagreements)
+    return lines
+
+
+#: Functions named per ``--trace-trainable`` pattern in the summary.
+MAX_SELECTED_NAMES = 12
+
+
+def selected_lines(selected: dict[str, list[str]]) -> list[str]:
+    """One line per ``--trace-trainable`` pattern that selected functions, naming them."""
+    lines = []
+    for pattern, names in selected.items():
+        if names:
+            shown = ", ".join(names[:MAX_SELECTED_NAMES])
+            more = len(names) - MAX_SELECTED_NAMES
+            shown += f", and {more} more" if more > 0 else ""
+            lines.append(f"--trace-trainable {pattern!r} selected {shown}")
     return lines
 
 

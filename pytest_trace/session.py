@@ -22,7 +22,7 @@ from pytest_trace.interrupts import Interrupts, accounted
 from pytest_trace.redact import REPORT_NAMES, Redactor
 from pytest_trace.report import RunReport, summary_lines, write_dot_files, write_json
 from pytest_trace.settings import Settings
-from pytest_trace.trainable import unmatched_patterns
+from pytest_trace.trainable import selected
 
 if TYPE_CHECKING:
     import git
@@ -241,7 +241,8 @@ class OptimizeSession:
         if settings.trainable and not getattr(self.config.option, "numprocesses", None):
             # (under pytest-xdist the tests imported the project in other processes)
             modules = [module for module, _ in imported]
-            report.unmatched_patterns = unmatched_patterns(settings.trainable, modules)
+            report.selected = selected(settings.trainable, modules)
+            report.unmatched_patterns = [p for p, names in report.selected.items() if not names]
         reach = self.config.pluginmanager.get_plugin("trace-reach")
         watched = watched_by(reach, self.outcomes, self.durations)
         tests = server_tests(watched, failed)

@@ -115,21 +115,27 @@ def matches(patterns: Iterable[str], module: str, qualname: str) -> bool:
 
     A pattern is ``module:qualname`` (``pricing.cart:apply_discount``,
     ``pricing.cart:Cart.total``), with shell-style wildcards in either part
-    (``pricing.cart:*``, ``pricing.*:parse_*``); a pattern without ``:`` names a module
-    and means all its functions. A name starting with ``_`` (``_helper``, ``__init__``)
-    matches only a pattern whose last part starts with ``_`` too.
+    (``pricing.cart:*``, ``pricing.*:parse_*``). Private helpers (``_helper``,
+    ``Cart._fill``) are the module's functions like any other, and ``*`` matches them;
+    a special method (``__init__``, ``__eq__``) matches only a pattern whose last part
+    starts with ``_`` (``Cart.__*``, ``Cart.__init__``).
     """
-    private = qualname.rpartition(".")[2].startswith("_")
+    special = _special(qualname.rpartition(".")[2])
     for pattern in patterns:
         module_pattern, _, qualname_pattern = pattern.partition(":")
         qualname_pattern = qualname_pattern.strip() or "*"
-        if private and not qualname_pattern.rpartition(".")[2].startswith("_"):
-            continue  # like a shell's `*` and dotfiles: `Cart.*` is not `Cart.__init__`
+        if special and not qualname_pattern.rpartition(".")[2].startswith("_"):
+            continue  # `Cart.*` is the class's behaviour, not its protocol methods
         if fnmatch.fnmatchcase(module, module_pattern.strip()) and fnmatch.fnmatchcase(
             qualname, qualname_pattern
         ):
             return True
     return False
+
+
+def _special(name: str) -> bool:
+    """Whether ``name`` is a special ("dunder") name such as ``__init__``."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
 def check_pattern(pattern: str) -> str:
@@ -140,6 +146,11 @@ def check_pattern(pattern: str) -> str:
         raise ValueError(
             f"{pattern!r} is not of the form package.module:qualname "
             "(wildcards allowed, e.g. package.module:*)"
+        )
+    if not colon:
+        raise ValueError(
+            f"{pattern!r} names no function: write {module.strip() + ':*'!r} for every "
+            f"function of the module, or {module.strip() + ':name'!r} for one"
         )
     return cleaned
 
@@ -182,13 +193,21 @@ def iter_trainables(
 
 def unmatched_patterns(patterns: Sequence[str], modules: Iterable[types.ModuleType]) -> list[str]:
     """The ``--trace-trainable`` patterns that match no function of ``modules``."""
-    left = list(patterns)
+    return [pattern for pattern, names in selected(patterns, modules).items() if not names]
+
+
+def selected(patterns: Sequence[str], modules: Iterable[types.ModuleType]) -> dict[str, list[str]]:
+    """For each ``--trace-trainable`` pattern, the functions of ``modules`` it selects
+    (``module.qualname``, in the order of the modules)."""
+    found: dict[str, list[str]] = {pattern: [] for pattern in patterns}
+    if not patterns:
+        return found
     for module in modules:
-        if not left:
-            break
-        for qualname, _func, _spec in iter_trainables(module, left):
-            left = [p for p in left if not matches([p], module.__name__, qualname)]
-    return left
+        for qualname, _func, _spec in iter_trainables(module, patterns):
+            for pattern in patterns:
+                if matches([pattern], module.__name__, qualname):
+                    found[pattern].append(f"{module.__name__}.{qualname}")
+    return found
 
 
 def _marked(obj: Any, module: str, patterns: Sequence[str]) -> TrainableSpec | None:

@@ -101,6 +101,7 @@ class _TestState:
     outcome: Outcome = "passed"
     duration: float = 0.0
     feedback: list[str] = field(default_factory=list)
+    skip_own: bool = False
 
 
 #: At most this many module-level names are offered to the search as replacements.
@@ -440,7 +441,9 @@ class Worker:
             reached = trace.functions
         elif isinstance(recording, Reach):
             reached = list(recording.names)
-        failed = state.outcome != "passed"  # a test that must pass may not skip either
+        # A test that must pass may not skip either, but a skip of the test's own making
+        # does not stop the run: the controller judges it (``TestResult.not_failing``).
+        failed = state.outcome != "passed" and not state.skip_own
         if failed and item.nodeid in self.run.stop_on_failure:
             self.stopped = True
             item.session.shouldstop = "pytest-trace: a test that must pass failed"
@@ -451,6 +454,7 @@ class Worker:
             feedback="\n\n".join(state.feedback),
             trace=trace,
             reached=reached or [],
+            skip_own=state.skip_own,
         )
         self._emit_result(result)
 
@@ -477,7 +481,28 @@ class Worker:
                 state.feedback.append(render_feedback(failure))
         elif report.skipped and state.outcome == "passed":
             state.outcome = "skipped"
+            state.skip_own = not hasattr(report, "wasxfail") and self._own_skip(call)
         return report
+
+    def _own_skip(self, call: pytest.CallInfo[None]) -> bool:
+        """Whether the skip ``call`` raised comes from the test's own code: no frame of
+        its traceback is in a module of the trainable functions (the code under test,
+        candidates included: a swapped function keeps its module's file name)."""
+        if call.excinfo is None:
+            return False
+        self._discover()
+        under_test: set[str] = set(self.run.files) if self.run is not None else set()
+        for module_name in {entry[0] for entry in self.functions.values()}:
+            file = getattr(sys.modules.get(module_name), "__file__", None)
+            if file:
+                under_test |= {file, str(Path(file).resolve())}
+        tb: types.TracebackType | None = call.excinfo.tb
+        while tb is not None:
+            file = tb.tb_frame.f_code.co_filename
+            if file in under_test or str(Path(file).resolve()) in under_test:
+                return False
+            tb = tb.tb_next
+        return True
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Results of tests run elsewhere (pytest-xdist workers) arrive only as reports."""

@@ -177,3 +177,66 @@ def test_unmatched_patterns() -> None:
     assert unmatched_patterns(patterns, [module]) == ["shop.*:nothing", "other:*"]
     assert unmatched_patterns(patterns, []) == patterns
     assert unmatched_patterns([], [module]) == []
+
+
+RECEIPT = '''\
+"""Receipts: the bug is in a private helper."""
+
+
+class Receipt:
+    def __init__(self, prices: list[float]) -> None:
+        self.prices = prices
+
+    def total(self, percent: float) -> float:
+        return round(sum(_discounted(price, percent) for price in self.prices), 2)
+
+
+def _discounted(price: float, percent: float) -> float:
+    return price + price * percent / 100
+'''
+
+RECEIPT_TESTS = """\
+from shop.receipt import Receipt
+
+
+def test_receipt():
+    assert Receipt([100, 50]).total(10) == 135.0
+"""
+
+
+def test_a_module_pattern_selects_its_private_helpers(shop: pytest.Pytester) -> None:
+    (shop.path / "shop" / "receipt.py").write_text(RECEIPT)
+    (shop.path / "tests" / "test_receipt.py").write_text(RECEIPT_TESTS)
+    for args in (["add", "-A"], ["commit", "-qm", "receipts"]):
+        git(shop.path, "-c", "user.name=T", "-c", "user.email=t@example.com", *args)
+
+    result = run(shop, "tests/test_receipt.py", "--trace-trainable=shop.receipt:*")
+
+    result.stdout.fnmatch_lines(
+        [
+            "FIXED: shop.receipt._discounted (1 test)",
+            "--trace-trainable 'shop.receipt:*' selected "
+            "shop.receipt.Receipt.total, shop.receipt._discounted",
+        ]
+    )
+    report = json.loads((shop.path.parent / "report.json").read_text())
+    assert report["selected"] == {
+        "shop.receipt:*": ["shop.receipt.Receipt.total", "shop.receipt._discounted"]
+    }  # not Receipt.__init__: special methods only by a pattern of their own
+    [group] = report["groups"]
+    assert group["changed"] == ["shop.receipt._discounted"]
+    fixed = git(shop.path, "show", "trace-fix/_discounted:shop/receipt.py")
+    assert load(fixed)["Receipt"]([100, 50]).total(10) == 135.0
+    assert fixed.split("def _discounted")[0] == RECEIPT.split("def _discounted")[0]
+
+
+@pytest.mark.parametrize("where", ["flag", "ini"])
+def test_a_module_without_qualname_is_refused(shop: pytest.Pytester, where: str) -> None:
+    if where == "ini":
+        with (shop.path / "pyproject.toml").open("a") as f:
+            f.write('trace_trainable = ["shop.cart"]\n')
+        result = run(shop)
+    else:
+        result = run(shop, "--trace-trainable=shop.cart")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'shop.cart' names no function: write 'shop.cart:*'*"])

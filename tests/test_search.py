@@ -139,3 +139,43 @@ def test_the_types_seen_in_the_trace_rule_out_swaps_that_cannot_run() -> None:
     assert any("words.append(word[:width])" in source for source in with_types)
     assert any("lines.append(words[:width])" in source for source in with_types)
     assert len(with_types) < len(without)
+
+
+INTEREST = "def interest(rate, years):\n    return compound(years, rate)\n"
+REPORT = (
+    "def report(rows, width):\n"
+    "    lines = []\n"
+    "    for row in rows:\n"
+    "        label = row[0].ljust(width - 10)\n"
+    "        value = round(row[1], 2)\n"
+    "        lines.append(label + str(value))\n"
+    "    total = sum(row[1] for row in rows)\n"
+    "    lines.append('total'.ljust(width - 10) + str(round(total, 2)))\n"
+    "    return '\\n'.join(lines)\n"
+)
+
+
+def test_a_two_token_edit_of_the_blamed_line_comes_before_unblamed_one_token_edits() -> None:
+    swapped = "def interest(rate, years):\n    return compound(rate, years)\n"
+    current = problem(
+        parameter("m.report", REPORT),
+        parameter("m.interest", INTEREST),
+        suspicious={"m.interest": {2: 1.0}, "m.report": {n: 0.1 for n in range(2, 10)}},
+    )
+    found = drain(SearchOptimizer(batch_size=50), current, limit=300)
+    first_swap = next(
+        i for i, u in enumerate(found) if normalized(u.get("m.interest", "")) == normalized(swapped)
+    )
+    report_edits = [i for i, u in enumerate(found) if set(u) == {"m.report"}]
+    assert len(report_edits) > 20
+    assert first_swap < report_edits[0]
+    # Without localization, the smallest edits first, as before.
+    plain = drain(
+        SearchOptimizer(batch_size=50),
+        problem(parameter("m.report", REPORT), parameter("m.interest", INTEREST)),
+        limit=300,
+    )
+    unlocalized = next(
+        i for i, u in enumerate(plain) if normalized(u.get("m.interest", "")) == normalized(swapped)
+    )
+    assert unlocalized > [i for i, u in enumerate(plain) if set(u) == {"m.report"}][20]

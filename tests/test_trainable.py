@@ -339,9 +339,13 @@ def test_bad_constant_names_are_rejected(constants: Any, message: str) -> None:
         (["fake_shop:top"], "fake_shop.sub", "top", False),
         ([], "fake_shop", "top", False),
         (["fake_shop:*"], "fake_shop", "Cart.__init__", False),
-        (["fake_shop:*"], "fake_shop", "_private", False),
+        (["fake_shop:*"], "fake_shop", "_private", True),
+        (["fake_shop:*"], "fake_shop", "Cart._fill", True),
+        (["fake_shop:Cart.*"], "fake_shop", "Cart.__mangled", True),
+        (["fake_shop:Cart.*"], "fake_shop", "Cart.__eq__", False),
         (["fake_shop:_*"], "fake_shop", "_private", True),
         (["fake_shop:Cart.__init__"], "fake_shop", "Cart.__init__", True),
+        (["fake_shop:Cart.__*"], "fake_shop", "Cart.__init__", True),
     ],
 )
 def test_patterns_match_module_and_qualname(
@@ -355,6 +359,11 @@ def test_malformed_patterns_are_explained(pattern: str) -> None:
     with pytest.raises(ValueError, match=r"is not of the form package\.module:qualname"):
         check_pattern(pattern)
     assert check_pattern(" pkg.mod:f ") == "pkg.mod:f"
+
+
+def test_a_module_alone_is_refused_with_the_form_to_use() -> None:
+    with pytest.raises(ValueError, match=r"'pkg\.mod' names no function: write 'pkg\.mod:\*'"):
+        check_pattern("pkg.mod")
 
 
 def test_patterns_make_undecorated_functions_trainable() -> None:

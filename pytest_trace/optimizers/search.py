@@ -3,10 +3,11 @@
 Many real bugs are one or two small edits away from correct: a wrong comparison, an
 off-by-one, swapped arguments, a wrong variable, a missing base case, a wrong constant.
 This optimizer enumerates such edits of the group's trainable functions
-(``mutations``), guided by fault localization (edits of the most suspicious lines
-first, then the smallest), by the failing inputs recorded in the trace and by the
-numbers in the failing assertions (``hints``), and hands them to the loop in batches,
-which tests each batch at once. Single edits come first, then pairs of edits in one
+(``mutations``), guided by fault localization (the smallest edits first, but larger
+edits of the most suspicious lines before smaller edits of lines blamed much less, in
+whichever function: :func:`rank_key`), by the failing inputs recorded in the trace and
+by the numbers in the failing assertions (``hints``), and hands them to the loop in
+batches, which tests each batch at once. Single edits come first, then pairs of edits in one
 function, then pairs across two functions of the group. Candidates are deduplicated by
 normalized syntax tree, so no two identical programs are tested.
 
@@ -36,19 +37,36 @@ MAX_PAIRS = 4_000
 CROSS_POOL = 25
 
 
+#: What full blame is worth, in tokens of edit size: an edit of the most suspicious line
+#: of the group costs its size, one of a line no failing test ran its size plus this.
+#: So a two-token edit (swap two arguments) of the most blamed line comes before the
+#: one-token edits of lines blamed less than a third as much, in any function.
+BLAME_WEIGHT = 1.5
+
+
 @dataclass(frozen=True)
 class _Ranked:
-    key: tuple[int, float, int]
+    key: tuple[float, float, int]
     name: str
     edit: Edit
 
 
-def rank_key(edit: Edit, suspicious: Mapping[int, float], index: int) -> tuple[int, float, int]:
-    """The smallest edit first, then the most suspicious line (in steps of 0.1), then the
-    generator's own order. Size first: the smallest edit that passes wins, and bigger
-    edits (guards, inserted statements) overfit weak tests more easily."""
+def rank_key(
+    edit: Edit, suspicious: Mapping[int, float], index: int, top: float | None = None
+) -> tuple[float, float, int]:
+    """The cheapest edit first, then the most suspicious line, then the generator's own
+    order. The cost is the edit's size plus :data:`BLAME_WEIGHT` times how much less
+    suspicious its line is than ``top``, the most suspicious line of the group (of
+    ``suspicious`` when not given): small edits first (bigger edits, guards and inserted
+    statements, overfit weak tests more easily), but the budget goes where the fault
+    is, larger edits of the most blamed lines interleaved with smaller edits of lines
+    blamed less. Without localization, the smallest first."""
     score = max((suspicious.get(line, 0.0) for line in edit.lines), default=0.0)
-    return (edit.size, -round(score, 1), index)
+    if top is None:
+        top = max(suspicious.values(), default=0.0)
+    relative = min(score / top, 1.0) if top > 0 else 0.0
+    cost = edit.size + BLAME_WEIGHT * (1.0 - relative)
+    return (round(cost, 1), -round(score, 1), index)
 
 
 class SearchOptimizer:
@@ -74,6 +92,7 @@ class SearchOptimizer:
         constants = {p.name for p in problem.parameters if p.kind == "constant"}
         seen = {_form(p.name, p.source, constants) for p in problem.parameters}
         pools: list[tuple[Parameter, Hints, list[_Ranked]]] = []
+        top = max((v for lines in problem.suspicious.values() for v in lines.values()), default=0.0)
         for parameter in problem.parameters:
             context = module_context(
                 parameter.module_text, parameter.qualname, parameter.description
@@ -102,7 +121,7 @@ class SearchOptimizer:
                 continue
             ranked = sorted(
                 (
-                    _Ranked(rank_key(edit, hints.suspicious, index), parameter.name, edit)
+                    _Ranked(rank_key(edit, hints.suspicious, index, top), parameter.name, edit)
                     for index, edit in enumerate(edits)
                 ),
                 key=lambda r: r.key,

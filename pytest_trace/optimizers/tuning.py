@@ -1,9 +1,11 @@
 """Edits of trainable constants and of constants-only functions, for the search (pure).
 
 A constant parameter's value (``0.2``) gets the values :func:`constants.tuned_values`
-derives from the failing assertions' (actual, expected) numbers, then those the edit
-operators give a literal (``mutations``: off by one, nearby values, a flipped boolean),
-by editing the value as the body of a one-line function. A constants-only function gets
+derives from the failing assertions' (actual, expected) numbers, then those the words of
+its name call for (``SECONDS_PER_DAY`` → 86400; ``mutations.usual``), then nearby
+values, then those the edit operators give a literal (``mutations``: off by one, the
+usual values nearest to it, a flipped boolean), by editing the value as the body of a
+one-line function. A constants-only function gets
 the edits of the operators that change its literals and nothing else.
 """
 
@@ -16,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from pytest_trace.constants import literal_value, same_structure, tuned_values
 from pytest_trace.model import Parameter
 from pytest_trace.optimizers.mutations import Edit, Hints, double_edits, single_edits
+from pytest_trace.optimizers.mutations.usual import named_numbers
 
 #: Edits tried per constant.
 MAX_CONSTANT_EDITS = 40
@@ -33,10 +36,34 @@ def constant_edits(parameter: Parameter, hints: Hints) -> Iterator[Edit]:
         seen.add(value)
         return Edit(value, (operator,), (1,), 1, f"`{old}` → `{value}`")
 
-    tuned = (edit(value, "tune constant") for value in tuned_values(old, hints.numbers))
-    mutated = (edit(value, op) for value, op in _literal_edits(old, hints))
-    found = (e for e in itertools.chain(tuned, mutated) if e is not None)
+    tuned = tuned_values(old, hints.numbers)
+    neighbours = set(tuned_values(old, ()))  # c * 10, c ± 1, ...: not from the assertions
+    solved = [value for value in tuned if value not in neighbours]
+    rest = [value for value in tuned if value in neighbours]
+    candidates = itertools.chain(
+        ((value, "tune constant") for value in solved),
+        ((value, "usual constant") for value in _named_values(old, parameter.qualname)),
+        ((value, "tune constant") for value in rest),
+        _literal_edits(old, hints),
+    )
+    found = (e for e in itertools.starmap(edit, candidates) if e is not None)
     yield from itertools.islice(found, MAX_CONSTANT_EDITS)
+
+
+def _named_values(old: str, name: str) -> Iterator[str]:
+    """The values the words of the constant's name call for (``SECONDS_PER_DAY`` →
+    86400, ...), as literals of the constant's type."""
+    try:
+        value = literal_value(old)
+    except ValueError:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    for number in named_numbers([name]):
+        if isinstance(value, float):
+            yield repr(float(number))
+        elif isinstance(number, int):
+            yield str(number)
 
 
 def _literal_edits(old: str, hints: Hints) -> Iterator[tuple[str, str]]:

@@ -34,6 +34,11 @@ swap literal               a literal → another literal of the function; flip a
 documented constant        a number → one the function's documentation states    1
                            (tried first: ``divisible by 11``)
 module constant            a number → one written elsewhere in the module         1
+usual constant             a number → one programmers write: those the words of   1
+                           the names around it call for (``hours`` → 24, 60,
+                           3600; ``bytes`` → 1024; ``degrees`` → 360), then the
+                           usual values nearest to it (``usual``), before
+                           arbitrary neighbours
 variable swap              a name → another name in scope (parameters, locals,    1
                            loop and comprehension variables, module globals);
                            not one the trace saw holding only built-in values
@@ -116,6 +121,7 @@ families on the base that builds their candidates (``candidates``), and the rend
 ``candidates``  priorities, and the base of the operator families
 ``operators``   comparison, arithmetic, bitwise, and/or, assignment swaps; add/remove not
 ``constants``   off by one, tune constant, swap literal, documented and module constants
+``usual``       the numbers programmers write, and those the names around a literal call for
 ``names``       variable, function and attribute swaps; replace with variable
 ``operands``    swap arguments/operands/elements, delete operand, insert operand
 ``wrapping``    wrap/unwrap call, add/remove slice

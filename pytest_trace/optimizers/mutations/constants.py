@@ -24,10 +24,17 @@ from pytest_trace.optimizers.mutations.nodes import (
     numeric_value,
 )
 from pytest_trace.optimizers.mutations.scope import numeric_candidate
+from pytest_trace.optimizers.mutations.usual import named_numbers, usual_near
 
 # Caps, so that no operator explodes on a big function.
 _MAX_LITERALS_PER_SITE = 5
 _MAX_TUNED_PER_CONSTANT = 16
+_MAX_NAMED_PER_SITE = 6
+#: Priorities of the usual values: those the names around call for come with the
+#: operator swaps; the usual values nearest to the literal come with the module's
+#: numbers, before arbitrary neighbours (``c * 10``).
+P_NAMED = P_TUNE + 2
+P_USUAL = P_LITERAL
 
 _OFF_BY_ONE_ROLES = frozenset({"index", "bound", "range", "compare", "return", "value", "argument"})
 
@@ -60,19 +67,24 @@ class ConstantEdits(CandidateBuilder):
                     targets.append((value * expected / actual, "tune constant", P_TUNE))
                 if expected:
                     targets.append((value * actual / expected, "tune constant", P_TUNE))
+            named = [v for v in named_numbers(self._names_around(site)) if _same_kind(v, value)]
+            named = named[:_MAX_NAMED_PER_SITE]
+            targets += [(v, "usual constant", P_NAMED) for v in named]
+            # The function's documentation states the number, or the module uses it.
+            documented = [v for v in self.hints.documented if _same_kind(v, value)]
+            targets = [(v, "documented constant", P_DOCUMENTED) for v in documented] + targets
+            module = [v for v in self.hints.known_numbers if _same_kind(v, value)]
+            targets += [(v, "module constant", P_LITERAL) for v in module]
+            # Then the values programmers write, before arbitrary neighbours.
+            targets += [(v, "usual constant", P_USUAL) for v in usual_near(value)]
             nearby = [value * 10, value / 10, -value, 0, 1]
             if not is_int:
                 nearby = [value + 1, value - 1, *nearby]
             targets += [(v, "tune constant", P_LITERAL) for v in nearby]
             others = [v for v in known if v != value][:_MAX_LITERALS_PER_SITE]
             targets += [(v, "swap literal", P_LITERAL) for v in others]
-            # The function's documentation states the number, or the module uses it.
-            documented = [v for v in self.hints.documented if _same_kind(v, value)]
-            targets = [(v, "documented constant", P_DOCUMENTED) for v in documented] + targets
-            module = [v for v in self.hints.known_numbers if _same_kind(v, value)]
-            targets += [(v, "module constant", P_LITERAL) for v in module]
             produced: set[float | int] = {value}
-            limit = _MAX_TUNED_PER_CONSTANT + len(documented) + len(module)
+            limit = _MAX_TUNED_PER_CONSTANT + len(documented) + len(module) + len(named)
             if isinstance(site.parent, ast.AugAssign) and isinstance(
                 site.parent.op, (ast.Add, ast.Sub)
             ):
@@ -89,6 +101,30 @@ class ConstantEdits(CandidateBuilder):
                 if edited is not site:
                     size = 2 if not isinstance(new, ast.BinOp) else 1 + (abs(number) != value)
                 yield self._expr(edited, new, operator, priority, size, lines_of(site.node))
+
+    def _names_around(self, site: Site) -> list[str]:
+        """The words around a literal: the function's name, and the names, attributes,
+        keywords and strings of its statement (of a compound statement, its header)."""
+        found = [self.func.name]
+        pending: list[ast.AST] = [site.statement]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.Name):
+                found.append(node.id)
+            elif isinstance(node, ast.Attribute):
+                found.append(node.attr)
+            elif isinstance(node, ast.keyword) and node.arg:
+                found.append(node.arg)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.append(node.value[:200])
+            for _name, value in ast.iter_fields(node):
+                children = value if isinstance(value, list) else [value]
+                pending += [
+                    child
+                    for child in children
+                    if isinstance(child, ast.AST) and not isinstance(child, ast.stmt)
+                ]
+        return found
 
     def _number_edit(self, site: Site, number: float | int) -> tuple[Site, ast.expr]:
         """The edit giving the literal at ``site`` the value ``number``; ``a + 1`` with 0
