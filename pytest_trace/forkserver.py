@@ -285,7 +285,7 @@ class _Server:
             os.killpg(ended, signal.SIGKILL)
         if self.subreaper:
             reaper.kill_orphans(self._keep)
-            self.suspects = {pid: jobs for pid, jobs in self.suspects.items() if _exists(pid)}
+            self.suspects = {pid: jobs for pid, jobs in self.suspects.items() if reaper.alive(pid)}
 
     def _keep(self, pid: int) -> bool:
         """Whether the server's child ``pid`` may live on: a job's child, one of the
@@ -336,16 +336,6 @@ class _Server:
         self.running.clear()
         if self.subreaper:
             reaper.kill_orphans()
-
-
-def _exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def serve(

@@ -62,6 +62,17 @@ def die_with_parent(signum: int = signal.SIGKILL) -> bool:
     return _prctl(_PR_SET_PDEATHSIG, int(signum))
 
 
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (it may be another user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def children(pid: int | None = None) -> list[int]:
     """The live (or not yet reaped) children of ``pid`` (default: this process)."""
     pid = os.getpid() if pid is None else pid

@@ -18,6 +18,8 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
+from pytest_trace.reaper import alive
+
 PREFIX = "pytest-trace-"
 OWNER_FILE = ".pytest-trace-owner"
 
@@ -42,12 +44,8 @@ def _alive(owner: str) -> bool:
         pid = int(words[0])
     except (IndexError, ValueError):
         return True  # not ours to judge
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not alive(pid):
         return False
-    except PermissionError:
-        return True
     return len(words) < 2 or _start_time(pid) in ("", words[1])
 
 

@@ -20,6 +20,7 @@ from types import ModuleType, TracebackType
 
 import git
 
+from pytest_trace.reaper import alive
 from pytest_trace.trainable import iter_trainables
 from pytest_trace.vcs import execute, run
 
@@ -161,20 +162,10 @@ def remove_abandoned(repo: git.Repo) -> list[Path]:
         lines = entry.splitlines()
         path = next((Path(line[9:]) for line in lines if line.startswith("worktree ")), None)
         pid = next((int(m.group(1)) for line in lines if (m := _LOCKED.match(line))), None)
-        if path is None or pid is None or _alive(pid):
+        if path is None or pid is None or alive(pid):
             continue
         execute(repo, ["worktree", "remove", "--force", "--force", str(path)])
         if path.parent.name.startswith("pytest-trace-"):
             shutil.rmtree(path.parent, ignore_errors=True)
         removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
