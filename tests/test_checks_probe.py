@@ -177,9 +177,6 @@ def test_without_a_fork_server_the_checks_are_skipped_and_say_so(engine):
 
 
 SHIM = """\
-import json
-
-from pytest_trace import repair
 from pytest_trace.model import Proposal
 from pytest_trace.optimizers.base import OptimizerSpec
 
@@ -194,41 +191,30 @@ class Ahead:
 def pytest_trace_optimizers():
     return [OptimizerSpec("ahead", "one answer", lambda context: Ahead())]
 
-
-# Stands in for the verdict: what GroupRepair.probe says of each accepted candidate.
-commit = repair.GroupRepair.commit
-
-
-def probed(self, values, *more):
-    concerns = self.probe_concerns([values])
-    with open(%(out)r, "a") as f:
-        f.write(json.dumps([[c.__dict__ for c in found] for found in concerns]) + "\\n")
-    return commit(self, values, *more)
-
-
-repair.GroupRepair.commit = probed
 """
 
 
 def test_a_fix_accepted_by_a_run_is_probed_in_the_run_s_fork_server(pytester):
+    """A candidate that passes the tests but raises on a generated input near the
+    recorded ones is committed, and labelled plausible with the input, never FIXED."""
     root = pytester.path
     (root / "gaps.py").write_text(GAPS)
     (root / "test_gaps.py").write_text(TESTS)
-    out = root.parent / "probed.jsonl"
-    (root / "conftest.py").write_text(SHIM % {"source": FIRST_AHEAD, "out": str(out)})
+    (root / "conftest.py").write_text(SHIM % {"source": FIRST_AHEAD})
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "gaps")
+    report = root.parent / "report.json"
 
-    result = pytester.runpytest_subprocess("--trace-optimize", "--trace-optimizer=ahead")
+    result = pytester.runpytest_subprocess(
+        "--trace-optimize", "--trace-optimizer=ahead", f"--trace-report={report}"
+    )
 
-    # FIXED before the verdict knows of these checks, PLAUSIBLE once it does.
-    result.stdout.fnmatch_lines(["*: gaps.widest_gap (1 test)"])
-    [[concerns]] = [json.loads(line) for line in out.read_text().splitlines()]
-    assert concerns == [
-        {
-            "check": "new-crash",
-            "reason": "raises IndexError on an input the original handled: widest_gap([])",
-            "blocking": True,
-        }
-    ]
+    reason = "raises IndexError on an input the original handled: widest_gap([])"
+    result.stdout.fnmatch_lines(
+        ["PLAUSIBLE: gaps.widest_gap (1 test)", f"  plausible, not fixed: it {reason}"]
+    )
+    result.stdout.no_fnmatch_line("FIXED*")
+    [group] = json.loads(report.read_text())["groups"]
+    assert group["status"] == "plausible"
+    assert {"check": "new-crash", "reason": reason, "blocking": True} in group["concerns"]
