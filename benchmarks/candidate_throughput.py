@@ -48,9 +48,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest_trace
-from pytest_trace.edits import replace_function
-from pytest_trace.engine import ForkEngine, fork_available
-from pytest_trace.evaluate import RunOutcome, RunRequest, WorkerRunner
+from pytest_trace.repair.source_edits import replace_function
+from pytest_trace.runner.forked import ForkEngine, fork_available
+from pytest_trace.runner.fresh import RunOutcome, RunRequest, WorkerRunner
 from pytest_trace.settings import DEFAULT_MEMORY_MB
 
 TARGET_RATIO = 20.0

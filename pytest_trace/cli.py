@@ -32,7 +32,7 @@ OK, FAILED, USAGE = 0, 1, 2
 
 
 def _duration(text: str) -> float:
-    from pytest_trace.review import parse_duration
+    from pytest_trace.vcs.review import parse_duration
 
     try:
         return parse_duration(text)
@@ -90,7 +90,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "prune" and not args.merged and args.older_than is None:
         parser.error("prune needs --merged, --older-than AGE, or both")
-    from pytest_trace import fixes, vcs
+    from pytest_trace.vcs import fixes
+    from pytest_trace.vcs import git as vcs
 
     try:
         repo = vcs.open_repo(args.directory)
@@ -111,7 +112,7 @@ def _error(error: Exception) -> None:
 
 
 def _run(args: argparse.Namespace, repo: git.Repo, out: TextIO) -> int:
-    from pytest_trace import fixes, review
+    from pytest_trace.vcs import fixes, review
 
     def say(*lines: str) -> None:
         for line in lines:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from pytest_trace.loop import Attempt, GroupResult
     from pytest_trace.optimizers.base import OptimizerSpec
+    from pytest_trace.repair.loop import Attempt, GroupResult
 
 
 @pytest.hookspec

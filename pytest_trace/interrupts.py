@@ -20,7 +20,7 @@ from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pytest_trace.report import RunReport
+    from pytest_trace.reports.run import RunReport
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: The phase before the optimization: the user's own tests, in this process.

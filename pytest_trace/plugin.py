@@ -65,21 +65,21 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     request = config.getoption("trace_worker")
     if request:
-        from pytest_trace.worker import Worker, WorkerRequest
+        from pytest_trace.runner.worker import Worker, WorkerRequest
 
         worker_request = WorkerRequest.load(request)
         if hasattr(config, "workerinput"):
             # An xdist worker of a worker run: the tests run here, the results are
             # reported by the worker plugin in the xdist controller.
-            from pytest_trace.timeout import TestTimeLimit
+            from pytest_trace.runner.timeout import TestTimeLimit
 
             config.pluginmanager.register(TestTimeLimit(worker_request.timeout), "trace-timeout")
         else:
             config.pluginmanager.register(Worker(config, worker_request), "trace-worker")
     elif config.getoption("trace_optimize"):
         from pytest_trace.reaching import ReachPlugin
+        from pytest_trace.runner.timeout import TestTimeLimit
         from pytest_trace.settings import Settings
-        from pytest_trace.timeout import TestTimeLimit
 
         settings = Settings.from_config(config)
         config.pluginmanager.register(TestTimeLimit(settings.timeout), "trace-timeout")

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_trace.feedback import TestTimeout
+from pytest_trace.repair.feedback import TestTimeout
 from pytest_trace.trace.reach import ReachMonitor
 from pytest_trace.trainable import iter_trainables
 
 if TYPE_CHECKING:
-    from pytest_trace.recording import Watched
+    from pytest_trace.runner.recording import Watched
 
 #: The key of this plugin's findings in an xdist worker's ``workeroutput``.
 OUTPUT_KEY = "pytest_trace_reach"
@@ -158,7 +158,7 @@ def watched_by(
 ) -> Watched:
     """What the user's run told about each test: its outcome and duration, and what
     ``reach`` (the registered :class:`ReachPlugin`, if any) watched."""
-    from pytest_trace.recording import Watched
+    from pytest_trace.runner.recording import Watched
 
     if reach is None or not reach.complete:  # the recording run learns the reach
         return Watched(outcomes, durations, blind=set(outcomes))

@@ -19,19 +19,19 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_trace.interrupts import Interrupts, accounted
-from pytest_trace.redact import REPORT_NAMES, Redactor
-from pytest_trace.report import RunReport, summary_lines, write_dot_files, write_json
+from pytest_trace.reports.run import RunReport, summary_lines, write_dot_files, write_json
 from pytest_trace.settings import Settings
+from pytest_trace.text.redact import REPORT_NAMES, Redactor
 from pytest_trace.trainable import selected
 
 if TYPE_CHECKING:
     import git
 
-    from pytest_trace.engine import ForkEngine
-    from pytest_trace.evaluate import RunOutcome, WorkerRunner
-    from pytest_trace.llm import LLMConfig
+    from pytest_trace.llm.client import LLMConfig
     from pytest_trace.optimizers.base import OptimizerSpec
-    from pytest_trace.vcs import Base
+    from pytest_trace.runner.forked import ForkEngine
+    from pytest_trace.runner.fresh import RunOutcome, WorkerRunner
+    from pytest_trace.vcs.git import Base
 
     Evaluator = ForkEngine | WorkerRunner
 
@@ -98,7 +98,7 @@ class OptimizeSession:
     def _run(self) -> None:
         if self.config.option.collectonly:
             return
-        from pytest_trace.llm import LLMConfig
+        from pytest_trace.llm.client import LLMConfig
 
         llm_config = LLMConfig.from_env(
             self.settings.model, os.environ, timeout=self.settings.llm_timeout
@@ -122,7 +122,7 @@ class OptimizeSession:
         if self.settings.report:
             write_json(report, Path(self.settings.report))
         if self.settings.report_md:
-            from pytest_trace.report_md import write_markdown
+            from pytest_trace.reports.markdown import write_markdown
 
             write_markdown(report, Path(self.settings.report_md))
         if self.settings.graph_dot and report.groups:
@@ -170,9 +170,10 @@ class OptimizeSession:
         return spec
 
     def _optimize(self, report: RunReport, llm_config: LLMConfig) -> None:
-        from pytest_trace import tempdirs, vcs
-        from pytest_trace.fixbase import fix_branches
-        from pytest_trace.worktree import Worktree, remove_abandoned
+        from pytest_trace.runner import tempdirs
+        from pytest_trace.vcs import git as vcs
+        from pytest_trace.vcs.fixbase import fix_branches
+        from pytest_trace.vcs.worktree import Worktree, remove_abandoned
 
         failed = [nodeid for nodeid, outcome in self.outcomes.items() if outcome in FAILED]
         if not failed:
@@ -213,12 +214,12 @@ class OptimizeSession:
         spec: OptimizerSpec,
         llm_config: LLMConfig,
     ) -> None:
-        from pytest_trace.engine import EngineError, ForkEngine, fork_available
-        from pytest_trace.evaluate import WorkerRunner
         from pytest_trace.reaching import watched_by
-        from pytest_trace.recording import recording_requests, server_tests
-        from pytest_trace.recording import survey as merge_survey
-        from pytest_trace.worktree import copy_ignored, import_roots
+        from pytest_trace.runner.forked import EngineError, ForkEngine, fork_available
+        from pytest_trace.runner.fresh import WorkerRunner
+        from pytest_trace.runner.recording import recording_requests, server_tests
+        from pytest_trace.runner.recording import survey as merge_survey
+        from pytest_trace.vcs.worktree import copy_ignored, import_roots
 
         repo_root = Path(str(repo.working_tree_dir)).resolve()
         rootdir = self.config.rootpath.resolve()
@@ -301,12 +302,12 @@ class OptimizeSession:
         spec: OptimizerSpec,
         llm_config: LLMConfig,
     ) -> None:
-        from pytest_trace.fixbase import carried, carried_note
-        from pytest_trace.llm_stack import group_llm
-        from pytest_trace.loop import group_failures
+        from pytest_trace.llm.stack import group_llm
         from pytest_trace.optimizers.base import OptimizerContext
-        from pytest_trace.repair import Workspace
-        from pytest_trace.report import GroupReport
+        from pytest_trace.repair.group import Workspace
+        from pytest_trace.repair.loop import group_failures
+        from pytest_trace.reports.run import GroupReport
+        from pytest_trace.vcs.fixbase import carried, carried_note
 
         reproduced = [nodeid for nodeid in failed if not survey.passed(nodeid)]
         report.not_reproduced = [nodeid for nodeid in failed if survey.passed(nodeid)]

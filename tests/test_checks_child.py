@@ -23,7 +23,7 @@ from pytest_trace.checks.child import (
     from_answer,
     run_probe,
 )
-from pytest_trace.swap import compile_functions
+from pytest_trace.runner.swap import compile_functions
 
 STACK = '''\
 class Stack:

@@ -11,8 +11,8 @@ import pytest
 from conftest import git
 
 from pytest_trace.checks.probe import probe
-from pytest_trace.engine import ForkEngine, fork_available
-from pytest_trace.evaluate import RunRequest, WorkerRunner
+from pytest_trace.runner.forked import ForkEngine, fork_available
+from pytest_trace.runner.fresh import RunRequest, WorkerRunner
 
 pytestmark = pytest.mark.skipif(not fork_available(), reason="the fork server needs fork")
 

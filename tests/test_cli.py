@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from pytest_trace import cli, fixes, review
-from pytest_trace.commits import CommitFacts, commit_message
+from pytest_trace import cli
 from pytest_trace.model import TokenUsage
-from pytest_trace.record import CandidateRecord, FixRecord, IterationScore
-from pytest_trace.vcs import Base, Identity, commit_files, open_repo, set_branch
+from pytest_trace.vcs import fixes, review
+from pytest_trace.vcs.git import Base, Identity, commit_files, open_repo, set_branch
+from pytest_trace.vcs.messages import CommitFacts, commit_message
+from pytest_trace.vcs.record import CandidateRecord, FixRecord, IterationScore
 
 BUGGY = "def f(x):\n    return x + 1\n"
 FIXED = "def f(x):\n    return x + 2\n"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import git
 
-from pytest_trace import vcs
-from pytest_trace.commits import CommitFacts, commit_message, file_lines, function_locations
 from pytest_trace.model import Parameter, TokenUsage
-from pytest_trace.sanitize import printable, well_formed
-from pytest_trace.vcs import Base, Identity
+from pytest_trace.text.sanitize import printable, well_formed
+from pytest_trace.vcs import git as vcs
+from pytest_trace.vcs.git import Base, Identity
+from pytest_trace.vcs.messages import CommitFacts, commit_message, file_lines, function_locations
 
 FILE = '"""Cart."""\n\nimport math\n\n\n@trainable\ndef total(items):\n    s = 0\n    return s\n'
 

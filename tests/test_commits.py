@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from pytest_trace import __version__
-from pytest_trace.commits import SUBJECT_CHARS, CommitFacts, commit_message
-from pytest_trace.loop import Attempt
 from pytest_trace.model import Step, TokenUsage
-from pytest_trace.record import (
+from pytest_trace.repair.loop import Attempt
+from pytest_trace.vcs.git import Base
+from pytest_trace.vcs.messages import SUBJECT_CHARS, CommitFacts, commit_message
+from pytest_trace.vcs.record import (
     FixRecord,
     candidates,
     from_json,
@@ -20,8 +21,7 @@ from pytest_trace.record import (
     to_json,
     trajectory,
 )
-from pytest_trace.review import is_fix_message, parse_message
-from pytest_trace.vcs import Base
+from pytest_trace.vcs.review import is_fix_message, parse_message
 
 TESTS = ("tests/test_a.py::test_one", "tests/test_a.py::test_two", "tests/test_b.py::test_three")
 CLEAN = Base(sha="a" * 40, head_sha="a" * 40, includes_uncommitted=False)

@@ -11,8 +11,14 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from pytest_trace.alternatives import Ambiguity, Validation
-from pytest_trace.constants import (
+from pytest_trace.llm.client import Completion
+from pytest_trace.model import CallNode, Parameter, Problem, Proposal, TestResult, TraceGraph
+from pytest_trace.optimizers.mutations import Hints
+from pytest_trace.optimizers.optoprime import OptoPrime
+from pytest_trace.optimizers.search import SearchOptimizer
+from pytest_trace.optimizers.tuning import constant_edits
+from pytest_trace.repair.alternatives import Ambiguity, Validation
+from pytest_trace.repair.constant_edits import (
     check_update,
     constant_source,
     normalize_constant,
@@ -21,15 +27,16 @@ from pytest_trace.constants import (
     tuned_values,
     value_type,
 )
-from pytest_trace.edits import EditError
-from pytest_trace.llm import Completion
-from pytest_trace.loop import Attempt, Budget, Callbacks, Group, group_failures, optimize_group
-from pytest_trace.model import CallNode, Parameter, Problem, Proposal, TestResult, TraceGraph
-from pytest_trace.optimizers.mutations import Hints
-from pytest_trace.optimizers.optoprime import OptoPrime
-from pytest_trace.optimizers.search import SearchOptimizer
-from pytest_trace.optimizers.tuning import constant_edits
-from pytest_trace.swap_constants import owner, set_constants
+from pytest_trace.repair.loop import (
+    Attempt,
+    Budget,
+    Callbacks,
+    Group,
+    group_failures,
+    optimize_group,
+)
+from pytest_trace.repair.source_edits import EditError
+from pytest_trace.runner.swap_constants import owner, set_constants
 
 MODULE = '''"""Prices."""
 
@@ -351,8 +358,8 @@ def test_set_constants_rebinds_the_module_and_its_importers() -> None:
 def test_the_owner_of_a_declared_constant() -> None:
     this = sys.modules[__name__]
     assert owner(this, "TAX_RATE") == (this, "TAX_RATE")
-    assert owner(this, "pytest_trace.constants.MAX_TUNED") == (
-        sys.modules["pytest_trace.constants"],
+    assert owner(this, "pytest_trace.repair.constant_edits.MAX_TUNED") == (
+        sys.modules["pytest_trace.repair.constant_edits"],
         "MAX_TUNED",
     )
     assert owner(this, "no_such_module_anywhere.X") == (None, "X")

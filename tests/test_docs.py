@@ -90,7 +90,7 @@ def test_the_json_report_example_uses_the_reports_own_fields() -> None:
     import json
 
     from pytest_trace.model import Step
-    from pytest_trace.report import GroupReport, RunReport, to_json
+    from pytest_trace.reports.run import GroupReport, RunReport, to_json
 
     text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
     example = json.loads(

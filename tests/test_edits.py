@@ -1,4 +1,5 @@
-"""Tests of pytest_trace.edits: locating, extracting, validating and replacing functions."""
+"""Tests of pytest_trace.repair.source_edits: locating, extracting, validating and replacing
+functions."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import textwrap
 
 import pytest
 
-from pytest_trace.edits import (
+from pytest_trace.model import Parameter
+from pytest_trace.repair.source_edits import (
     EditError,
     FunctionSpan,
     changed_lines,
@@ -17,7 +19,6 @@ from pytest_trace.edits import (
     replace_function,
     unified_diff,
 )
-from pytest_trace.model import Parameter
 
 MODULE = '''\
 """A module."""

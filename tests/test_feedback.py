@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pytest_trace.feedback import (
+from pytest_trace.repair.feedback import (
     Failure,
     Frame,
     TestTimeout,
@@ -288,8 +288,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_trace._report_feedback import failure_from_report
-from pytest_trace.feedback import render_feedback
+from pytest_trace.runner.report_feedback import failure_from_report
+from pytest_trace.repair.feedback import render_feedback
 
 ROOT = {root!r}
 
@@ -567,7 +567,7 @@ def test_glue_timeout(pytester: pytest.Pytester) -> None:
 
         import pytest
 
-        from pytest_trace.feedback import TestTimeout
+        from pytest_trace.repair.feedback import TestTimeout
 
         def on_alarm(signum, frame):
             __tracebackhide__ = True

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 SERVER = textwrap.dedent(
     """
     import json, os, signal, subprocess, sys, time
-    from pytest_trace.forkserver import serve
+    from pytest_trace.runner.forkserver import serve
 
     def run_job(payload):
         action, arg = payload["action"], payload.get("arg")

@@ -11,8 +11,8 @@ import textwrap
 
 import pytest
 
-from pytest_trace.feedback import Failure, Frame, combine_feedback, render_feedback
 from pytest_trace.optimizers.hints import expected_values, numbers_from_feedback
+from pytest_trace.repair.feedback import Failure, Frame, combine_feedback, render_feedback
 
 
 def feedback(message: str, source: str = "", exception: str = "AssertionError") -> str:

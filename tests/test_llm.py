@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fake_openai import Reply, ScriptedServer
 
-from pytest_trace.llm import (
+from pytest_trace.llm.client import (
     DEFAULT_BASE_URL,
     PLACEHOLDER_API_KEY,
     Completion,

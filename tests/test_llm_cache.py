@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_trace.llm import Completion, LLMError
-from pytest_trace.llm_cache import CachedLLM, cache_key
+from pytest_trace.llm.cache import CachedLLM, cache_key
+from pytest_trace.llm.client import Completion, LLMError
 from pytest_trace.model import TokenUsage
 
 

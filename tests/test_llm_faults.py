@@ -12,7 +12,7 @@ import time
 import pytest
 from fake_openai import Reply, ScriptedServer
 
-from pytest_trace.llm import LLMConfig, LLMError, OpenAIChat
+from pytest_trace.llm.client import LLMConfig, LLMError, OpenAIChat
 
 
 def chat(server: ScriptedServer, retries: int = 0, **options: object) -> OpenAIChat:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import math
 
-from pytest_trace.localize import function_lines, ochiai, ranked
+from pytest_trace.repair.localize import function_lines, ochiai, ranked
 
 
 def test_ochiai_ranks_the_line_only_failing_tests_run_first() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from pytest_trace.alternatives import Ambiguity, Validation
-from pytest_trace.loop import Attempt, Budget, Callbacks, Group, group_failures, optimize_group
 from pytest_trace.model import (
     CallNode,
     Parameter,
@@ -18,6 +16,15 @@ from pytest_trace.model import (
     Value,
 )
 from pytest_trace.optimizers.base import OptimizerError
+from pytest_trace.repair.alternatives import Ambiguity, Validation
+from pytest_trace.repair.loop import (
+    Attempt,
+    Budget,
+    Callbacks,
+    Group,
+    group_failures,
+    optimize_group,
+)
 
 NAME = "shop.price"
 BASE = "def price(x):\n    return x\n"

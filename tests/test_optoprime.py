@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from pytest_trace.llm import Completion, LLMError
+from pytest_trace.llm.client import Completion, LLMError
 from pytest_trace.model import (
     CallNode,
     HistoryEntry,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pytest_trace.llm import Completion
+from pytest_trace.llm.client import Completion
 from pytest_trace.model import Parameter, Problem, TraceGraph
 from pytest_trace.optimizers.base import OptimizerContext
 from pytest_trace.optimizers.optoprime import (

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from pytest_trace.evaluate import RunOutcome
 from pytest_trace.model import TestResult
-from pytest_trace.recording import (
+from pytest_trace.runner.fresh import RunOutcome
+from pytest_trace.runner.recording import (
     MIN_SHORT_LIMIT,
     Watched,
     recording_requests,

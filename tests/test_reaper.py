@@ -55,7 +55,15 @@ def alive(pid: int) -> bool:
 
 def reaped(*command: str, memory: int = 0) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest_trace.reaper", "--memory", str(memory), "--", *command],
+        [
+            sys.executable,
+            "-m",
+            "pytest_trace.runner.reaper",
+            "--memory",
+            str(memory),
+            "--",
+            *command,
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -94,7 +102,7 @@ def test_sigterm_stops_the_command_and_everything_it_started(tmp_path):
         [
             sys.executable,
             "-m",
-            "pytest_trace.reaper",
+            "pytest_trace.runner.reaper",
             "--",
             sys.executable,
             "-c",

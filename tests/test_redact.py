@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import Project, answer, git
 
-from pytest_trace.llm import Completion
-from pytest_trace.redact import RedactingLLM, Redactor, looks_secret, read_env_file
+from pytest_trace.llm.client import Completion
+from pytest_trace.text.redact import RedactingLLM, Redactor, looks_secret, read_env_file
 
 AWS = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 

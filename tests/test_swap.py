@@ -1,4 +1,4 @@
-"""Swapping the code of trainable functions in a running process (pytest_trace.swap)."""
+"""Swapping the code of trainable functions in a running process (pytest_trace.runner.swap)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_trace import swap as swap_module
-from pytest_trace.edits import replace_function
-from pytest_trace.swap import (
+from pytest_trace.repair.source_edits import replace_function
+from pytest_trace.runner import swap as swap_module
+from pytest_trace.runner.swap import (
     SwapError,
     apply_candidate,
     compile_functions,

@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
-from pytest_trace.loop import _violations
+from pytest_trace.checks.tampering import check_update
 from pytest_trace.model import Parameter
-from pytest_trace.tampering import check_update
+from pytest_trace.repair.loop import _violations
 
 ORIGINAL = "def total(items):\n    return sum(items)\n"
 MODULE = "import sys\nimport inspect as insp\nfrom gc import get_referrers\n\n\n" + ORIGINAL

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pytest_trace.unusable import reason, summary
+from pytest_trace.repair.unusable import reason, summary
 
 REJECTED = "Your previous answer was rejected: "
 

@@ -1,4 +1,4 @@
-"""Tests of pytest_trace.vcs against real git repositories in temporary directories.
+"""Tests of pytest_trace.vcs.git against real git repositories in temporary directories.
 
 Every test runs with an isolated git configuration (no global or system config, no
 identity in the environment) and checks that the user's repository state is unchanged.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_trace.vcs import (
+from pytest_trace.vcs.git import (
     SNAPSHOT_MESSAGE,
     Base,
     Identity,
@@ -31,7 +31,7 @@ from pytest_trace.vcs import (
     set_branch,
     snapshot,
 )
-from pytest_trace.worktree import Worktree, remove_abandoned
+from pytest_trace.vcs.worktree import Worktree, remove_abandoned
 
 TOOL = Identity("pytest-trace", "pytest-trace@localhost")
 ALICE = Identity("Alice Example", "alice@example.com")
@@ -432,8 +432,8 @@ def test_the_worktree_of_a_killed_run_is_removed_by_the_next(
     before = state(repo_path)
     code = (
         "import sys, time\n"
-        "from pytest_trace.vcs import open_repo\n"
-        "from pytest_trace.worktree import Worktree\n"
+        "from pytest_trace.vcs.git import open_repo\n"
+        "from pytest_trace.vcs.worktree import Worktree\n"
         "with open_repo(sys.argv[1]) as repo, Worktree(repo, sys.argv[2]) as worktree:\n"
         "    print(worktree.path, flush=True)\n"
         "    time.sleep(60)\n"

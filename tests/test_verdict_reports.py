@@ -7,11 +7,11 @@ from test_commits import facts, trailers
 
 from pytest_trace.checks import Concern
 from pytest_trace.checks.ambiguity import Disagreement
-from pytest_trace.record import FixRecord, from_json, to_json
-from pytest_trace.report import AlternativeReport, GroupReport, RunReport, summary_lines
-from pytest_trace.report import to_json as report_json
-from pytest_trace.report_md import to_markdown
-from pytest_trace.review import parse_message, record_lines
+from pytest_trace.reports.markdown import to_markdown
+from pytest_trace.reports.run import AlternativeReport, GroupReport, RunReport, summary_lines
+from pytest_trace.reports.run import to_json as report_json
+from pytest_trace.vcs.record import FixRecord, from_json, to_json
+from pytest_trace.vcs.review import parse_message, record_lines
 
 REASON = "returns a literal that appears only in the test: 'Ann and Bob'"
 CONCERN = Concern("test-literal", REASON)
@@ -105,7 +105,7 @@ def test_the_commit_message_carries_the_verdict_and_reads_back() -> None:
 
 
 def commit_message_of(**changes: object) -> str:
-    from pytest_trace.commits import commit_message
+    from pytest_trace.vcs.messages import commit_message
 
     return commit_message(facts(disagreements=[DISAGREEMENT], **changes))
 

@@ -113,7 +113,7 @@ def _codes(
     candidate: Mapping[str, Any], targets: Mapping[str, types.FunctionType]
 ) -> dict[str, types.CodeType] | str:
     """The candidate's code for each of its changed functions, or why it cannot be had."""
-    from pytest_trace.swap import SwapError, compile_functions, swap
+    from pytest_trace.runner.swap import SwapError, compile_functions, swap
 
     files: Mapping[str, str] = candidate.get("files", {})
     changed = [

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pytest_trace.checks import Concern
 from pytest_trace.checks.ambiguity import Disagreement
 from pytest_trace.checks.nearby import SEARCH_SECONDS
-from pytest_trace.evaluate import RunRequest
+from pytest_trace.runner.fresh import RunRequest
 
 #: Passing tests that reach the changed functions whose calls are recorded too.
 GUARD_TESTS = 3
@@ -46,7 +46,7 @@ def probe(
     disagreements are looked for (the candidates' concerns are known already).
     """
     from pytest_trace.checks.child import from_answer
-    from pytest_trace.engine import CHILD_ALLOWANCE, ForkEngine
+    from pytest_trace.runner.forked import CHILD_ALLOWANCE, ForkEngine
 
     if not candidates or (compare_only and len(candidates) < 2):
         return [[] for _ in candidates], []

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from pytest_trace.model import Problem, Proposal, TokenUsage
 
 if TYPE_CHECKING:
-    from pytest_trace.llm import LLM
+    from pytest_trace.llm.client import LLM
     from pytest_trace.settings import Settings
 
 

@@ -8,7 +8,8 @@ attempts. The trace sections come from :mod:`pytest_trace.trace.render`.
 
 Unlike the reference implementation, every answer is checked before it is used: the
 suggested names must be variables, and code must be exactly one definition of the same
-function with the same signature (:func:`pytest_trace.edits.normalize_function_source`).
+function with the same signature
+(:func:`pytest_trace.repair.source_edits.normalize_function_source`).
 Anything else is rejected with an explanation the model reads in the next iteration.
 """
 
@@ -19,12 +20,12 @@ import difflib
 import json
 from collections.abc import Sequence
 
-from pytest_trace import constants
-from pytest_trace.edits import EditError, normalize_function_source
-from pytest_trace.llm import LLM, Completion, LLMError
+from pytest_trace.llm.client import LLM, Completion, LLMError
 from pytest_trace.model import HistoryEntry, Parameter, Problem, Proposal
 from pytest_trace.optimizers.base import OptimizerError
 from pytest_trace.optimizers.parsing import ParsedAnswer, parse_answer
+from pytest_trace.repair import constant_edits as constants
+from pytest_trace.repair.source_edits import EditError, normalize_function_source
 from pytest_trace.trace.render import render_traces
 
 #: Characters per token assumed when bounding the prompt: GPT tokenizers give about 4 for
@@ -156,7 +157,7 @@ FINAL_PROMPT = "Your response:\n"
 
 
 class OptoPrime:
-    """The OptoPrime optimizer over an :class:`~pytest_trace.llm.LLM`.
+    """The OptoPrime optimizer over an :class:`~pytest_trace.llm.client.LLM`.
 
     ``memory_size`` is how many of the most recent earlier attempts (``problem.history``)
     the prompt shows; ``max_prompt_tokens`` (or ``max_prompt_chars``, which wins) bounds

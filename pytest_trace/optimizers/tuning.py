@@ -15,10 +15,10 @@ import ast
 import itertools
 from collections.abc import Iterator, Sequence
 
-from pytest_trace.constants import literal_value, same_structure, tuned_values
 from pytest_trace.model import Parameter
 from pytest_trace.optimizers.mutations import Edit, Hints, double_edits, single_edits
 from pytest_trace.optimizers.mutations.usual import named_numbers
+from pytest_trace.repair.constant_edits import literal_value, same_structure, tuned_values
 
 #: Edits tried per constant.
 MAX_CONSTANT_EDITS = 40

@@ -10,7 +10,6 @@ import itertools
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from pytest_trace.edits import split_lines
 from pytest_trace.optimizers.mutations.constants import ConstantEdits
 from pytest_trace.optimizers.mutations.guards import GuardInsertions
 from pytest_trace.optimizers.mutations.model import (
@@ -28,6 +27,7 @@ from pytest_trace.optimizers.mutations.operators import OperatorSwaps
 from pytest_trace.optimizers.mutations.rendering import Renderer
 from pytest_trace.optimizers.mutations.statements import StatementEdits
 from pytest_trace.optimizers.mutations.wrapping import WrapEdits
+from pytest_trace.repair.source_edits import split_lines
 
 
 class Function(

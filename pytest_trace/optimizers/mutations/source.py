@@ -10,9 +10,9 @@ import itertools
 import re
 import warnings
 
-from pytest_trace.edits import split_lines
 from pytest_trace.optimizers.mutations.model import FunctionNode, code_key, compiled
 from pytest_trace.optimizers.mutations.nodes import count_tokens
+from pytest_trace.repair.source_edits import split_lines
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 MAX_DESCRIPTION = 70

@@ -1,0 +1,161 @@
+"""The candidates of a group that pass its tests, and the one that is committed (pure).
+
+The loop does not stop at the first candidate that makes all of a group's tests pass:
+it keeps searching for a bounded extra budget, collects every candidate that passes as
+an :class:`Alternative`, runs the checks on them, and at the end commits the best
+ranked (``checks.ranking``) that the whole suite validates. The others, and where they
+disagree, are reported: a choice between fixes the tests cannot tell apart is the
+user's to make, with the test that would settle it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pytest_trace.checks import Concern
+from pytest_trace.checks.ambiguity import Disagreement
+from pytest_trace.checks.ranking import RankKey, rank_key
+from pytest_trace.model import Parameter, TestResult
+from pytest_trace.reports.run import AlternativeReport
+
+if TYPE_CHECKING:
+    from pytest_trace.repair.outcome import Attempt, Budget
+
+#: Candidates validated by a run of the whole suite when the alternatives are ranked,
+#: besides the first candidate that passed (each is a full run).
+MAX_VALIDATIONS = 3
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A candidate run with the whole suite: the tests that passed before and fail with
+    it (a regression each), and how many tests the run had."""
+
+    regressions: tuple[TestResult, ...] = ()
+    tests: int = 0
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """What the commit of a fix says about the other candidates that pass the tests:
+    how many there are, and the calls on which they disagree."""
+
+    alternatives: int = 0
+    disagreements: tuple[Disagreement, ...] = ()
+
+
+@dataclass
+class Alternative:
+    """A candidate that makes all of the group's tests pass, none of the tests that
+    reach what it changes failing. ``tokens`` it changes; ``blame``: how suspicious the
+    lines it changes are; ``order``: when it was found."""
+
+    values: dict[str, str]
+    attempt: Attempt
+    results: dict[str, TestResult] = field(repr=False)
+    tokens: int
+    blame: float
+    order: int
+
+    @property
+    def concerns(self) -> tuple[Concern, ...]:
+        return self.attempt.concerns
+
+    @property
+    def blocking(self) -> bool:
+        return any(concern.blocking for concern in self.attempt.concerns)
+
+    @property
+    def key(self) -> RankKey:
+        return rank_key(self.concerns, self.tokens, self.blame, self.order)
+
+    @property
+    def reason(self) -> str:
+        """The first blocking concern, for the user ("" for a candidate that is fixed)."""
+        return next((c.reason for c in self.concerns if c.blocking), "")
+
+
+def validate(
+    ranked: Sequence[Alternative],
+    find_regressions: Callable[[Mapping[str, str]], Validation],
+    *,
+    limit: int = MAX_VALIDATIONS,
+    better_than: Alternative | None = None,
+    explain: Callable[[Sequence[TestResult]], str] = lambda failures: "",
+) -> Alternative | None:
+    """The first of ``ranked`` (at most ``limit`` tried) that the whole suite validates;
+    None if none. With ``better_than``, only those that rank before it are tried. A
+    candidate with regressions gets the verdict ``regressed``."""
+    for alternative in ranked[:limit] if better_than is None else ranked:
+        if better_than is not None and (
+            alternative is better_than or alternative.key >= better_than.key or limit <= 0
+        ):
+            return None
+        limit -= 1
+        validation = find_regressions(alternative.values)
+        alternative.attempt.validation = validation
+        if not validation.regressions:
+            return alternative
+        alternative.attempt.verdict = "regressed"
+        alternative.attempt.feedback = explain(validation.regressions)
+    return None
+
+
+def settled(alternatives: Sequence[Alternative], extra: int, budget: Budget) -> bool:
+    """Whether the search for alternatives is over: one passes the checks, and ``extra``
+    candidates were tested after the first that passed, the budget for alternatives."""
+    return any(not a.blocking for a in alternatives) and extra >= budget.alternatives
+
+
+def plausible_feedback(alternative: Alternative, total: int) -> str:
+    if not alternative.blocking:
+        return ""
+    return (
+        f"It makes all {total} failing tests pass, but it is only plausible, not a fix: "
+        f"it {alternative.reason}."
+    )
+
+
+def explain_plausible(alternatives: Sequence[Alternative], total: int) -> str:
+    """What the optimizer is told while only plausible candidates pass the tests."""
+    if any(not a.blocking for a in alternatives):
+        return ""
+    reasons = list(dict.fromkeys(a.reason for a in alternatives))
+    return (
+        f"A candidate made all {total} failing tests pass but is only plausible, not a "
+        f"fix: it {'; it '.join(reasons[:3])}. It is kept in case nothing better is found. "
+        "Propose a general fix of the faulty code instead: one that is right for every "
+        "input, not only for the tests' particular values."
+    )
+
+
+def alternative_reports(
+    alternatives: Sequence[Alternative], parameters: Mapping[str, Parameter]
+) -> list[AlternativeReport]:
+    """What the reports show of each alternative: what it changes, how much, the
+    checks' concerns, its diff against the original source, whether it was committed."""
+    return [
+        AlternativeReport(
+            changed=[n for n, v in a.values.items() if v != parameters[n].source],
+            tokens=a.tokens,
+            concerns=[concern.reason for concern in a.concerns],
+            diff=_source_diff(parameters, a.values),
+            chosen=a.attempt.commit is not None,
+        )
+        for a in alternatives
+    ]
+
+
+def _source_diff(parameters: Mapping[str, Parameter], values: Mapping[str, str]) -> str:
+    """A unified diff of the parameters ``values`` changes, source against source."""
+    lines: list[str] = []
+    for name, source in values.items():
+        before = parameters[name].source
+        if source != before:
+            lines += difflib.unified_diff(
+                before.splitlines(), source.splitlines(), name, name, lineterm=""
+            )
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""What a run reports: the data of the report, the terminal summary, JSON and Markdown."""

@@ -1,0 +1,2 @@
+"""Running tests on a candidate: the worker, the fork server and its controller, the
+fresh-process runner, the in-memory swap of code, time limits and process containment."""

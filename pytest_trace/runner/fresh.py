@@ -1,0 +1,390 @@
+"""Running tests on a candidate: a worker pytest process in the temporary worktree.
+
+Each run writes the candidate's files into the worktree, starts
+``python -m pytest --trace-worker-request=REQUEST`` there, reads the JSON lines the
+worker wrote, and resets the worktree so that whatever the candidate or the tests
+wrote, ignored files included, is gone before the next run (only the ignored files the
+tests import, copied in at the start, stay). On POSIX the pytest process runs under
+``python -m pytest_trace.runner.reaper``, in its own session: a subreaper (Linux) that caps
+the address space at the memory limit and kills, when pytest ends or at the time
+limit, everything pytest started, detached or not. Nothing here touches the user's
+working tree: the worker's current directory, the files it imports and the files it
+writes are in the worktree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pytest_trace.model import TestResult, result_from_json
+from pytest_trace.runner import reaper
+from pytest_trace.runner.reaper import address_space
+from pytest_trace.runner.tempdirs import OwnedTempDir
+from pytest_trace.runner.worker import RunSpec, WorkerRequest
+from pytest_trace.vcs import litter
+
+#: Seconds a worker may take beyond the per-test limits (start-up, collection).
+STARTUP_ALLOWANCE = 60.0
+#: Seconds the reaper gets to kill a worker's processes before it is killed itself.
+STOP_GRACE = 10.0
+_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ParameterLocation:
+    """Where the worker found a trainable function (or a trainable ``constant``).
+
+    ``constants`` names the constant parameters a function declared
+    (``@trainable(constants=...)``).
+    """
+
+    name: str
+    module: str
+    qualname: str
+    file: str
+    inside: bool
+    description: str = ""
+    global_names: tuple[str, ...] = ()
+    constant: bool = False
+    constants_only: bool = False
+    constants: tuple[str, ...] = ()
+
+
+@dataclass
+class RunOutcome:
+    """What one worker run found out."""
+
+    results: dict[str, TestResult] = field(default_factory=dict)
+    parameters: dict[str, ParameterLocation] = field(default_factory=dict)
+    collection_errors: list[str] = field(default_factory=list)
+    problem: str = ""
+    swap_error: str = ""
+    finished: bool = False
+    #: For each measured file (absolute path): line number → tests that ran it.
+    coverage: dict[str, dict[int, list[str]]] = field(default_factory=dict)
+
+    def passed(self, nodeid: str) -> bool:
+        result = self.results.get(nodeid)
+        return result is not None and result.ok
+
+    def failing(self, nodeids: Sequence[str]) -> list[str]:
+        return [nodeid for nodeid in nodeids if not self.passed(nodeid)]
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return f"signal {code} ({signal.Signals(code).name})"
+    except ValueError:
+        return f"signal {code}"
+
+
+#: Up to this many tests are named one by one on a worker's command line (so that
+#: pytest-xdist workers, which collect by themselves, run just those); more, by file.
+MAX_NODEIDS_ON_COMMAND_LINE = 200
+
+
+def selection_args(nodeids: Sequence[str]) -> list[str]:
+    """What to give pytest on the command line for these test ids."""
+    if len(nodeids) <= MAX_NODEIDS_ON_COMMAND_LINE:
+        return list(dict.fromkeys(nodeids))
+    return list(dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids))
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One run of tests on a candidate (or on the unchanged code: no ``files``).
+
+    ``files`` maps repository-relative paths to the candidate's text; ``changes`` maps
+    module names to the qualnames of the functions changed in them. ``trace`` lists the
+    tests whose full trace is recorded; with ``reach``, the others record which
+    trainables they reach. The run stops after a test in ``stop_on_failure`` fails.
+    ``timeout`` is the time limit per test (0: the runner's default). ``coverage``
+    lists repository-relative files whose line coverage is measured per test.
+    """
+
+    tests: tuple[str, ...]
+    files: Mapping[str, str] = field(default_factory=dict)
+    changes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    trace: tuple[str, ...] = ()
+    reach: bool = False
+    stop_on_failure: tuple[str, ...] = ()
+    timeout: float = 0.0
+    coverage: tuple[str, ...] = ()
+    feedback: bool = True
+
+    def spec(
+        self, output: Path, worktree: Path, default_timeout: float, *, in_memory: bool
+    ) -> RunSpec:
+        """The worker's view. ``in_memory`` (serve mode): the files travel with the spec."""
+        return RunSpec(
+            output=str(output),
+            tests=list(self.tests),
+            trace=list(self.trace),
+            reach=self.reach,
+            stop_on_failure=list(self.stop_on_failure),
+            timeout=self.timeout or default_timeout,
+            files={str((worktree / p).resolve()): t for p, t in self.files.items()}
+            if in_memory
+            else {},
+            changes={m: list(q) for m, q in self.changes.items()} if in_memory else {},
+            coverage=[str((worktree / path).resolve()) for path in self.coverage],
+            feedback=self.feedback,
+        )
+
+
+class WorkerRunner:
+    """Runs tests in a fresh worker pytest process in the worktree, one per run.
+
+    Slow (a pytest start-up and a collection per run) but sees everything a user's run
+    would: it is the final validation of an accepted candidate, and the fallback for
+    candidates that cannot be swapped in memory.
+    """
+
+    def __init__(
+        self,
+        *,
+        root: Path,
+        worktree: Path,
+        user_root: Path,
+        pythonpath: Sequence[str] = (),
+        timeout: float = 0.0,
+        extra_args: Sequence[str] = (),
+        python: str = sys.executable,
+        patterns: Sequence[str] = (),
+        memory_mb: float = 0.0,
+        baseline: int | None = None,
+        keep: Sequence[str] = (),
+    ) -> None:
+        self.root = root
+        self.worktree = worktree
+        self.user_root = user_root
+        self.pythonpath = list(pythonpath)
+        self.timeout = timeout
+        self.extra_args = list(extra_args)
+        self.python = python
+        #: ``--trace-trainable`` patterns: functions trainable without the decorator.
+        self.patterns = list(patterns)
+        #: The memory limit: ``memory_mb`` beyond ``baseline`` bytes of address space
+        #: (this process's size by default, the fork server's once it is known).
+        self.memory_mb = memory_mb
+        self.baseline = (address_space() or 0) if baseline is None else baseline
+        #: Ignored files copied into the worktree (relative paths): kept by resets.
+        self.keep = list(keep)
+        self.runs = 0
+
+    def with_args(self, extra_args: Sequence[str]) -> WorkerRunner:
+        """The same runner with other extra pytest options."""
+        return WorkerRunner(
+            root=self.root,
+            worktree=self.worktree,
+            user_root=self.user_root,
+            pythonpath=self.pythonpath,
+            timeout=self.timeout,
+            extra_args=extra_args,
+            python=self.python,
+            patterns=self.patterns,
+            memory_mb=self.memory_mb,
+            baseline=self.baseline,
+            keep=self.keep,
+        )
+
+    def memory_limit(self) -> int:
+        """The address-space limit of a worker process in bytes (0: none)."""
+        if self.memory_mb <= 0 or self.baseline <= 0:
+            return 0
+        return self.baseline + int(self.memory_mb * _MIB)
+
+    def contained(self, command: list[str]) -> list[str]:
+        """``command`` run under the reaper (POSIX), with the memory limit."""
+        if os.name != "posix":
+            return command
+        # The file, without site (-S -E): it needs only the standard library, and an
+        # interpreter start without site-packages costs half as much.
+        script = ["-S", "-E", reaper.__file__] if reaper.__file__ else ["-m", reaper.__name__]
+        return [
+            self.python,
+            *script,
+            "--memory",
+            str(self.memory_limit()),
+            "--parent",
+            str(os.getpid()),
+            "--",
+            *command,
+        ]
+
+    def environ(self) -> dict[str, str]:
+        env = dict(os.environ)
+        paths = [*self.pythonpath, *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+        # Bytecode caches are keyed by mtime and size: two candidates of the same size
+        # written within one second would share a stale cache.
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        return env
+
+    def command(self, request_path: Path, nodeids: Sequence[str]) -> list[str]:
+        command = [self.python, "-m", "pytest", f"--trace-worker-request={request_path}"]
+        if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+            command += ["-p", "pytest_trace.plugin"]
+        command += ["--rootdir", str(self.root), "-q", "--no-header", *self.extra_args]
+        return command + selection_args(nodeids)
+
+    def worker_request(self, **fields: object) -> WorkerRequest:
+        return WorkerRequest(
+            root=str(self.worktree),
+            user_root=str(self.user_root),
+            timeout=self.timeout,
+            patterns=list(self.patterns),
+            **fields,  # type: ignore[arg-type]
+        )
+
+    def run(self, request: RunRequest) -> RunOutcome:
+        """Write the candidate's files into the worktree and run a worker on them."""
+        self.runs += 1
+        with OwnedTempDir("run") as tmp:
+            request_path = tmp / "request.json"
+            output = tmp / "results.jsonl"
+            log = tmp / "output.txt"
+            spec = request.spec(output, self.worktree, self.timeout, in_memory=False)
+            self.worker_request(mode="run", run=asdict(spec)).dump(request_path)
+            self.reset_if_dirty()  # whatever forked candidates left behind
+            try:
+                for path, text in request.files.items():
+                    (self.worktree / path).write_text(text, encoding="utf-8", newline="")
+                returncode, killed = self._execute(request_path, request.tests, log, spec.timeout)
+            finally:
+                self.reset()
+            outcome = read_output(output)
+            explain_missing(
+                outcome,
+                request.tests,
+                returncode,
+                killed,
+                spec.timeout,
+                _tail(log),
+            )
+            return outcome
+
+    def run_many(self, requests: Sequence[RunRequest]) -> list[RunOutcome]:
+        """One after the other: a fresh process each."""
+        return [self.run(request) for request in requests]
+
+    def _execute(
+        self, request_path: Path, nodeids: Sequence[str], log: Path, timeout: float
+    ) -> tuple[int, bool]:
+        limit = None if timeout <= 0 else timeout * (len(nodeids) + 1) + STARTUP_ALLOWANCE
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                self.contained(self.command(request_path, nodeids)),
+                cwd=self.root,
+                env=self.environ(),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            try:
+                return process.wait(timeout=limit), False
+            except subprocess.TimeoutExpired:
+                return reaper.stop(process, STOP_GRACE), True
+            except BaseException:
+                reaper.stop(process, STOP_GRACE)
+                raise
+
+    def reset_if_dirty(self) -> None:
+        """Reset the worktree if anything changed in it, ignored files included."""
+        litter.reset_if_dirty(self.worktree, self.keep)
+
+    def reset(self) -> None:
+        """Put the worktree back to its commit: candidate files and test litter go,
+        ignored files too, but for the ones copied in at the start (``keep``)."""
+        litter.reset(self.worktree, self.keep)
+
+
+def _tail(log: Path, limit: int = 2000) -> str:
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return text[-limit:]
+
+
+def read_output(output: Path) -> RunOutcome:
+    outcome = RunOutcome()
+    try:
+        lines = output.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return outcome
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by a crash
+        kind = event.pop("kind", "")
+        if kind == "result":
+            result = result_from_json(event)
+            outcome.results[result.nodeid] = result
+        elif kind == "parameter":
+            event["global_names"] = tuple(event.get("global_names", ()))
+            event["constants"] = tuple(event.get("constants", ()))
+            location = ParameterLocation(**event)
+            outcome.parameters[location.name] = location
+        elif kind == "collection_error":
+            outcome.collection_errors.append(f"{event['nodeid']}: {event['text']}")
+        elif kind == "swap_error":
+            outcome.swap_error = event["message"]
+        elif kind == "done":
+            outcome.finished = True
+        elif kind == "coverage":
+            outcome.coverage[event["file"]] = {int(k): v for k, v in event["lines"].items()}
+    return outcome
+
+
+def explain_missing(
+    outcome: RunOutcome,
+    nodeids: Sequence[str],
+    returncode: int,
+    killed: bool,
+    timeout: float,
+    log_tail: str,
+) -> None:
+    """Turn a worker that died, hung or could not collect into feedback.
+
+    The test that was running when the process died or was killed (the first one
+    without a result, as the worker runs them in order) gets the explanation; the tests
+    after it have no result, which counts as not passing.
+    """
+    if outcome.collection_errors:
+        outcome.problem = "collection failed:\n" + "\n".join(outcome.collection_errors)[-3000:]
+    missing = [nodeid for nodeid in nodeids if nodeid not in outcome.results]
+    if not missing:
+        return
+    if outcome.collection_errors:
+        for nodeid in missing:
+            outcome.results[nodeid] = TestResult(nodeid, "error", feedback=outcome.problem)
+        return
+    if killed:
+        outcome.problem = (
+            f"timed out after {timeout:g} s: the test process did not finish; "
+            "possible infinite loop"
+        )
+    elif returncode < 0:
+        outcome.problem = f"the test process died with {_signal_name(-returncode)}"
+    elif outcome.finished:
+        return  # the worker ended normally: it stopped after a test that had to pass
+    else:
+        outcome.problem = f"the test process exited with status {returncode}"
+        if log_tail.strip():
+            outcome.problem += f"; its last output:\n{log_tail}"
+    running = missing[0]
+    outcome.results[running] = TestResult(
+        running,
+        "timeout" if killed else "error",
+        feedback=f"{running}: {outcome.problem} while running this test",
+    )
