@@ -30,6 +30,7 @@ def pytest_trace_optimizers() -> list[OptimizerSpec]:
             description="OptoPrime: an LLM reads the trace and the feedback, proposes code",
             factory=_optoprime,
             needs_llm=True,
+            preference=2,
         ),
         OptimizerSpec(
             name="search",
@@ -38,6 +39,7 @@ def pytest_trace_optimizers() -> list[OptimizerSpec]:
             fail_fast=True,
             accept_partial=False,
             batches=True,
+            preference=1,
         ),
     ]
 

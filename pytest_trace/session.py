@@ -134,38 +134,16 @@ class OptimizeSession:
 
     def _choose(self, llm_config: LLMConfig, report: RunReport) -> OptimizerSpec | None:
         """The optimizer of this run; the report says which and why."""
-        specs: dict[str, OptimizerSpec] = {
-            offer.name: offer
-            for offers in self.config.hook.pytest_trace_optimizers()
-            for offer in offers
-        }
-        wanted = self.settings.optimizer
-        spec: OptimizerSpec
-        if wanted == "auto":
-            if llm_config.is_configured and "optoprime" in specs:
-                spec, why = specs["optoprime"], f"an LLM is configured ({llm_config.endpoint})"
-            else:
-                without_llm = [offer for offer in specs.values() if not offer.needs_llm]
-                spec = specs["search"] if "search" in specs else without_llm[0]
-                why = "no LLM is configured (OPENAI_API_KEY, OPENAI_BASE_URL)"
-        elif wanted in specs:
-            spec, why = specs[wanted], "chosen with --trace-optimizer"
-        else:
-            report.message = (
-                f"nothing was optimized: there is no optimizer {wanted!r}; "
-                f"the optimizers are auto, {', '.join(sorted(specs))}"
-            )
+        from pytest_trace.optimizers.choice import choose, offered
+
+        specs = offered(self.config.hook.pytest_trace_optimizers())
+        endpoint = llm_config.endpoint if llm_config.is_configured else None
+        choice = choose(specs, self.settings.optimizer, llm_endpoint=endpoint)
+        if choice.spec is None:
+            report.message = choice.reason
             return None
-        if spec.needs_llm and not llm_config.is_configured:
-            report.message = (
-                f"the {spec.name} optimizer needs an LLM and none is configured, so nothing "
-                "was optimized. Set OPENAI_API_KEY for OpenAI, or OPENAI_BASE_URL (and "
-                "OPENAI_API_KEY if it needs one) for another OpenAI-compatible endpoint such "
-                "as Azure, vLLM, Ollama or LiteLLM; choose the model with --trace-model or the "
-                "ini key trace_model. Without an LLM, --trace-optimizer search needs none."
-            )
-            return None
-        report.optimizer, report.optimizer_reason = spec.name, why
+        spec = choice.spec
+        report.optimizer, report.optimizer_reason = spec.name, choice.reason
         report.model = self.settings.model if spec.needs_llm else ""
         return spec
 
@@ -362,9 +340,8 @@ class OptimizeSession:
                 group_report = workspace.optimize(
                     group,
                     optimizer,
-                    fail_fast=spec.fail_fast,
-                    accept_partial=spec.accept_partial,
-                    batches=spec.batches,
+                    spec,
+                    model=self.settings.model if spec.needs_llm else "",
                     hook=self.config.hook,
                     progress=self._labelled(label),
                 )

@@ -50,6 +50,8 @@ class OptimizerSpec:
     ``batches``: each call of ``propose`` is a batch of candidates, not a step, so the
     optimizer is bounded by ``--trace-max-candidates`` and ``--trace-time-budget`` but
     not by ``--trace-max-iterations``.
+    ``preference``: of the offers it can use, ``--trace-optimizer auto`` takes the one with
+    the highest preference (the first offered on a tie).
     """
 
     name: str
@@ -59,6 +61,7 @@ class OptimizerSpec:
     fail_fast: bool = False
     accept_partial: bool = True
     batches: bool = False
+    preference: int = 0
 
 
 class OptimizerError(Exception):

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from pytest_trace.checks import Concern
     from pytest_trace.checks.ambiguity import Disagreement
-    from pytest_trace.optimizers.base import Metered, Optimizer
+    from pytest_trace.optimizers.base import Metered, Optimizer, OptimizerSpec
     from pytest_trace.repair.alternatives import Ambiguity
     from pytest_trace.repair.loop import Attempt, Group, GroupResult
     from pytest_trace.repair.source_edits import FunctionSpan
@@ -197,14 +197,14 @@ class Workspace:
         self,
         group: Group,
         optimizer: Optimizer,
+        spec: OptimizerSpec,
         *,
-        fail_fast: bool,
-        accept_partial: bool,
-        batches: bool,
+        model: str,
         hook: Any,
         progress: Callable[[str], None],
     ) -> GroupReport:
-        """Optimize one group; commit its improvements and record every candidate."""
+        """Optimize one group with ``optimizer``, made from ``spec``; commit its improvements
+        and record every candidate. ``model`` names the LLM it uses, if any."""
         from pytest_trace.optimizers.base import Metered
         from pytest_trace.repair.loop import Budget, Callbacks, optimize_group
         from pytest_trace.reports.group import describe
@@ -230,7 +230,7 @@ class Workspace:
             )
             return group_report
         metered = Metered(optimizer)
-        repair = GroupRepair(self, group, metered, fail_fast=fail_fast)
+        repair = GroupRepair(self, group, metered, fail_fast=spec.fail_fast, model=model)
         repair.graph = self.graph(group)
         callbacks = Callbacks(
             evaluate=repair.evaluate,
@@ -243,12 +243,12 @@ class Workspace:
             on_iteration=progress,
         )
         budget = Budget(
-            max_iterations=None if batches else self.settings.max_iterations,
+            max_iterations=None if spec.batches else self.settings.max_iterations,
             max_candidates=self.settings.max_candidates,
             time_budget=self.settings.time_budget,
             # An LLM's alternatives cost tokens: it stops at the first candidate that
             # passes the tests and the checks.
-            alternatives=self.settings.alternatives if batches else 0,
+            alternatives=self.settings.alternatives if spec.batches else 0,
         )
         result = optimize_group(
             group,
@@ -257,7 +257,7 @@ class Workspace:
             metered,
             callbacks,
             budget,
-            accept_partial=accept_partial,
+            accept_partial=spec.accept_partial,
         )
         describe(group_report, result, self.parameters)
         group_report.graph = repair.graph
@@ -298,7 +298,13 @@ class GroupRepair:
     """The callbacks of one group's loop: evaluate, find regressions, localize, commit."""
 
     def __init__(
-        self, workspace: Workspace, group: Group, optimizer: Metered, *, fail_fast: bool
+        self,
+        workspace: Workspace,
+        group: Group,
+        optimizer: Metered,
+        *,
+        fail_fast: bool,
+        model: str,
     ) -> None:
         from pytest_trace.vcs import fixes
         from pytest_trace.vcs.record import record_id
@@ -307,6 +313,7 @@ class GroupRepair:
         self.group = group
         self.optimizer = optimizer
         self.fail_fast = fail_fast
+        self.model = model
         self.branch: str | None = None
         self.graph = ""  # the group's trace, in Mermaid, for the commit messages
         # Fix commits grow on HEAD, not on the snapshot of uncommitted work: the branch
@@ -437,7 +444,7 @@ class GroupRepair:
                 iteration=attempt.iteration,
                 candidates=self.candidates,
                 optimizer=self.optimizer.name,
-                model=self._model(),
+                model=self.model,
                 tokens=self.optimizer.tokens,
                 base=workspace.base,
                 reasoning=attempt.reasoning,
@@ -479,7 +486,7 @@ class GroupRepair:
             base=base,
             branch=None if self.reused else self.branch,
             optimizer=self.optimizer.name,
-            model=self._model(),
+            model=self.model,
             created=_now(),
             graph=graph,
         )
@@ -487,9 +494,6 @@ class GroupRepair:
             fixes.write_record(workspace.repo, new, workspace.identity)
             return new, ""
         return settle_branch(workspace.repo, workspace.identity, self.branch, self.previous, new)
-
-    def _model(self) -> str:
-        return self.workspace.settings.model if self.optimizer.name == "optoprime" else ""
 
     def probe(
         self, batch: Sequence[Mapping[str, str]], *, compare_only: bool = False
