@@ -172,7 +172,7 @@ def test_rationale_and_candidates() -> None:
     assert kept[3].feedback == "regressed feedback"
     long = candidates([Attempt(1, "worse", 0, feedback="x" * 10_000)])[0].feedback
     assert len(long) <= 4000
-    assert long.endswith("[... cut ...]")
+    assert long.endswith("characters omitted …")
 
 
 def test_record_round_trip() -> None:

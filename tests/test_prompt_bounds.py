@@ -16,11 +16,10 @@ from pytest_trace.model import Parameter, Problem, TraceGraph
 from pytest_trace.optimizers.base import OptimizerContext
 from pytest_trace.optimizers.optoprime import (
     CHARS_PER_TOKEN,
-    DEFAULT_MAX_PROMPT_TOKENS,
     OptoPrime,
     estimate_tokens,
 )
-from pytest_trace.settings import DEFAULT_MAX_PROMPT_TOKENS as SETTINGS_DEFAULT
+from pytest_trace.settings import DEFAULT_MAX_PROMPT_TOKENS
 from pytest_trace.trace.recorder import Recorder
 
 TEST = "tests/test_bounds.py::test_case"
@@ -117,7 +116,6 @@ def test_deep_recursion_keeps_the_innermost_call_and_its_callers(deep_recursion:
 
 
 def test_the_budget_is_in_tokens_and_the_factory_passes_the_setting() -> None:
-    assert SETTINGS_DEFAULT == DEFAULT_MAX_PROMPT_TOKENS
     assert estimate_tokens("") == 0 and estimate_tokens("abcd") == 2
     assert OptoPrime(NoLLM(), max_prompt_tokens=1_000).max_prompt_chars == 3_000
     with pytest.raises(ValueError, match="max_prompt_tokens"):

@@ -84,7 +84,7 @@ def test_locals_line_by_line_with_source_text_and_omissions() -> None:
         "  line 4 `total += to_cents(v)`: total=100",
         "  line 3 `for v in values:` (2nd time): v=2",
         "  line 4 `total += to_cents(v)` (2nd time): total=300",
-        "  ... 144 steps omitted ...",
+        "  … 144 steps omitted …",
         "  line 3 `for v in values:` (50th time): v=50",
         "  line 4 `total += to_cents(v)` (50th time): total=127500",
         "  line 5 `count = len(values) - len(values)`: count=0",

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
+from pytest_trace.text.clip import clip
+
 #: Seconds one call may take; a candidate that takes longer where the original took
 #: under a tenth of it "does not return".
 CALL_SECONDS = 1.0
@@ -99,7 +101,7 @@ def shown(value: Any, limit: int = MAX_SHOWN) -> str:
         text = canonical(value) if _default_repr(kind) else repr(value)
     except Exception:
         text = f"<{type(value).__qualname__}>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return clip(text, limit)
 
 
 def _default_repr(kind: type) -> bool:

@@ -19,6 +19,7 @@ from types import FrameType
 from typing import Any
 
 from pytest_trace.checks import Concern
+from pytest_trace.text.clip import clip
 
 #: Seconds one example may take.
 EXAMPLE_SECONDS = 1.0
@@ -113,7 +114,6 @@ def regressions(test: doctest.DocTest, before: set[int], after: set[int]) -> lis
     if not broken:
         return []
     source = test.examples[broken[0]].source.strip().splitlines()[0]
-    if len(source) > MAX_SHOWN:
-        source = source[: MAX_SHOWN - 3] + "..."
+    source = clip(source, MAX_SHOWN)
     more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
     return [Concern("doctest", f"breaks its docstring example: >>> {source}{more}")]

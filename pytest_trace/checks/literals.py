@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from pytest_trace.checks import Concern
 from pytest_trace.model import TraceGraph
+from pytest_trace.text.clip import clip
 
 CHECK = "test-literal"
 #: Characters of a literal shown in the reason.
@@ -208,7 +209,7 @@ def _mentioned(value: object, texts: Collection[str], *, raw: bool) -> bool:
 
 def _shown(value: object) -> str:
     text = repr(value)
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
+    return clip(text, SHOWN_CHARS)
 
 
 def seen_values(traces: Iterable[TraceGraph]) -> set[str]:

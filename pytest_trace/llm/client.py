@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pytest_trace.model import TokenUsage
+from pytest_trace.text.clip import clip
 from pytest_trace.text.sanitize import well_formed
 
 #: Where requests go when ``OPENAI_BASE_URL`` is not set.
@@ -391,4 +392,4 @@ def _detail(error: Any) -> str:
 def _bounded_line(text: str) -> str:
     """``text`` on one line, bounded."""
     text = " ".join(text.split())
-    return text if len(text) <= _DETAIL_CHARS else text[: _DETAIL_CHARS - 3] + "..."
+    return clip(text, _DETAIL_CHARS)

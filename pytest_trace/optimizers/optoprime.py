@@ -26,13 +26,13 @@ from pytest_trace.optimizers.base import OptimizerError
 from pytest_trace.optimizers.parsing import ParsedAnswer, parse_answer
 from pytest_trace.repair import constant_edits as constants
 from pytest_trace.repair.source_edits import EditError, normalize_function_source
+from pytest_trace.settings import DEFAULT_MAX_PROMPT_TOKENS
 from pytest_trace.trace.render import render_traces
 
 #: Characters per token assumed when bounding the prompt: GPT tokenizers give about 4 for
 #: English, 3 to 3.5 for Python code and 2.5 to 3 for reprs dense in digits and
 #: punctuation, so 3 keeps the real count at or under the budget for typical prompts.
 CHARS_PER_TOKEN = 3
-DEFAULT_MAX_PROMPT_TOKENS = 8_000
 
 #: The trace sections get this much before the memory of earlier attempts gets any room,
 #: and at least _MIN_TRACE_CHARS however long the rest of the prompt is.

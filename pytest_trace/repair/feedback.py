@@ -6,14 +6,17 @@ This is the "gradient" of pytest-trace: a failing test becomes a :class:`Failure
 here is pure: no pytest, no I/O.
 
 Every part of the text has its own budget and truncation is always visible (a line
-such as ``... 3,200 characters omitted ...``), so a 100 kB assertion message or a
-chatty test cannot crowd out the traceback, nor push the text past ``max_chars``.
+such as ``… 3,200 characters omitted …``, from :mod:`pytest_trace.text.clip`), so a
+100 kB assertion message or a chatty test cannot crowd out the traceback, nor push the
+text past ``max_chars``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from pytest_trace.text.clip import MARK, clip, omitted
 
 #: Longest header line (the nodeid of a heavily parametrized test can be long).
 _HEADER_CHARS = 300
@@ -28,7 +31,6 @@ _MAX_FRAMES = 20
 _MESSAGE_WEIGHT = 3.0
 _FRAMES_WEIGHT = 2.0
 _OUTPUT_WEIGHT = 1.0
-_ELLIPSIS = "..."
 
 
 class TestTimeout(BaseException):
@@ -85,7 +87,7 @@ def render_feedback(failure: Failure, *, max_chars: int = 4000) -> str:
     traceback and the captured output, each within its own share of the budget.
     """
     max_chars = max(max_chars, 0)
-    header = clip_head(_header(failure), min(max_chars, _HEADER_CHARS))
+    header = clip(_header(failure), min(max_chars, _HEADER_CHARS))
     message = _message_text(failure)
     title = _frames_title(failure)
     frames = [_frame_line(frame) for frame in failure.frames]
@@ -102,12 +104,16 @@ def render_feedback(failure: Failure, *, max_chars: int = 4000) -> str:
     weights = [_MESSAGE_WEIGHT, _FRAMES_WEIGHT, *[_OUTPUT_WEIGHT] * len(outputs)]
     newlines = sum(1 for size in wanted if size)  # one before each part after the header
     shares = fair_shares(wanted, max_chars - len(header) - newlines, weights)
-    parts = [header, clip_middle(message, shares[0]), _frames_section(title, frames, shares[1])]
+    parts = [
+        header,
+        clip(message, shares[0], keep="middle"),
+        _frames_section(title, frames, shares[1]),
+    ]
     parts += [
         _output_section(name, body, share)
         for (name, body), share in zip(outputs, shares[2:], strict=True)
     ]
-    return clip_head("\n".join(part for part in parts if part), max_chars)
+    return clip("\n".join(part for part in parts if part), max_chars, at="line")
 
 
 def combine_feedback(items: list[str], *, max_chars: int) -> str:
@@ -133,10 +139,10 @@ def combine_feedback(items: list[str], *, max_chars: int) -> str:
     # a newline joins a kept body to its header
     shares = fair_shares([len(body) + 1 if body else 0 for body in bodies], remaining)
     combined = [
-        header + ("\n" + clip_head(body, share - 1) if body and share > 1 else "")
+        header + ("\n" + clip(body, share - 1, at="line") if body and share > 1 else "")
         for header, body, share in zip(headers, bodies, shares, strict=True)
     ]
-    return clip_head(separator.join(part.rstrip("\n") for part in combined), max_chars)
+    return clip(separator.join(part.rstrip("\n") for part in combined), max_chars, at="line")
 
 
 def fair_shares(sizes: Sequence[int], budget: int, weights: Sequence[float] = ()) -> list[int]:
@@ -163,42 +169,6 @@ def fair_shares(sizes: Sequence[int], budget: int, weights: Sequence[float] = ()
     return shares
 
 
-def omitted_marker(count: int) -> str:
-    """The line that stands for ``count`` characters left out."""
-    return f"... {count:,} characters omitted ..."
-
-
-def clip_head(text: str, limit: int) -> str:
-    """``text`` if it fits in ``limit`` characters, else its beginning and a marker."""
-    return _clip(text, limit, head_fraction=1.0)
-
-
-def clip_tail(text: str, limit: int) -> str:
-    """``text`` if it fits in ``limit`` characters, else a marker and its end."""
-    return _clip(text, limit, head_fraction=0.0)
-
-
-def clip_middle(text: str, limit: int) -> str:
-    """``text`` if it fits, else its beginning (mostly) and end around a marker."""
-    return _clip(text, limit, head_fraction=2 / 3)
-
-
-def _clip(text: str, limit: int, *, head_fraction: float) -> str:
-    limit = max(limit, 0)
-    if len(text) <= limit:
-        return text
-    # The count left out is at most len(text), so its marker is no longer than this.
-    overhead = len(omitted_marker(len(text))) + (1 if head_fraction in (0.0, 1.0) else 2)
-    keep = limit - overhead
-    if keep < 1:  # no room for a marker: still show that something is missing
-        return text[: max(limit - len(_ELLIPSIS), 0)] + _ELLIPSIS[: min(limit, len(_ELLIPSIS))]
-    marker = omitted_marker(len(text) - keep)
-    head = round(keep * head_fraction)
-    start = text[:head]
-    end = text[len(text) - (keep - head) :] if keep > head else ""
-    return "\n".join(part for part in (start, marker, end) if part)
-
-
 def _seconds(seconds: float) -> str:
     return str(round(float(seconds), 3))
 
@@ -220,7 +190,7 @@ def _header(failure: Failure) -> str:
 def _message_text(failure: Failure) -> str:
     if failure.timed_out:  # the header says it all
         return ""
-    exception = clip_head(failure.exception, _TYPE_CHARS)
+    exception = clip(failure.exception, _TYPE_CHARS)
     message = failure.message.strip("\n")
     if exception and message:
         return f"{exception}: {message}"
@@ -238,7 +208,7 @@ def _frame_line(frame: Frame) -> str:
     if statement:
         line += f": {statement}"
     if len(line) > _FRAME_CHARS:
-        line = line[: _FRAME_CHARS - len(_ELLIPSIS)] + _ELLIPSIS
+        line = clip(line, _FRAME_CHARS)
     return line
 
 
@@ -247,7 +217,7 @@ def _frames_section(title: str, lines: list[str], limit: int) -> str:
     if not lines:
         return ""
     if len(title) + 1 + len(lines[-1]) > limit:
-        return clip_head(f"{title}\n{lines[-1]}", limit)
+        return clip(f"{title}\n{lines[-1]}", limit, at="line")
     last = len(lines) - 1
     priority = [last, *([0] if last else []), *range(last - 1, 0, -1)]
     kept: set[int] = set()
@@ -267,7 +237,7 @@ def _frames_text(title: str, lines: list[str], kept: set[int]) -> str:
             skipped += 1
             continue
         if skipped:
-            out.append(f"  ... {skipped:,} frame{'s' if skipped > 1 else ''} omitted ...")
+            out.append(f"  {omitted(skipped, 'frames' if skipped > 1 else 'frame')}")
             skipped = 0
         out.append(line)
     return "\n".join(out)
@@ -281,7 +251,7 @@ def _output_section(title: str, body: str, limit: int) -> str:
     """The title and the end of ``body`` (the output just before the failure)."""
     if not body or limit <= len(title) + 1:
         return ""
-    return f"{title}\n{clip_tail(body, limit - len(title) - 1)}"
+    return f"{title}\n{clip(body, limit - len(title) - 1, keep='tail')}"
 
 
 def _headers_only(headers: list[str], max_chars: int) -> str:
@@ -296,8 +266,8 @@ def _headers_only(headers: list[str], max_chars: int) -> str:
             break
         lines.append(header)
         used += len(header) + 1
-    return clip_head("\n".join(lines), max_chars)
+    return clip("\n".join(lines), max_chars, at="line")
 
 
 def _more_tests(count: int) -> str:
-    return f"... and {count:,} more failing test{'s' if count > 1 else ''} ..."
+    return f"{MARK} and {count:,} more failing test{'s' if count > 1 else ''} {MARK}"

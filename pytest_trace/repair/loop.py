@@ -46,7 +46,7 @@ __all__ = [
     "slug_of",
 ]
 
-MAX_FEEDBACK_CHARS = 6000
+PROMPT_FEEDBACK_CHARS = 6000
 
 
 #: Candidates of one batch checked against the whole suite, best first, before giving up
@@ -68,13 +68,13 @@ def failure_feedback(group: Group, results: Mapping[str, TestResult]) -> str:
             items.append(f"{nodeid}: not run (an earlier test failed first)")
         elif not result.not_failing:
             items.append(result.feedback or f"{nodeid}: {result.outcome}")
-    return combine_feedback(items, max_chars=MAX_FEEDBACK_CHARS)
+    return combine_feedback(items, max_chars=PROMPT_FEEDBACK_CHARS)
 
 
 def _regression_feedback(regressions: Sequence[TestResult]) -> str:
     return combine_feedback(
         [r.feedback or f"{r.nodeid}: {r.outcome}" for r in regressions],
-        max_chars=MAX_FEEDBACK_CHARS,
+        max_chars=PROMPT_FEEDBACK_CHARS,
     )
 
 

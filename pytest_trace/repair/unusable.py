@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from pytest_trace.text.clip import clip
+
 #: (what the rejection says, the short reason), first match wins.
 _REASONS = (
     ("The answer was empty", "empty answer"),
@@ -45,7 +47,7 @@ def reason(feedback: str) -> str:
         if needle in text:
             return short
     first = text.strip().split(". ", 1)[0].split("\n", 1)[0]
-    return first if len(first) <= 60 else first[:57] + "..."
+    return clip(first, 60)
 
 
 def summary(verdicts: Sequence[tuple[str, str]]) -> str:

@@ -23,11 +23,12 @@ from pytest_trace import __version__
 from pytest_trace.checks.ambiguity import describe
 from pytest_trace.model import Step
 from pytest_trace.reports.run import GroupReport, RunReport
+from pytest_trace.text.clip import clip
+from pytest_trace.vcs.record import MAX_FEEDBACK_CHARS
 
 #: Lines of a diff shown; beyond, the command to see the whole of it.
 MAX_DIFF_LINES = 400
 #: Characters of one feedback text shown.
-MAX_FEEDBACK_CHARS = 4000
 #: Rows of the convergence table: beyond, the first and last halves with a gap row.
 MAX_STEPS = 24
 #: Tests listed per group.
@@ -117,9 +118,7 @@ def details(summary: str, body: str) -> str:
 
 
 def _clip_chars(value: str, limit: int) -> str:
-    if len(value) <= limit:
-        return value
-    return value[:limit].rstrip() + f"\n... [{len(value) - limit:,} more characters]"
+    return clip(value, limit, at="line")
 
 
 def _count(n: int, word: str) -> str:

@@ -29,9 +29,10 @@ from typing import IO, Any
 import pytest
 
 from pytest_trace.model import Outcome, TestResult, to_json
-from pytest_trace.repair.feedback import TestTimeout, clip_tail, render_feedback
+from pytest_trace.repair.feedback import TestTimeout, render_feedback
 from pytest_trace.runner.report_feedback import failure_from_report
 from pytest_trace.runner.timeout import TestTimeLimit
+from pytest_trace.text.clip import clip
 from pytest_trace.text.redact import NAME_KEYS, Redactor
 from pytest_trace.trace.reach import Reach
 from pytest_trace.trace.recorder import Recorder, codes_of
@@ -514,7 +515,7 @@ class Worker:
         state.duration += report.duration
         if report.failed:
             state.outcome = "failed" if report.when == "call" else "error"
-            text = clip_tail(str(report.longreprtext), MAX_FALLBACK_FEEDBACK)
+            text = clip(str(report.longreprtext), MAX_FALLBACK_FEEDBACK, keep="tail")
             state.feedback.append(f"{report.nodeid} failed ({report.when}):\n{text}")
         elif report.skipped and state.outcome == "passed":
             state.outcome = "skipped"

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from pytest_trace.model import CallNode, LineStep, Value
+from pytest_trace.text.clip import clip
+from pytest_trace.text.clip import omitted as omitted_marker
 
 
 def failing_path(calls: Sequence[CallNode], limit: int) -> list[int]:
@@ -81,7 +83,7 @@ def locals_block(
         step = steps[index]
         omitted = step.omitted + sum(1 + s.omitted for s in steps[previous + 1 : index])
         if omitted:
-            lines.append(f"  ... {omitted:,} steps omitted ...")
+            lines.append(f"  {omitted_marker(omitted, 'steps')}")
         lines.append("  " + _step(step, source, limit))
         previous = index
     if call.exception is not None and call.raised_line is not None:
@@ -126,7 +128,7 @@ def _source_line(source: str, line: int, limit: int) -> str:
 
 
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(limit - 3, 1)] + "..."
+    return clip(text, limit)
 
 
 def _ordinal(number: int) -> str:

@@ -19,6 +19,7 @@ from pytest_trace import __version__
 from pytest_trace.checks import Concern
 from pytest_trace.checks.ambiguity import Disagreement, describe
 from pytest_trace.model import Parameter, TokenUsage
+from pytest_trace.text.clip import clip
 from pytest_trace.vcs.record import RECORD_TRAILER
 
 if TYPE_CHECKING:
@@ -180,13 +181,8 @@ def function_locations(
 
 
 def _shorten(text: str, limit: int = SUBJECT_CHARS) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters, marked with "…"."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:.") + "…"
+    """``text`` cut at a word boundary to at most ``limit`` characters."""
+    return clip(text, limit, at="word")
 
 
 def _count(n: int, word: str) -> str:

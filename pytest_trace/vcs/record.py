@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from pytest_trace.text.clip import clip
+
 if TYPE_CHECKING:
     from pytest_trace.model import Step
     from pytest_trace.repair.loop import Attempt, GroupResult
@@ -130,7 +132,7 @@ def with_earlier_candidates(
 
 
 def bounded(text: str, limit: int = MAX_FEEDBACK_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 20].rstrip() + "\n[... cut ...]"
+    return clip(text, limit, at="line")
 
 
 def to_json(record: FixRecord) -> str:

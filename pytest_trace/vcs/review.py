@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from pytest_trace.text.clip import clip
+
 if TYPE_CHECKING:
     from pytest_trace.vcs.fixes import FixBranch
     from pytest_trace.vcs.record import CandidateRecord, FixRecord
@@ -243,8 +245,7 @@ def _candidate_summaries(found: Sequence[CandidateRecord], limit: int = 10) -> l
 
 def _candidate_line(c: CandidateRecord, text: str) -> str:
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if len(first) > 90:
-        first = first[:87] + "..."
+    first = clip(first, 90)
     when = f"run {c.run}, iteration {c.iteration}" if c.run > 1 else f"iteration {c.iteration}"
     concerns = f" [{'; '.join(c.concerns)}]" if c.concerns else ""
     return f"  #{c.number} ({when}) {c.verdict}, {c.passed} passing{concerns}: {first}"
