@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_trace.interrupts import Interrupts, accounted
-from pytest_trace.reports.run import RunReport, summary_lines, write_dot_files, write_json
+from pytest_trace.reports.formats import destinations, write_reports
+from pytest_trace.reports.run import RunReport, summary_lines
 from pytest_trace.settings import Settings
 from pytest_trace.text.redact import REPORT_NAMES, Redactor
 from pytest_trace.trainable import selected
@@ -116,21 +117,7 @@ class OptimizeSession:
         finally:
             # the reports and the summary keep no secret, whatever the tests printed
             self.report = report = self.redactor.scrubbed(report, REPORT_NAMES)
-            self._write_reports(report)
-
-    def _write_reports(self, report: RunReport) -> None:
-        if self.settings.report:
-            write_json(report, Path(self.settings.report))
-        if self.settings.report_md:
-            from pytest_trace.reports.markdown import write_markdown
-
-            write_markdown(report, Path(self.settings.report_md))
-        if self.settings.graph_dot and report.groups:
-            written = write_dot_files(report, Path(self.settings.graph_dot))
-            self._progress(
-                f"wrote {len(written)} Graphviz file(s) to {self.settings.graph_dot} "
-                "(render one with: dot -Tsvg FILE.dot -o FILE.svg)"
-            )
+            write_reports(report, self.settings, self._progress)
 
     def _choose(self, llm_config: LLMConfig, report: RunReport) -> OptimizerSpec | None:
         """The optimizer of this run; the report says which and why."""
@@ -359,9 +346,7 @@ class OptimizeSession:
     def _outputs(self) -> list[Path]:
         """The files and directories this run writes its reports to."""
         here = self.config.invocation_params.dir
-        settings = self.settings
-        chosen = (settings.report, settings.report_md, settings.graph_dot)
-        return [here / path for path in chosen if path]
+        return [here / where for _, where in destinations(self.settings)]
 
     def _cache_directory(self) -> Callable[[], Path] | None:
         """Where LLM answers are cached (pytest's cache directory), unless
