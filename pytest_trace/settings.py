@@ -90,6 +90,19 @@ def plain_name(text: str) -> str:
     return text
 
 
+#: What the whole-suite validation of a fix runs (``--trace-validate``).
+VALIDATE_CHOICES = ("all", "reached")
+
+
+def validate_choice(text: str) -> str:
+    if text not in VALIDATE_CHOICES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not one of {', '.join(VALIDATE_CHOICES)}: all runs every test "
+            "of the suite, reached only those that may reach a changed function"
+        )
+    return text
+
+
 def output_file(text: str) -> str:
     """A file to write at the end of the run: not a directory, not in a file."""
     text = nonempty(text)
@@ -188,6 +201,15 @@ OPTIONS = (
         "looking for alternatives (0: none); while none passes the checks, it goes on "
         "within the other budgets",
         "N",
+    ),
+    Option(
+        "validate",
+        validate_choice,
+        "all",
+        "what the fresh-process validation of a fix runs: all (every test of the suite) or "
+        "reached (the failing tests, the tests that reached a changed function in your run, "
+        "and those whose reach is not known; every test when a constant changed)",
+        "all|reached",
     ),
     Option(
         "time_budget",
@@ -339,6 +361,7 @@ class Settings:
     max_prompt_tokens: int = DEFAULT_MAX_PROMPT_TOKENS
     llm_timeout: float = DEFAULT_LLM_TIMEOUT
     alternatives: int = DEFAULT_ALTERNATIVES
+    validate: str = "all"
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:

@@ -82,6 +82,8 @@ class Workspace:
         self.checked: set[str] = set()
         self.durations = {n: r.duration for n, r in survey.results.items()}
         self.reaching: dict[str, list[str]] = {}
+        #: The tests that passed before whose reach the user's run (or the recording) knows.
+        self.known_reach = {n for n in self.passed_before if n in survey.results}
         for nodeid in self.passed_before:
             result = survey.results.get(nodeid)
             for name in result.reached if result else ():
@@ -182,6 +184,20 @@ class Workspace:
         names = [*names, *(user for name in names for user in self.users.get(name, ()))]
         tests = {t for name in names for t in self.reaching.get(name, ()) if t not in skip}
         return sorted(tests, key=lambda t: (self.durations.get(t, 0.0), t))
+
+    def validation_tests(self, group: Group, values: Mapping[str, str]) -> list[str]:
+        """The tests the validation of ``values`` runs: every test, or with
+        ``--trace-validate reached`` the group's, those that reached a changed function
+        and those whose reach is not known (every test when a constant changed: any code
+        may read it)."""
+        changed = self.changed(values)
+        if self.settings.validate == "all" or any(
+            self.parameters[name].kind == "constant" for name in changed
+        ):
+            return self.all_tests
+        unknown = [t for t in self.passed_before if t not in self.known_reach]
+        wanted = {*group.tests, *self.guard(changed, group.tests), *unknown}
+        return [t for t in self.all_tests if t in wanted]
 
     def time_limit(self, tests: Sequence[str]) -> float:
         """Per-test time limit of a candidate run: calibrated from the recorded durations."""
@@ -367,13 +383,16 @@ class GroupRepair:
 
     def find_regressions(self, values: Mapping[str, str]) -> Validation:
         """Failures among the tests that passed before: the whole suite in a clean pytest
-        process on the patched files."""
+        process on the patched files (with ``--trace-validate reached``, the tests that may
+        reach a changed function)."""
         workspace = self.workspace
-        run = workspace.runner.run(workspace.request(values, workspace.all_tests, timeout=0.0))
+        tests = workspace.validation_tests(self.group, values)
+        run = workspace.runner.run(workspace.request(values, tests, timeout=0.0))
+        ran = set(tests)
         suspects = [
             nodeid
             for nodeid in workspace.passed_before
-            if not run.passed(nodeid) and nodeid not in workspace.fail_on_base
+            if nodeid in ran and not run.passed(nodeid) and nodeid not in workspace.fail_on_base
         ]
         if suspects:  # a test that fails in the checkout without any change is no regression
             on_base = workspace.runner.run(RunRequest(tuple(suspects)))
@@ -441,6 +460,7 @@ class GroupRepair:
                 tests=self.group.tests,
                 passing=attempt.passing,
                 regression_run=attempt.validation.tests if attempt.validation else 0,
+                suite=len(workspace.all_tests) if workspace.settings.validate != "all" else 0,
                 iteration=attempt.iteration,
                 candidates=self.candidates,
                 optimizer=self.optimizer.name,

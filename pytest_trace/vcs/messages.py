@@ -63,6 +63,8 @@ class CommitFacts:
     concerns: Sequence[Concern] = ()
     #: Other candidates that pass the tests, and where they disagree.
     alternatives: int = 0
+    #: The tests of the suite, when the regression run ran fewer (``--trace-validate``).
+    suite: int = 0
     disagreements: Sequence[Disagreement] = ()
 
 
@@ -87,7 +89,7 @@ def commit_message(facts: CommitFacts) -> str:
     if failing:
         body += [f"Still failing ({len(failing)}):", *(f"  {nodeid}" for nodeid in failing)]
     body += [
-        f"Regression run: {facts.regression_run} tests, none newly failing",
+        _regression_line(facts),
         f"Iteration {facts.iteration}, {_count(facts.candidates, 'candidate')} tested so far; "
         f"optimizer {facts.optimizer}" + (f", model {facts.model}" if facts.model else ""),
         f"Tokens: {facts.tokens.prompt} prompt + {facts.tokens.completion} completion",
@@ -178,6 +180,15 @@ def function_locations(
             continue
         found[parameter.name] = (parameter.path, span.def_line)
     return found
+
+
+def _regression_line(facts: CommitFacts) -> str:
+    if facts.suite > facts.regression_run:  # --trace-validate reached
+        return (
+            f"Regression run: {facts.regression_run} of {facts.suite} tests, none newly "
+            "failing (those that may reach the changed code: --trace-validate reached)"
+        )
+    return f"Regression run: {facts.regression_run} tests, none newly failing"
 
 
 def _shorten(text: str, limit: int = SUBJECT_CHARS) -> str:
