@@ -14,7 +14,9 @@ repository, and prints the CPU time (user + system of the process and all its
 descendants: ``resource.getrusage(RUSAGE_CHILDREN)``) and the wall time of each, and
 their ratios; and the ratio of the CPU times of the same two commands when no test
 fails (``watched``: the cost of the user's run under ``--trace-optimize`` alone).
-``--large`` adds 5,000 tests; ``-n N`` runs them all under pytest-xdist.
+``--large`` adds 5,000 tests; ``-n N`` runs them all under pytest-xdist. ``--reached``
+adds, side by side, the optimize run with ``--trace-validate reached`` (the validation
+of the fix runs only the tests that may reach it) and its CPU ratio.
 
 ``--hang`` measures instead a bug whose code loops forever in three tests: the wall
 time of the optimize run against the budget of three time limits (the user's run pays
@@ -179,6 +181,18 @@ def run(repo: Path, args: list[str]) -> tuple[float, float, int]:
     return cpu, wall, completed.returncode
 
 
+def _forget_fixes(repo: Path) -> None:
+    refs = subprocess.run(
+        ["git", "for-each-ref", "--format=%(refname)", "refs/heads/trace-fix/", "refs/trace/"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for ref in refs:
+        _git(repo, "update-ref", "-d", ref)
+
+
 def fixed(repo: Path) -> bool:
     branches = subprocess.run(
         ["git", "branch", "--list", "trace-fix/*"],
@@ -190,11 +204,11 @@ def fixed(repo: Path) -> bool:
     return bool(branches.stdout.strip())
 
 
-def overhead(sizes: list[int], xdist: list[str]) -> bool:
+def overhead(sizes: list[int], xdist: list[str], reached: bool) -> bool:
     print(
         f"{'tests':>6}  {'plain cpu s':>11}  {'optimize cpu s':>14}  {'cpu ratio':>9}  "
         f"{'plain wall s':>12}  {'optimize wall s':>15}  {'wall ratio':>10}  fixed  "
-        f"{'watched cpu':>11}"
+        f"{'watched cpu':>11}" + ("  reached cpu ratio" if reached else "")
     )
     ok = True
     for size in sizes:
@@ -208,6 +222,22 @@ def overhead(sizes: list[int], xdist: list[str]) -> bool:
             )
             done = fixed(repo)
             ok &= done
+            extra = ""
+            if reached:
+                _forget_fixes(repo)  # the same run again, from scratch
+                reached_cpu, _, _ = run(
+                    repo,
+                    [
+                        *xdist,
+                        "--trace-optimize",
+                        "--trace-optimizer",
+                        "search",
+                        "--trace-validate",
+                        "reached",
+                    ],
+                )
+                ok &= fixed(repo)
+                extra = f"  {reached_cpu / plain_cpu:>16.2f}x"
             # The user's run alone: no test fails, so nothing happens after it.
             passing = [*xdist, "--deselect", "tests/test_bug.py::test_add"]
             alone_cpu, _, _ = run(repo, passing)
@@ -216,7 +246,7 @@ def overhead(sizes: list[int], xdist: list[str]) -> bool:
                 f"{size + 1:>6}  {plain_cpu:>11.2f}  {opt_cpu:>14.2f}  "
                 f"{opt_cpu / plain_cpu:>8.2f}x  {plain_wall:>12.2f}  {opt_wall:>15.2f}  "
                 f"{opt_wall / plain_wall:>9.2f}x  {'yes' if done else 'NO':>5}  "
-                f"{watched_cpu / alone_cpu:>10.2f}x",
+                f"{watched_cpu / alone_cpu:>10.2f}x{extra}",
                 flush=True,
             )
     return ok
@@ -253,6 +283,7 @@ def main() -> int:
     parser.add_argument("-n", dest="processes", default="", help="pytest-xdist processes")
     parser.add_argument("--hang", action="store_true", help="the hanging-bug measure only")
     parser.add_argument("--limit", type=float, default=3.0, help="--trace-timeout of --hang")
+    parser.add_argument("--reached", action="store_true", help="also with --trace-validate reached")
     options = parser.parse_args()
     xdist = ["-n", options.processes] if options.processes else ["-p", "no:xdist"]
     print(
@@ -262,7 +293,7 @@ def main() -> int:
     if options.hang:
         return 0 if hanging(options.limit, xdist) else 1
     sizes = [*options.sizes, *([5000] if options.large else [])]
-    ok = overhead([size - 1 for size in sizes], xdist)
+    ok = overhead([size - 1 for size in sizes], xdist, options.reached)
     print(
         "ratios: the optimize run over the plain run of the same tests, side by side; "
         "watched cpu: pytest --trace-optimize over pytest when no test fails (the cost of "

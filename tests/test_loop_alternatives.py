@@ -22,8 +22,9 @@ CONCERN = Concern("test-literal", "returns a literal that appears only in the te
 class World:
     """COPIED, GOOD, LONGER and SHIFTED pass both tests; the check blames COPIED."""
 
-    def __init__(self, regressing: Sequence[str] = ()) -> None:
+    def __init__(self, regressing: Sequence[str] = (), *, disagree: bool = False) -> None:
         self.regressing = set(regressing)
+        self.disagree = disagree
         self.commits: list[tuple[str, str, Ambiguity]] = []
         self.validated: list[str] = []
         self.compared: list[list[str]] = []
@@ -50,6 +51,8 @@ class World:
 
     def compare(self, batch: Sequence[Mapping[str, str]]) -> list[Disagreement]:
         self.compared.append([values[NAME] for values in batch])
+        if not self.disagree:
+            return []
         return [Disagreement(NAME, "price(3)", ("6", "3"), "assert price(3) == ...")]
 
     def commit(self, values: Mapping[str, str], attempt: Attempt, ambiguity: Ambiguity) -> str:
@@ -118,11 +121,25 @@ def test_the_search_goes_on_for_alternatives_and_commits_the_best_ranked() -> No
     assert world.validated == [LONGER, GOOD]  # the first that passed, then the better one
     assert [a.verdict for a in result.attempts] == ["alternative", "alternative", "fixed", "worse"]
     assert [a.values[NAME] for a in result.alternatives] == [GOOD, LONGER, COPIED]
-    assert world.compared == [[GOOD, LONGER, COPIED]]
+    assert world.compared == [[GOOD, LONGER]]  # COPIED did not pass the checks
     [(_, _, ambiguity)] = world.commits
     assert ambiguity.alternatives == 2
-    assert ambiguity.disagreements == tuple(result.disagreements)
+    assert ambiguity.disagreements == tuple(result.disagreements) == ()
     assert result.steps[-1].best == 2
+
+
+def test_alternatives_as_good_that_disagree_leave_the_fix_plausible() -> None:
+    world = World(disagree=True)
+    batches = [[Proposal({NAME: LONGER})], [Proposal({NAME: GOOD})]]
+    result, _ = run(batches, world, max_iterations=None, alternatives=1)
+    assert result.values == {NAME: GOOD}
+    assert result.status == "plausible"
+    assert result.verdict_reason == (
+        "disagrees with 1 other fix as good on price(3) (6 vs 3): a test that settles it: "
+        "assert price(3) == ..."
+    )
+    [(_, verdict, ambiguity)] = world.commits
+    assert verdict == "plausible" and len(ambiguity.disagreements) == 1
 
 
 def test_a_better_alternative_that_regresses_gives_way_to_the_first() -> None:

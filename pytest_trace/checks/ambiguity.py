@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pytest_trace.checks import Concern
+
 
 @dataclass(frozen=True)
 class Disagreement:
@@ -35,3 +37,19 @@ def describe(disagreement: Disagreement) -> str:
 
 def describe_all(disagreements: Sequence[Disagreement]) -> list[str]:
     return [describe(disagreement) for disagreement in disagreements]
+
+
+def ambiguous(disagreement: Disagreement) -> Concern:
+    """The blocking concern of a fix whose alternatives, as good by every other check,
+    disagree: the tests cannot tell which one is right. Its reason reads after "it":
+    "disagrees with 2 other fixes as good on f(3) (4 vs 5): a test that settles it:
+    assert f(3) == 4"."""
+    others = len(disagreement.results) - 1
+    fixes = "fix" if others == 1 else "fixes"
+    assertion = disagreement.test.splitlines()[-1].split("  #")[0].strip()
+    return Concern(
+        "ambiguous",
+        f"disagrees with {others} other {fixes} as good on {disagreement.call} "
+        f"({disagreement.results[0]} vs {disagreement.results[1]}): a test that settles "
+        f"it: {assertion}",
+    )

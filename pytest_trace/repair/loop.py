@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from pytest_trace.checks.ambiguity import ambiguous
 from pytest_trace.checks.ranking import blame, changed_tokens
 from pytest_trace.checks.tampering import check_update as tampering
 from pytest_trace.model import HistoryEntry, Parameter, Problem, Step, TestResult
@@ -321,10 +322,18 @@ def _commit_best(
     for other in survivors[1:]:
         other.attempt.verdict = "alternative"
     attempt = chosen.attempt
-    attempt.verdict = "plausible" if chosen.blocking else "fixed"
-    disagreements = (
-        list(callbacks.compare([a.values for a in survivors])) if len(survivors) > 1 else []
+    # Where the chosen fix passes the checks, the alternatives that pass them too are
+    # asked where they disagree: any disagreement leaves the fix only plausible, since
+    # the tests cannot tell which one is right (the settling test says how to).
+    compared = (
+        survivors if chosen.blocking else [chosen, *(a for a in survivors[1:] if not a.blocking)]
     )
+    disagreements = (
+        list(callbacks.compare([a.values for a in compared])) if len(compared) > 1 else []
+    )
+    if disagreements and not chosen.blocking:
+        attempt.concerns = (*attempt.concerns, ambiguous(disagreements[0]))
+    attempt.verdict = "plausible" if chosen.blocking else "fixed"
     ambiguity = Ambiguity(len(survivors) - 1, tuple(disagreements))
     result.status = attempt.verdict
     if result.status == "fixed":
