@@ -9,7 +9,7 @@ from typing import NamedTuple
 import pytest
 
 from pytest_trace.model import Value
-from pytest_trace.trace.values import Renderer, ReprLimits, clip, value_of
+from pytest_trace.trace.values import Renderer, ReprLimits, value_of
 
 SMALL = ReprLimits(max_string=20, max_items=3, max_depth=2, max_total=80)
 
@@ -130,7 +130,7 @@ def test_total_length_is_bounded_with_a_marker() -> None:
     nested = [["s" * 300] * 10] * 10
     shown = value_of(nested).repr
     assert len(shown) <= 500
-    assert shown.endswith("chars]")
+    assert shown.endswith("characters omitted …")
 
 
 def test_huge_values_are_cheap() -> None:
@@ -176,9 +176,9 @@ def test_repr_that_raises_gives_a_fallback() -> None:
 
 def test_huge_custom_repr_is_cut() -> None:
     shown = value_of(HugeRepr()).repr
-    assert len(shown) == 500
+    assert len(shown) <= 500
     assert shown.startswith("xxx")
-    assert shown.endswith("... [1000000 chars]")
+    assert shown.endswith(" characters omitted …")
 
 
 def test_object_without_repr_is_shown_by_its_attributes() -> None:
@@ -210,12 +210,6 @@ def test_renderer_is_reusable_and_matches_value_of() -> None:
     for obj in (1, "x" * 100, list(range(10)), Cart()):
         assert renderer.value(obj) == value_of(obj, limits=SMALL)
     assert renderer.limits is SMALL
-
-
-def test_clip() -> None:
-    assert clip("short", 10) == "short"
-    assert clip("y" * 100, 30) == "y" * 15 + "... [100 chars]"  # 30 chars in all
-    assert clip("y" * 100, 5) == "yyyyy"
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pytest_trace.model import CallNode, Value
+from pytest_trace.text.clip import clip
 from pytest_trace.trace import codeinfo
 from pytest_trace.trace.lines import LineLog
-from pytest_trace.trace.values import Renderer, ReprLimits, clip
+from pytest_trace.trace.values import Renderer, ReprLimits
 
 Raw = tuple[str, str]
 Record = list[Any]

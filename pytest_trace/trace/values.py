@@ -26,6 +26,7 @@ from itertools import islice
 from typing import Any
 
 from pytest_trace.model import Value
+from pytest_trace.text.clip import clip
 
 _PLAIN_TYPES = frozenset({bool, float, complex, range, type(None), type(...), type(NotImplemented)})
 _STRING_TYPES = frozenset({str, bytes, bytearray})
@@ -74,15 +75,6 @@ def value_of(obj: object, *, limits: ReprLimits = DEFAULT_LIMITS) -> Value:
     once and call :meth:`Renderer.value`.
     """
     return Renderer(limits).value(obj)
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, with a marker saying it was cut."""
-    if len(text) <= limit:
-        return text
-    marker = f"... [{len(text)} chars]"
-    keep = limit - len(marker)
-    return text[:limit] if keep < 1 else text[:keep] + marker
 
 
 class Renderer:
