@@ -1,5 +1,5 @@
-"""Generating edits: the function under edit, assembled from the operator families and
-the renderer; the order of the candidates; single edits and pairs of edits."""
+"""Generating edits: the candidates of the registered operators and their order; single
+edits and pairs of edits."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import dataclasses
 import difflib
 import itertools
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
-from pytest_trace.optimizers.mutations.constants import ConstantEdits
-from pytest_trace.optimizers.mutations.guards import GuardInsertions
+from pytest_trace.optimizers.mutations.function import Function
 from pytest_trace.optimizers.mutations.model import (
     Edit,
     FunctionNode,
@@ -21,85 +20,51 @@ from pytest_trace.optimizers.mutations.model import (
     code_key,
     compiled,
 )
-from pytest_trace.optimizers.mutations.names import NameSwaps
-from pytest_trace.optimizers.mutations.operands import OperandEdits
-from pytest_trace.optimizers.mutations.operators import OperatorSwaps
-from pytest_trace.optimizers.mutations.rendering import Renderer
-from pytest_trace.optimizers.mutations.statements import StatementEdits
-from pytest_trace.optimizers.mutations.wrapping import WrapEdits
+from pytest_trace.optimizers.mutations.registry import OPERATORS, Operator
 from pytest_trace.repair.source_edits import split_lines
 
 
-class Function(
-    Renderer,
-    OperatorSwaps,
-    ConstantEdits,
-    NameSwaps,
-    OperandEdits,
-    WrapEdits,
-    StatementEdits,
-    GuardInsertions,
-):
-    """One function under edit: its syntax tree, text, scopes and candidate edits."""
-
-    def candidates(self) -> list[Raw]:
-        """Every candidate edit, in the default order."""
-        raws: list[Raw] = []
-        generators: tuple[Callable[[], Iterable[Raw]], ...] = (
-            self._comparisons,
-            self._binary_operators,
-            self._boolean_operators,
-            self._negations,
-            self._numbers,
-            self._off_by_one,
-            self._literals,
-            self._names,
-            self._functions,
-            self._attributes,
-            self._swaps,
-            self._operand_deletions,
-            self._operand_insertions,
-            self._unwraps,
-            self._slices,
-            self._replacements,
-            self._wraps,
-            self._assignments,
-            self._guards,
-            self._statement_deletions,
-            self._statement_insertions,
-            self._statement_moves,
-            self._statement_swaps,
-        )
-        for generate in generators:
-            raws.extend(generate())
-        suspicious = self.hints.suspicious
-        for order, raw in enumerate(raws):
-            raw.order = order
-            if suspicious:
-                raw.score = max(
-                    (suspicious.get(self.line_map(line), 0.0) for line in raw.lines), default=0.0
-                )
-        raws.sort(key=lambda raw: (-raw.score, raw.priority, raw.size, raw.order))
-        return raws
+def candidates(function: Function, operators: Sequence[Operator]) -> list[Raw]:
+    """Every candidate edit of ``function`` the ``operators`` make, in the default order."""
+    raws: list[Raw] = []
+    for operator in operators:
+        raws.extend(operator.generate(function))
+    suspicious = function.hints.suspicious
+    for order, raw in enumerate(raws):
+        raw.order = order
+        if suspicious:
+            raw.score = max(
+                (suspicious.get(function.line_map(line), 0.0) for line in raw.lines), default=0.0
+            )
+    raws.sort(key=lambda raw: (-raw.score, raw.priority, raw.size, raw.order))
+    return raws
 
 
-def single_edits(source: str, hints: Hints) -> Iterator[Edit]:
+def single_edits(
+    source: str, hints: Hints, operators: Sequence[Operator] = OPERATORS
+) -> Iterator[Edit]:
     """Every single edit of the function ``source`` the operators can make, lazily.
 
     Each edit compiles, keeps the function's name and signature, and differs from the
-    original and from every edit yielded before it. Raises ``ValueError`` when
+    original and from every edit yielded before it. ``operators``: those that make the
+    edits (``registry.OPERATORS``, the search's, by default). Raises ``ValueError`` when
     ``source`` is not exactly one function definition.
     """
     function = Function(source, hints)
     seen = {function.key}
-    for raw in function.candidates():
+    for raw in candidates(function, operators):
         edit = function.render(raw, seen)
         if edit is not None:
             yield edit
 
 
 def double_edits(
-    source: str, hints: Hints, singles: Sequence[Edit], *, limit: int
+    source: str,
+    hints: Hints,
+    singles: Sequence[Edit],
+    *,
+    limit: int,
+    operators: Sequence[Operator] = OPERATORS,
 ) -> Iterator[Edit]:
     """Pairs of edits at different places: each single edit of ``singles`` (edits of
     ``source``, best first), followed by a single edit of its result.
@@ -107,7 +72,8 @@ def double_edits(
     Pairs come in order of the sum of their ranks (the first edit's rank in ``singles``,
     the second's among the edits of the first's result), at most ``limit`` of them.
     No pair repeats ``source``, an edit of ``singles``, or an earlier pair. Operators,
-    lines (of ``source``) and sizes are those of both edits.
+    lines (of ``source``) and sizes are those of both edits. The second edits are
+    those of ``operators``.
     """
     if limit <= 0 or not singles:
         return
@@ -117,7 +83,7 @@ def double_edits(
         code = compiled(single.source, strict=base.strict)
         if code is not None:
             seen.add(code_key(code))
-    streams = [_SecondEdits(base, first, hints) for first in singles]
+    streams = [_SecondEdits(base, first, hints, operators) for first in singles]
     produced = 0
     for total in itertools.count():  # the pairs whose ranks sum to `total`
         progressed = False
@@ -137,10 +103,13 @@ def double_edits(
 class _SecondEdits:
     """The single edits of one first edit's result, as second edits of a pair, lazily."""
 
-    def __init__(self, base: Function, first: Edit, hints: Hints) -> None:
+    def __init__(
+        self, base: Function, first: Edit, hints: Hints, operators: Sequence[Operator]
+    ) -> None:
         self.base = base
         self.first = first
         self.hints = hints
+        self.operators = operators
         self.items: list[Edit] = []
         self.exhausted = False
         self._iterator: Iterator[Edit] | None = None
@@ -185,7 +154,7 @@ class _SecondEdits:
             )
         except ValueError:
             return
-        for raw in function.candidates():
+        for raw in candidates(function, self.operators):
             if raw.path == changed or (inserted and raw.path[: len(changed)] == changed):
                 continue
             second = function.render(raw, seen)

@@ -8,10 +8,13 @@ import itertools
 import warnings
 from collections.abc import Iterator, Mapping, Sequence, Sized
 
-from pytest_trace.optimizers.mutations.candidates import P_GUARD, CandidateBuilder
+from pytest_trace.optimizers.mutations.function import Function
 from pytest_trace.optimizers.mutations.model import Block, Raw
 from pytest_trace.optimizers.mutations.nodes import is_docstring_statement, number_literal
 from pytest_trace.optimizers.mutations.scope import NUMBER_ANNOTATIONS, SIZED_ANNOTATIONS
+
+#: Priorities of this module's edits (lower first, on the scale of ``registry``).
+P_GUARD = 22
 
 # Caps, so that no operator explodes on a big function.
 _MAX_GUARDS_AT_TOP = 48
@@ -40,145 +43,151 @@ _GUARD_TEMPLATES: tuple[tuple[str, str], ...] = (
 )
 
 
-class GuardInsertions(CandidateBuilder):
-    """Guards on the parameters."""
+class GuardInsertion:
+    """``if <cond>: return <value>`` at the top of the body and before the most
+    suspicious statements, with conditions that hold for the failing inputs."""
 
-    def _guards(self) -> Iterator[Raw]:
-        """``if <cond>: return <value>`` at the top of the body and before the most
-        suspicious statements, with conditions that hold for the failing inputs."""
-        conditions = self._guard_conditions()
-        top = self.blocks[0]
+    name = "insert guard"
+    priority = P_GUARD
+
+    def generate(self, function: Function) -> Iterator[Raw]:
+        conditions = _guard_conditions(function)
+        top = function.blocks[0]
         start = 1 if is_docstring_statement(top.statements[0]) else 0
         if not conditions or start >= len(top.statements):
             return
         positions: list[tuple[Block, int, int]] = [(top, start, _MAX_GUARDS_AT_TOP)]
         ranked = sorted(
-            ((score, line) for line, score in self.hints.suspicious.items() if score > 0),
+            ((score, line) for line, score in function.hints.suspicious.items() if score > 0),
             key=lambda item: (-item[0], item[1]),
         )
         for _, line in ranked:
             if len(positions) > _GUARDED_STATEMENTS:
                 break
-            statement = self._statement_at(line)
-            if statement is None or id(statement) not in self.position:
+            statement = _statement_at(function, line)
+            if statement is None or id(statement) not in function.position:
                 continue
-            block, index = self.position[id(statement)]
+            block, index = function.position[id(statement)]
             if not any(b is block and i == index for b, i, _ in positions):
                 positions.append((block, index, _MAX_GUARDS_PER_STATEMENT))
         for block, index, cap in positions:
             at_top = block is top and index == start
-            values = self._guard_values(0 if at_top else block.statements[index].lineno)
+            values = _guard_values(function, 0 if at_top else block.statements[index].lineno)
             pairs = sorted(
                 itertools.product(range(len(conditions)), range(len(values))),
                 key=lambda pair: (pair[0] + pair[1], pair[0]),
             )
             for c, v in pairs[:cap]:
                 guard = ast.If(test=conditions[c], body=[ast.Return(value=values[v])], orelse=[])
-                yield self._insertion(block, index, guard, "insert guard", P_GUARD)
+                yield function.insertion(block, index, guard, "insert guard", P_GUARD)
 
-    def _statement_at(self, line: int) -> ast.stmt | None:
-        """The innermost statement starting on ``line``."""
-        found = None
-        for statement in self.statements:
-            if statement.lineno == line and id(statement) in self.position:
-                found = statement
-        return found
 
-    def _guard_conditions(self) -> list[ast.expr]:
-        """Conditions on the parameters, those true for the most failing inputs first."""
-        parameters = [p for p in self.params if p not in ("self", "cls")]
-        inputs = self.hints.inputs
-        scored: list[tuple[int, int, ast.expr]] = []  # (-failing inputs covered, rank, cond)
-        for parameter in parameters:
-            values, kinds = _input_values(inputs, parameter)
-            annotation = self.annotations.get(parameter, frozenset())
-            for rank, (kind, check) in enumerate(_GUARD_TEMPLATES):
-                coverage = sum(1 for value in values if _guard_holds(check, value))
-                if values and not coverage:
-                    continue
-                if not values:
-                    if kinds:
-                        if kind not in kinds and kind != "any":
-                            continue
-                    elif annotation:
-                        if not _kind_matches(kind, annotation):
-                            continue
-                    elif kind not in ("any", "number", "none", "sized") or rank > 6:
-                        continue
-                scored.append((-coverage, rank, _guard_condition(check, parameter)))
-        numeric = [
-            p
-            for p in parameters
-            if _input_values(inputs, p)[1] <= {"number"}
-            and not (self.annotations.get(p) and not self.annotations[p] & NUMBER_ANNOTATIONS)
-        ]
-        for a, b in itertools.combinations(numeric[:4], 2):
-            pairs = _input_pairs(inputs, a, b)
-            for rank, op in enumerate((ast.Gt(), ast.GtE(), ast.Eq())):
-                coverage = sum(1 for x, y in pairs if _compare_holds(op, x, y))
-                if pairs and not coverage:
-                    continue
-                condition: ast.expr = ast.Compare(left=_name(a), ops=[op], comparators=[_name(b)])
-                scored.append((-coverage, len(_GUARD_TEMPLATES) + rank, condition))
-        for rank, condition in enumerate(self._dereference_conditions()):
-            scored.append((0, rank, condition))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        unique: dict[str, ast.expr] = {}
-        for _, _, condition in scored:
-            unique.setdefault(ast.dump(condition), condition)
-        return list(unique.values())[:_MAX_GUARD_CONDITIONS]
+def _statement_at(function: Function, line: int) -> ast.stmt | None:
+    """The innermost statement starting on ``line``."""
+    found = None
+    for statement in function.statements:
+        if statement.lineno == line and id(statement) in function.position:
+            found = statement
+    return found
 
-    def _dereference_conditions(self) -> list[ast.expr]:
-        """``x.a is None`` and ``not x.a`` for attributes of parameters that the function
-        dereferences (``x.a.b``, ``x.a[i]``): the missing check for an empty list's
-        head, an absent middle name."""
-        found: dict[str, ast.Attribute] = {}
-        for node in ast.walk(self.func):
-            if not isinstance(node, (ast.Attribute, ast.Subscript)):
+
+def _guard_conditions(function: Function) -> list[ast.expr]:
+    """Conditions on the parameters, those true for the most failing inputs first."""
+    parameters = [p for p in function.params if p not in ("self", "cls")]
+    inputs = function.hints.inputs
+    scored: list[tuple[int, int, ast.expr]] = []  # (-failing inputs covered, rank, cond)
+    for parameter in parameters:
+        values, kinds = _input_values(inputs, parameter)
+        annotation = function.annotations.get(parameter, frozenset())
+        for rank, (kind, check) in enumerate(_GUARD_TEMPLATES):
+            coverage = sum(1 for value in values if _guard_holds(check, value))
+            if values and not coverage:
                 continue
-            inner = node.value
-            if (
-                isinstance(inner, ast.Attribute)
-                and isinstance(inner.value, ast.Name)
-                and inner.value.id in self.params
-                and isinstance(inner.ctx, ast.Load)
-            ):
-                found.setdefault(ast.dump(inner), inner)
-        conditions: list[ast.expr] = []
-        for attribute in list(found.values())[:_MAX_DEREFERENCED]:
-            none = ast.Compare(left=attribute, ops=[ast.Is()], comparators=[ast.Constant(None)])
-            conditions += [none, ast.UnaryOp(op=ast.Not(), operand=attribute)]
-        return conditions
+            if not values:
+                if kinds:
+                    if kind not in kinds and kind != "any":
+                        continue
+                elif annotation:
+                    if not _kind_matches(kind, annotation):
+                        continue
+                elif kind not in ("any", "number", "none", "sized") or rank > 6:
+                    continue
+            scored.append((-coverage, rank, _guard_condition(check, parameter)))
+    numeric = [
+        p
+        for p in parameters
+        if _input_values(inputs, p)[1] <= {"number"}
+        and not (function.annotations.get(p) and not function.annotations[p] & NUMBER_ANNOTATIONS)
+    ]
+    for a, b in itertools.combinations(numeric[:4], 2):
+        pairs = _input_pairs(inputs, a, b)
+        for rank, op in enumerate((ast.Gt(), ast.GtE(), ast.Eq())):
+            coverage = sum(1 for x, y in pairs if _compare_holds(op, x, y))
+            if pairs and not coverage:
+                continue
+            condition: ast.expr = ast.Compare(left=_name(a), ops=[op], comparators=[_name(b)])
+            scored.append((-coverage, len(_GUARD_TEMPLATES) + rank, condition))
+    for rank, condition in enumerate(_dereference_conditions(function)):
+        scored.append((0, rank, condition))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    unique: dict[str, ast.expr] = {}
+    for _, _, condition in scored:
+        unique.setdefault(ast.dump(condition), condition)
+    return list(unique.values())[:_MAX_GUARD_CONDITIONS]
 
-    def _guard_values(self, line: int) -> list[ast.expr | None]:
-        """What a guard may return: the expected values, the function's returned
-        literals, its parameters, and the expressions it returns that can be computed
-        before ``line`` (0: at the top); a bare ``return`` for a function without values."""
-        values: list[ast.expr | None] = []
-        for text in self.hints.expected:
-            node = _literal_node(text)
-            if node is not None:
-                values.append(node)
-        literals = [r for r in self.returns if _is_literal_expression(r)]
-        values += literals
-        values += [_name(p) for p in self.params if p not in ("self", "cls")][:3]
-        available = set(self.params) | {
-            name for name, bound in self.bound_line.items() if line and bound < line
-        }
-        for expression in self.returns:
-            names = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
-            if all(name in available or name not in self.bound_line for name in names):
-                values.append(expression)
-        for expression in self.returns:
-            values += _without_a_part(expression)[:2]
-        if not self.returns:
-            values.append(None)
-        if not self.hints.expected and not literals:
-            values += [number_literal(0), number_literal(1), ast.Constant(value=None)]
-        unique: dict[str, ast.expr | None] = {}
-        for value in values:
-            unique.setdefault("" if value is None else ast.dump(value), value)
-        return list(unique.values())[:_MAX_GUARD_VALUES]
+
+def _dereference_conditions(function: Function) -> list[ast.expr]:
+    """``x.a is None`` and ``not x.a`` for attributes of parameters that the function
+    dereferences (``x.a.b``, ``x.a[i]``): the missing check for an empty list's
+    head, an absent middle name."""
+    found: dict[str, ast.Attribute] = {}
+    for node in ast.walk(function.func):
+        if not isinstance(node, (ast.Attribute, ast.Subscript)):
+            continue
+        inner = node.value
+        if (
+            isinstance(inner, ast.Attribute)
+            and isinstance(inner.value, ast.Name)
+            and inner.value.id in function.params
+            and isinstance(inner.ctx, ast.Load)
+        ):
+            found.setdefault(ast.dump(inner), inner)
+    conditions: list[ast.expr] = []
+    for attribute in list(found.values())[:_MAX_DEREFERENCED]:
+        none = ast.Compare(left=attribute, ops=[ast.Is()], comparators=[ast.Constant(None)])
+        conditions += [none, ast.UnaryOp(op=ast.Not(), operand=attribute)]
+    return conditions
+
+
+def _guard_values(function: Function, line: int) -> list[ast.expr | None]:
+    """What a guard may return: the expected values, the function's returned
+    literals, its parameters, and the expressions it returns that can be computed
+    before ``line`` (0: at the top); a bare ``return`` for a function without values."""
+    values: list[ast.expr | None] = []
+    for text in function.hints.expected:
+        node = _literal_node(text)
+        if node is not None:
+            values.append(node)
+    literals = [r for r in function.returns if _is_literal_expression(r)]
+    values += literals
+    values += [_name(p) for p in function.params if p not in ("self", "cls")][:3]
+    available = set(function.params) | {
+        name for name, bound in function.bound_line.items() if line and bound < line
+    }
+    for expression in function.returns:
+        names = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
+        if all(name in available or name not in function.bound_line for name in names):
+            values.append(expression)
+    for expression in function.returns:
+        values += _without_a_part(expression)[:2]
+    if not function.returns:
+        values.append(None)
+    if not function.hints.expected and not literals:
+        values += [number_literal(0), number_literal(1), ast.Constant(value=None)]
+    unique: dict[str, ast.expr | None] = {}
+    for value in values:
+        unique.setdefault("" if value is None else ast.dump(value), value)
+    return list(unique.values())[:_MAX_GUARD_VALUES]
 
 
 def _without_a_part(expression: ast.expr) -> list[ast.expr]:

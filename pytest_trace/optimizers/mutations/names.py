@@ -6,19 +6,11 @@ import ast
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
-from pytest_trace.optimizers.mutations.candidates import (
-    P_ASSIGN,
-    P_ATTRIBUTE,
-    P_FUNCTION,
-    P_LOGIC,
-    P_REPLACE,
-    P_VARIABLE,
-    RARE,
-    CandidateBuilder,
-)
+from pytest_trace.optimizers.mutations.function import RARE, Function
 from pytest_trace.optimizers.mutations.model import Raw, Site
 from pytest_trace.optimizers.mutations.nodes import is_docstring, is_load
-from pytest_trace.optimizers.mutations.receivers import alternatives, cannot, known_types
+from pytest_trace.optimizers.mutations.operators import P_ASSIGN, P_LOGIC
+from pytest_trace.optimizers.mutations.receivers import alternatives, cannot
 
 #: Function name → (operator name, siblings).
 _FUNCTION_SIBLINGS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
@@ -98,13 +90,21 @@ _REPLACE_ROLES = frozenset(
     {"argument", "keyword", "return", "compare", "operand", "index", "value", "branch"}
 )
 
+#: Priorities of this module's edits (lower first, on the scale of ``registry``).
+P_VARIABLE = 18
+P_ATTRIBUTE = 24
+P_REPLACE = 28
+P_FUNCTION = 38
 
-class NameSwaps(CandidateBuilder):
-    """Edits of a name: another name in scope."""
 
-    def _names(self) -> Iterator[Raw]:
-        """A name replaced by another name in scope."""
-        for site in self.sites:
+class VariableSwap:
+    """A name replaced by another name in scope."""
+
+    name = "variable swap"
+    priority = P_VARIABLE
+
+    def generate(self, function: Function) -> Iterator[Raw]:
+        for site in function.sites:
             node = site.node
             if not isinstance(node, ast.Name) or site.role == "callee":
                 continue
@@ -112,39 +112,53 @@ class NameSwaps(CandidateBuilder):
                 assigned = isinstance(site.parent, (ast.Assign, ast.AnnAssign, ast.AugAssign))
                 if not assigned or node.id in site.scope:
                     continue
-                for name in self._variables(site, node.id)[:4]:
+                for name in function.variables(site, node.id)[:4]:
                     new = ast.Name(id=name, ctx=ast.Store())
-                    yield self._expr(site, new, "variable swap", P_ASSIGN + RARE, 1, name_only=name)
+                    yield function.expr(
+                        site, new, "variable swap", P_ASSIGN + RARE, 1, name_only=name
+                    )
                 continue
             if not isinstance(node.ctx, ast.Load):
                 continue
             need = _need(site)
             names = [
                 name
-                for name in self._variables(site, node.id)
-                if not need or not cannot(self._types_of(name), need)
+                for name in function.variables(site, node.id)
+                if not need or not cannot(function.types_of(name), need)
             ][:_MAX_NAMES_PER_SITE]
             for name in names:
                 new = ast.Name(id=name, ctx=ast.Load())
-                yield self._expr(site, new, "variable swap", P_VARIABLE, 1, name_only=name)
-            for name in self._global_values(node.id)[:_MAX_GLOBALS_PER_SITE]:
+                yield function.expr(site, new, "variable swap", P_VARIABLE, 1, name_only=name)
+            for name in function.global_values(node.id)[:_MAX_GLOBALS_PER_SITE]:
                 new = ast.Name(id=name, ctx=ast.Load())
-                yield self._expr(site, new, "variable swap", P_VARIABLE + RARE, 1, name_only=name)
-            own = set(self.params) | set(self.locals) | set(self.globals)
-            functions = [name for name in sorted(self.called) if name != node.id and name in own]
+                yield function.expr(
+                    site, new, "variable swap", P_VARIABLE + RARE, 1, name_only=name
+                )
+            own = set(function.params) | set(function.locals) | set(function.globals)
+            functions = [
+                name for name in sorted(function.called) if name != node.id and name in own
+            ]
             for name in functions[:2]:
                 new = ast.Name(id=name, ctx=ast.Load())
-                yield self._expr(site, new, "variable swap", P_FUNCTION + RARE, 1, name_only=name)
+                yield function.expr(
+                    site, new, "variable swap", P_FUNCTION + RARE, 1, name_only=name
+                )
 
-    def _functions(self) -> Iterator[Raw]:
-        """The function called: ``min`` ↔ ``max``, ``any`` ↔ ``all``, other functions."""
-        own = set(self.params) | set(self.locals) | set(self.globals)
+
+class FunctionSwap:
+    """The function called: ``min`` ↔ ``max``, ``any`` ↔ ``all``, other functions."""
+
+    name = "function swap"
+    priority = P_FUNCTION
+
+    def generate(self, function: Function) -> Iterator[Raw]:
+        own = set(function.params) | set(function.locals) | set(function.globals)
         functions = [  # the user's functions: called names that are not builtins
             name
-            for name in dict.fromkeys([*sorted(self.called), *self.globals])
+            for name in dict.fromkeys([*sorted(function.called), *function.globals])
             if name in own and not name.isupper()
         ]
-        for site in self.sites:
+        for site in function.sites:
             node = site.node
             if site.role != "callee" or not isinstance(node, ast.Name):
                 continue
@@ -152,16 +166,24 @@ class NameSwaps(CandidateBuilder):
             for name in siblings:
                 priority = P_LOGIC if operator != "function swap" else P_ATTRIBUTE
                 new = ast.Name(id=name, ctx=ast.Load())
-                yield self._expr(site, new, operator, priority, 1, name_only=name)
+                yield function.expr(site, new, operator, priority, 1, name_only=name)
             others = [name for name in functions if name != node.id and name not in siblings]
             for name in others[:_MAX_FUNCTIONS_PER_SITE]:
                 new = ast.Name(id=name, ctx=ast.Load())
-                yield self._expr(site, new, "function swap", P_FUNCTION, 1, name_only=name)
+                yield function.expr(site, new, "function swap", P_FUNCTION, 1, name_only=name)
 
-    def _attributes(self) -> Iterator[Raw]:
+
+class AttributeSwap:
+    """``.start`` ↔ ``.end``, ``.lower`` ↔ ``.upper``, ..., attributes the function uses,
+    and the methods of a known built-in type taking the same arguments."""
+
+    name = "attribute swap"
+    priority = P_ATTRIBUTE
+
+    def generate(self, function: Function) -> Iterator[Raw]:
         attribute_sites = [
             site
-            for site in self.sites
+            for site in function.sites
             if isinstance(site.node, ast.Attribute) and not isinstance(site.node.ctx, ast.Del)
         ]
         by_base: dict[str, list[str]] = {}
@@ -175,13 +197,13 @@ class NameSwaps(CandidateBuilder):
             table = [name for group in _ATTRIBUTE_GROUPS if node.attr in group for name in group]
             same_base = by_base.get(ast.dump(node.value), [])
             seen_elsewhere = [
-                name for name, is_called in self.attributes.items() if is_called == called
+                name for name, is_called in function.attributes.items() if is_called == called
             ]
             if isinstance(node.value, (ast.Constant, ast.JoinedStr)):
                 seen_elsewhere = []  # a literal's type is known: its own siblings only
-            methods = self._methods_of_receiver(site) if called else []
+            methods = _methods_of_receiver(function, site) if called else []
             base = node.value
-            base_types = self._types_of(base.id) if isinstance(base, ast.Name) else frozenset()
+            base_types = function.types_of(base.id) if isinstance(base, ast.Name) else frozenset()
             names = [
                 name
                 for name in dict.fromkeys([*table, *methods, *same_base, *seen_elsewhere])
@@ -190,7 +212,7 @@ class NameSwaps(CandidateBuilder):
             for name in names:
                 new = ast.Attribute(value=node.value, attr=name, ctx=node.ctx)
                 priority = P_ATTRIBUTE - (4 if name in table else 0)
-                yield self._expr(
+                yield function.expr(
                     site,
                     new,
                     "attribute swap",
@@ -200,24 +222,15 @@ class NameSwaps(CandidateBuilder):
                     name_only=name,
                 )
 
-    def _methods_of_receiver(self, site: Site) -> list[str]:
-        """For ``x.m(...)`` with ``x`` of a known built-in type, its other methods that
-        take the same arguments (``receivers``)."""
-        node, call = site.node, site.parent
-        if not isinstance(node, ast.Attribute) or not isinstance(call, ast.Call):
-            return []
-        if not isinstance(node.value, ast.Name):
-            return []
-        if self._receiver_types is None:
-            self._receiver_types = known_types(self.func)
-        kind = self._receiver_types.get(node.value.id)
-        if kind is None:
-            return []
-        return alternatives(kind, node.attr, len(call.args), len(call.keywords))
 
-    def _replacements(self) -> Iterator[Raw]:
-        """An expression (other than a name) replaced by a variable in scope."""
-        for site in self.sites:
+class ReplaceWithVariable:
+    """An expression (other than a name) replaced by a variable in scope."""
+
+    name = "replace with variable"
+    priority = P_REPLACE
+
+    def generate(self, function: Function) -> Iterator[Raw]:
+        for site in function.sites:
             node = site.node
             if site.role not in _REPLACE_ROLES or isinstance(node, (ast.Name, ast.Starred)):
                 continue
@@ -225,12 +238,26 @@ class NameSwaps(CandidateBuilder):
                 continue
             if isinstance(node, (ast.Slice, ast.JoinedStr)) or is_docstring(site):
                 continue
-            size = self._tokens(node)
-            names = self._variables(site, "")[:_MAX_REPLACEMENTS_PER_SITE]
-            names += self._global_values("")[:2]
+            size = function.tokens(node)
+            names = function.variables(site, "")[:_MAX_REPLACEMENTS_PER_SITE]
+            names += function.global_values("")[:2]
             for name in names:
                 new = ast.Name(id=name, ctx=ast.Load())
-                yield self._expr(site, new, "replace with variable", P_REPLACE, size)
+                yield function.expr(site, new, "replace with variable", P_REPLACE, size)
+
+
+def _methods_of_receiver(function: Function, site: Site) -> list[str]:
+    """For ``x.m(...)`` with ``x`` of a known built-in type, its other methods that
+    take the same arguments (``receivers``)."""
+    node, call = site.node, site.parent
+    if not isinstance(node, ast.Attribute) or not isinstance(call, ast.Call):
+        return []
+    if not isinstance(node.value, ast.Name):
+        return []
+    kind = function.receiver_types().get(node.value.id)
+    if kind is None:
+        return []
+    return alternatives(kind, node.attr, len(call.args), len(call.keywords))
 
 
 def _need(site: Site) -> str:

@@ -8,15 +8,7 @@ import itertools
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
-from pytest_trace.optimizers.mutations.candidates import (
-    P_ARITH,
-    P_ASSIGN,
-    P_COMPARE,
-    P_LOGIC,
-    P_NOT,
-    RARE,
-    CandidateBuilder,
-)
+from pytest_trace.optimizers.mutations.function import RARE, Function
 from pytest_trace.optimizers.mutations.model import Raw
 from pytest_trace.optimizers.mutations.nodes import between, is_load, is_plain_literal
 from pytest_trace.optimizers.mutations.syntax import BINOP_PRECEDENCE, BITWISE, SYMBOLS
@@ -62,12 +54,22 @@ _BINOP_SWAPS: Mapping[type[ast.operator], tuple[tuple[type[ast.operator], bool],
     )
 )
 
+#: Priorities of this module's edits (lower first, on the scale of ``registry``).
+P_COMPARE = 10
+P_ARITH = 16
+P_LOGIC = 18
+P_NOT = 20
+P_ASSIGN = 30
 
-class OperatorSwaps(CandidateBuilder):
-    """Edits of an operator."""
 
-    def _comparisons(self) -> Iterator[Raw]:
-        for site in self.sites:
+class ComparisonSwap:
+    """``<`` ↔ ``<=`` ↔ ``>`` ..., ``==`` ↔ ``!=``, ``is`` ↔ ``is not``, ``in`` ↔ ``not in``."""
+
+    name = "comparison swap"
+    priority = P_COMPARE
+
+    def generate(self, function: Function) -> Iterator[Raw]:
+        for site in function.sites:
             node = site.node
             if not isinstance(node, ast.Compare):
                 continue
@@ -81,19 +83,26 @@ class OperatorSwaps(CandidateBuilder):
                     ops = list(node.ops)
                     ops[index] = alternative()
                     new = ast.Compare(left=node.left, ops=ops, comparators=node.comparators)
-                    yield self._expr(
+                    yield function.expr(
                         site,
                         new,
                         "comparison swap",
                         P_COMPARE + (0 if likely else RARE),
                         1,
                         between(left, right),
-                        gaps=(self._gap(left, right),),
+                        gaps=(function.gap(left, right),),
                         symbol=SYMBOLS[alternative],
                     )
 
-    def _binary_operators(self) -> Iterator[Raw]:
-        for site in self.sites:
+
+class BinaryOperatorSwap:
+    """``+ - * / // % ** @`` and ``& | ^ << >>``, and their ``x += y`` forms."""
+
+    name = "arithmetic swap"
+    priority = P_ARITH
+
+    def generate(self, function: Function) -> Iterator[Raw]:
+        for site in function.sites:
             node = site.node
             if not isinstance(node, ast.BinOp):
                 continue
@@ -101,38 +110,45 @@ class OperatorSwaps(CandidateBuilder):
                 new = ast.BinOp(left=node.left, op=alternative(), right=node.right)
                 same_level = BINOP_PRECEDENCE[type(node.op)] == BINOP_PRECEDENCE[alternative]
                 bitwise = isinstance(node.op, BITWISE) or alternative in BITWISE
-                yield self._expr(
+                yield function.expr(
                     site,
                     new,
                     "bitwise swap" if bitwise else "arithmetic swap",
                     (P_ARITH if likely else P_ARITH + 2 * RARE),
                     1,
                     between(node.left, node.right),
-                    gaps=(self._gap(node.left, node.right),) if same_level else (),
+                    gaps=(function.gap(node.left, node.right),) if same_level else (),
                     symbol=SYMBOLS[alternative] if same_level else "",
                 )
-        for statement in self.statements:
-            if not isinstance(statement, ast.AugAssign) or id(statement) not in self.position:
+        for statement in function.statements:
+            if not isinstance(statement, ast.AugAssign) or id(statement) not in function.position:
                 continue
-            site = self._statement_site(statement)
+            site = function.statement_site(statement)
             for alternative, likely in _BINOP_SWAPS.get(type(statement.op), ()):
                 new_statement = ast.AugAssign(
                     target=statement.target, op=alternative(), value=statement.value
                 )
                 bitwise = isinstance(statement.op, BITWISE) or alternative in BITWISE
-                yield self._expr(
+                yield function.expr(
                     site,
                     new_statement,
                     "bitwise swap" if bitwise else "arithmetic swap",
                     (P_ARITH if likely else P_ARITH + 2 * RARE),
                     1,
                     between(statement.target, statement.value),
-                    gaps=(self._gap(statement.target, statement.value),),
+                    gaps=(function.gap(statement.target, statement.value),),
                     symbol=SYMBOLS[alternative] + "=",
                 )
 
-    def _boolean_operators(self) -> Iterator[Raw]:
-        for site in self.sites:
+
+class AndOrSwap:
+    """``and`` ↔ ``or``."""
+
+    name = "and/or swap"
+    priority = P_LOGIC
+
+    def generate(self, function: Function) -> Iterator[Raw]:
+        for site in function.sites:
             node = site.node
             if not isinstance(node, ast.BoolOp):
                 continue
@@ -140,19 +156,26 @@ class OperatorSwaps(CandidateBuilder):
             new = ast.BoolOp(op=alternative, values=node.values)
             pairs = list(itertools.pairwise(node.values))
             lines = sorted({line for a, b in pairs for line in between(a, b)})
-            yield self._expr(
+            yield function.expr(
                 site,
                 new,
                 "and/or swap",
                 P_LOGIC,
                 1,
                 tuple(lines),
-                gaps=tuple(self._gap(a, b) for a, b in pairs),
+                gaps=tuple(function.gap(a, b) for a, b in pairs),
                 symbol=SYMBOLS[type(alternative)],
             )
 
-    def _negations(self) -> Iterator[Raw]:
-        for site in self.sites:
+
+class Negation:
+    """``c`` ↔ ``not c`` on conditions, boolean operands and returned booleans."""
+
+    name = "add/remove not"
+    priority = P_NOT
+
+    def generate(self, function: Function) -> Iterator[Raw]:
+        for site in function.sites:
             node = site.node
             if not isinstance(node, ast.expr) or not is_load(node):
                 continue
@@ -161,17 +184,23 @@ class OperatorSwaps(CandidateBuilder):
             ):
                 continue
             if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-                yield self._expr(site, node.operand, "remove not", P_NOT, 1)
+                yield function.expr(site, node.operand, "remove not", P_NOT, 1)
             elif isinstance(node, ast.Compare) and len(node.ops) == 1:
                 continue  # the comparison swaps negate it already
             elif not is_plain_literal(node):
                 new = ast.UnaryOp(op=ast.Not(), operand=node)
-                yield self._expr(site, new, "add not", P_NOT, 1)
+                yield function.expr(site, new, "add not", P_NOT, 1)
 
-    def _assignments(self) -> Iterator[Raw]:
-        """``x += y`` ↔ ``x = y``."""
-        for statement in self.statements:
-            if id(statement) not in self.position:
+
+class AssignmentSwap:
+    """``x += y`` ↔ ``x = y``."""
+
+    name = "assignment swap"
+    priority = P_ASSIGN
+
+    def generate(self, function: Function) -> Iterator[Raw]:
+        for statement in function.statements:
+            if id(statement) not in function.position:
                 continue
             if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
                 target: ast.expr = ast.Name(id=statement.target.id, ctx=ast.Store())
@@ -182,8 +211,8 @@ class OperatorSwaps(CandidateBuilder):
                 isinstance(statement, ast.Assign)
                 and len(statement.targets) == 1
                 and isinstance(statement.targets[0], ast.Name)
-                and statement.targets[0].id in self.bound_line
-                and self.bound_line[statement.targets[0].id] < statement.lineno
+                and statement.targets[0].id in function.bound_line
+                and function.bound_line[statement.targets[0].id] < statement.lineno
             ):
                 new = ast.AugAssign(
                     target=statement.targets[0], op=ast.Add(), value=statement.value
@@ -192,14 +221,14 @@ class OperatorSwaps(CandidateBuilder):
                 first, second = statement.targets[0], statement.value
             else:
                 continue
-            site = self._statement_site(statement)
-            yield self._expr(
+            site = function.statement_site(statement)
+            yield function.expr(
                 site,
                 new,
                 "assignment swap",
                 P_ASSIGN,
                 1,
                 between(first, second),
-                gaps=(self._gap(first, second),),
+                gaps=(function.gap(first, second),),
                 symbol=symbol,
             )

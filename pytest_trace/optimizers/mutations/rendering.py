@@ -39,7 +39,7 @@ class Renderer(Rewriter):
     ) -> None:
         super().__init__(source, hints, line_map)
         body = self.func.body[0]
-        self.header = self.data[: self._offset(body.lineno, body.col_offset)].decode()
+        self.header = self.data[: self.offset(body.lineno, body.col_offset)].decode()
         # An expression edit changes one top-level statement, compiled alone after `head`
         # (the lines before the body). What compiles there compiles in the function,
         # unless `global`/`nonlocal` or an async generator's `return` are involved.
@@ -47,7 +47,7 @@ class Renderer(Rewriter):
         self.isolate = (
             isolate
             and not self.data[
-                self.offsets[body.lineno - 1] : self._offset(body.lineno, body.col_offset)
+                self.offsets[body.lineno - 1] : self.offset(body.lineno, body.col_offset)
             ].strip()
             and not any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in ast.walk(self.func))
             and not (
@@ -106,7 +106,7 @@ class Renderer(Rewriter):
     def _top_span(self, index: int) -> tuple[int, int] | None:
         """Bytes of the whole lines of top-level statement ``index``."""
         if index not in self.top_spans:
-            lines = self._whole_lines(self.func.body[index])
+            lines = self.whole_lines(self.func.body[index])
             self.top_spans[index] = (
                 None if lines is None else (self.offsets[lines[0]], self.offsets[lines[1]])
             )

@@ -41,7 +41,7 @@ class Rewriter(Scope):
         if site.fstring is not None:
             with self._installed(raw):
                 replacement = ast.unparse(site.fstring)
-            start, end = self._span(site.fstring)
+            start, end = self.span(site.fstring)
             return self._splice([(start, end, replacement)])
         if raw.symbol and raw.gaps:
             splices = []
@@ -52,7 +52,7 @@ class Rewriter(Scope):
                 splices.append((gap_start + found[0], gap_start + found[1], raw.symbol))
             return self._splice(splices)
         if raw.name_only:
-            start, end = self._span(site.node)
+            start, end = self.span(site.node)
             length = len(self._last_identifier(site.node).encode())
             return self._splice([(end - length, end, raw.name_only)])
         if raw.swap is not None:
@@ -60,12 +60,12 @@ class Rewriter(Scope):
             assert isinstance(a.node, ast.expr) and isinstance(b.node, ast.expr)
             a_text = self._wrapped(b.node, required_precedence(a.parent, a.field, a.node))
             b_text = self._wrapped(a.node, required_precedence(b.parent, b.field, b.node))
-            return self._splice([(*self._span(a.node), a_text), (*self._span(b.node), b_text)])
+            return self._splice([(*self.span(a.node), a_text), (*self.span(b.node), b_text)])
         if not isinstance(raw.new, ast.expr):
             return None
         required = required_precedence(site.parent, site.field, site.node)
         replacement = self._wrapped(raw.new, required)
-        start, end = self._span(site.node)
+        start, end = self.span(site.node)
         if isinstance(site.node, ast.GeneratorExp) and not replacement.startswith("("):
             replacement = f"({replacement})"  # the region holds the call's parentheses
         return self._splice([(start, end, replacement)])
@@ -110,7 +110,7 @@ class Rewriter(Scope):
             and id(node) not in self.in_fstring
             and node.lineno == node.end_lineno
         ):
-            text = self._segment(node)
+            text = self.segment(node)
             if isinstance(node, ast.Tuple) and not text.startswith("("):
                 return text, TUPLE
             return text, precedence_of(node)
@@ -186,7 +186,7 @@ class Rewriter(Scope):
                 text += ":" + self._wrapped(node.step, TEST)
             return text
         if isinstance(node, ast.Tuple) and not (
-            id(node) in self.original and self._segment(node).startswith("(")
+            id(node) in self.original and self.segment(node).startswith("(")
         ):
             return ", ".join(self._subscript(e) for e in node.elts) + (
                 "," if len(node.elts) == 1 else ""

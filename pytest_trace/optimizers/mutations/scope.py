@@ -229,10 +229,10 @@ class Scope(Source):
             and not (name.startswith("__") and name.endswith("__"))
         ]
 
-    def _site_of(self, node: ast.AST) -> Site | None:
+    def find_site(self, node: ast.AST) -> Site | None:
         return self.site_of.get(id(node))
 
-    def _variables(self, site: Site, exclude: str) -> list[str]:
+    def variables(self, site: Site, exclude: str) -> list[str]:
         """Variables visible at ``site``, closest first: comprehension and lambda variables,
         names of the same statement, parameters, locals bound before the site, others."""
         line = getattr(site.node, "lineno", 0)
@@ -272,7 +272,7 @@ class Scope(Source):
             names = self.statement_names[id(statement)] = list(dict.fromkeys(found))
         return names
 
-    def _global_values(self, exclude: str) -> list[str]:
+    def global_values(self, exclude: str) -> list[str]:
         return [name for name in self.globals if name != exclude and name not in self.called]
 
 

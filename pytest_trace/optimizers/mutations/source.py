@@ -45,7 +45,7 @@ class Source:
         )
         self.newline = _first_newline(source)
         self.unit = self._indent_unit()
-        self.tokens: dict[int, int] = {}
+        self.token_counts: dict[int, int] = {}
         self.original = {id(node) for node in ast.walk(self.func)}
 
     def _indent_unit(self) -> str:
@@ -59,37 +59,37 @@ class Source:
                 return indent[len(base) :]
         return "    "
 
-    def _tokens(self, node: ast.AST) -> int:
+    def tokens(self, node: ast.AST) -> int:
         """The tokens of ``node`` (cached for the nodes of the original tree)."""
         if id(node) not in self.original:
             return count_tokens(node)
-        count = self.tokens.get(id(node))
+        count = self.token_counts.get(id(node))
         if count is None:
-            count = self.tokens[id(node)] = count_tokens(node)
+            count = self.token_counts[id(node)] = count_tokens(node)
         return count
 
-    def _offset(self, line: int, column: int) -> int:
+    def offset(self, line: int, column: int) -> int:
         return self.offsets[line - 1] + column
 
-    def _span(self, node: ast.AST) -> tuple[int, int]:
+    def span(self, node: ast.AST) -> tuple[int, int]:
         """Byte offsets of ``node`` in the source."""
         line: int = getattr(node, "lineno", 1)
         end_line: int = getattr(node, "end_lineno", None) or line
-        start = self._offset(line, getattr(node, "col_offset", 0))
-        return start, self._offset(end_line, getattr(node, "end_col_offset", None) or 0)
+        start = self.offset(line, getattr(node, "col_offset", 0))
+        return start, self.offset(end_line, getattr(node, "end_col_offset", None) or 0)
 
-    def _segment(self, node: ast.AST) -> str:
-        start, end = self._span(node)
+    def segment(self, node: ast.AST) -> str:
+        start, end = self.span(node)
         return self.data[start:end].decode("utf-8", "replace")
 
-    def _gap(self, left: ast.AST, right: ast.AST) -> tuple[int, int]:
-        return self._span(left)[1], self._span(right)[0]
+    def gap(self, left: ast.AST, right: ast.AST) -> tuple[int, int]:
+        return self.span(left)[1], self.span(right)[0]
 
-    def _indent_of(self, statement: ast.stmt) -> str:
+    def indent_of(self, statement: ast.stmt) -> str:
         line = content(self.text_lines[statement.lineno - 1])
         return line[: len(line) - len(line.lstrip(" \t\f"))]
 
-    def _whole_lines(self, statement: ast.stmt) -> tuple[int, int] | None:
+    def whole_lines(self, statement: ast.stmt) -> tuple[int, int] | None:
         """0-based [first, end) lines of ``statement`` when it has its lines to itself."""
         first = statement.lineno
         decorators = getattr(statement, "decorator_list", [])

@@ -6,17 +6,17 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from pytest_trace.optimizers.mutations.candidates import (
-    P_SLICE,
-    P_UNWRAP,
-    P_WRAP,
-    RARE,
-    CandidateBuilder,
-)
+from pytest_trace.optimizers.mutations.function import RARE, Function
 from pytest_trace.optimizers.mutations.model import Raw
 from pytest_trace.optimizers.mutations.nodes import is_load, lines_of, number_literal, walk_body
 from pytest_trace.optimizers.mutations.receivers import callable_on
 from pytest_trace.optimizers.mutations.scope import NOT_NUMBER_FUNCTIONS
+
+#: Priorities of this module's edits (lower first, on the scale of ``registry``).
+P_UNWRAP = 26
+P_SLICE = 26
+P_WRAP = 40
+
 
 # Caps, so that no operator explodes on a big function.
 _MAX_WRAPS_PER_SITE = 2
@@ -25,11 +25,14 @@ _MAX_WRAPS_PER_SITE = 2
 _METHOD_ROLES = frozenset({"return", "value", "compare", "argument"})
 
 
-class WrapEdits(CandidateBuilder):
-    """Calls and slices added or removed around an expression."""
+class Unwrap:
+    """``f(x)`` → ``x``; ``x.m()`` → ``x``."""
 
-    def _unwraps(self) -> Iterator[Raw]:
-        for site in self.sites:
+    name = "unwrap call"
+    priority = P_UNWRAP
+
+    def generate(self, function: Function) -> Iterator[Raw]:
+        for site in function.sites:
             node = site.node
             if not isinstance(node, ast.Call) or site.role == "callee":
                 continue
@@ -38,8 +41,8 @@ class WrapEdits(CandidateBuilder):
                 and not node.keywords
                 and not isinstance(node.args[0], ast.Starred)
             ):
-                yield self._expr(
-                    site, node.args[0], "unwrap call", P_UNWRAP, self._tokens(node.func)
+                yield function.expr(
+                    site, node.args[0], "unwrap call", P_UNWRAP, function.tokens(node.func)
                 )
             elif (
                 not node.args
@@ -47,34 +50,40 @@ class WrapEdits(CandidateBuilder):
                 and isinstance(node.func, ast.Attribute)
                 and site.role != "base"
             ):
-                yield self._expr(site, node.func.value, "unwrap call", P_UNWRAP, 1)
+                yield function.expr(site, node.func.value, "unwrap call", P_UNWRAP, 1)
 
-    def _wraps(self) -> Iterator[Raw]:
-        """``x`` → ``f(x)`` with ``f`` a function the code already calls with one argument,
-        or ``abs`` for a number; ``x`` → ``x.m()`` with ``m`` a method the module calls
-        without arguments that ``x``'s built-in type has (``word`` → ``word.lower()``)."""
+
+class Wrap:
+    """``x`` → ``f(x)`` with ``f`` a function the code already calls with one argument,
+    or ``abs`` for a number; ``x`` → ``x.m()`` with ``m`` a method the module calls
+    without arguments that ``x``'s built-in type has (``word`` → ``word.lower()``)."""
+
+    name = "wrap call"
+    priority = P_WRAP
+
+    def generate(self, function: Function) -> Iterator[Raw]:
         unary = [
             node.func.id
-            for node in walk_body(self.func)
+            for node in walk_body(function.func)
             if isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and len(node.args) == 1
             and not node.keywords
-            and node.func.id != self.func.name
+            and node.func.id != function.func.name
             and node.func.id not in NOT_NUMBER_FUNCTIONS
         ]
         functions = list(dict.fromkeys(unary))
-        for site in self.sites:
+        for site in function.sites:
             node = site.node
             if not isinstance(node, ast.expr) or not is_load(node):
                 continue
             if isinstance(node, ast.Name) and site.role in _METHOD_ROLES:
-                types = self._types_of(node.id)
-                for method in self.hints.methods:
+                types = function.types_of(node.id)
+                for method in function.hints.methods:
                     if callable_on(types, method, 0):
                         attribute = ast.Attribute(value=node, attr=method, ctx=ast.Load())
                         new = ast.Call(func=attribute, args=[], keywords=[])
-                        yield self._expr(site, new, "wrap call", P_WRAP, 1)
+                        yield function.expr(site, new, "wrap call", P_WRAP, 1)
             if site.role not in ("return", "value", "compare") or not isinstance(
                 node, (ast.Name, ast.Attribute, ast.Subscript, ast.BinOp, ast.Call)
             ):
@@ -88,38 +97,34 @@ class WrapEdits(CandidateBuilder):
             if isinstance(node, ast.BinOp):
                 names = [f for f in names if f != "len"]
             names = names[:_MAX_WRAPS_PER_SITE]
-            if "abs" not in names and inner != "abs" and self._numeric(node):
+            if "abs" not in names and inner != "abs" and _numeric(function, node):
                 names.append("abs")
             for name in names:
                 new = ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[node], keywords=[])
-                yield self._expr(site, new, "wrap call", P_WRAP, 1)
+                yield function.expr(site, new, "wrap call", P_WRAP, 1)
 
-    def _numeric(self, node: ast.expr) -> bool:
-        """Whether ``node`` is surely a number: a variable the trace saw holding only
-        ints and floats, or a call of ``int``, ``float``, ``round``, ``sum``, ``len``."""
-        if isinstance(node, ast.Name):
-            types = self._types_of(node.id)
-            return bool(types) and types <= {"int", "float"}
-        return (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in ("int", "float", "round", "sum", "len")
-        )
 
-    def _slices(self) -> Iterator[Raw]:
+class SliceEdits:
+    """``x`` → ``x[1:]``/``x[:-1]``/``x[::-1]``; ``x[1:]`` → ``x``, ``x[a:b]`` →
+    ``x[a:]``/``x[:b]``."""
+
+    name = "add/remove slice"
+    priority = P_SLICE
+
+    def generate(self, function: Function) -> Iterator[Raw]:
         templates = (
             (ast.Slice(lower=number_literal(1)), 1),
             (ast.Slice(upper=number_literal(-1)), 2),
             (ast.Slice(step=number_literal(-1)), 2),
         )
-        for site in self.sites:
+        for site in function.sites:
             node = site.node
             if not isinstance(node, ast.expr) or not is_load(node):
                 continue
             if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
                 bounds = node.slice
-                yield self._expr(
-                    site, node.value, "remove slice", P_SLICE, max(1, self._tokens(bounds))
+                yield function.expr(
+                    site, node.value, "remove slice", P_SLICE, max(1, function.tokens(bounds))
                 )
                 if bounds.lower is not None and bounds.upper is not None:
                     for keep_lower in (True, False):
@@ -130,12 +135,12 @@ class WrapEdits(CandidateBuilder):
                             step=bounds.step,
                         )
                         new = ast.Subscript(value=node.value, slice=new_slice, ctx=ast.Load())
-                        yield self._expr(
+                        yield function.expr(
                             site,
                             new,
                             "remove slice",
                             P_SLICE,
-                            self._tokens(dropped),
+                            function.tokens(dropped),
                             lines_of(dropped),
                         )
                 continue
@@ -145,15 +150,28 @@ class WrapEdits(CandidateBuilder):
                 continue
             key = ast.dump(node)
             priority = P_SLICE
-            if key not in self.sequences:
+            if key not in function.sequences:
                 # no sign of a sequence: names in plain value positions only, later
-                if key in self.numbers or not isinstance(node, ast.Name):
+                if key in function.numbers or not isinstance(node, ast.Name):
                     continue
                 if site.role not in ("return", "argument", "value", "iter"):
                     continue
-                if node.id in self.called:
+                if node.id in function.called:
                     continue
                 priority += 2 * RARE
             for bounds_template, size in templates:
                 new = ast.Subscript(value=node, slice=bounds_template, ctx=ast.Load())
-                yield self._expr(site, new, "add slice", priority, size)
+                yield function.expr(site, new, "add slice", priority, size)
+
+
+def _numeric(function: Function, node: ast.expr) -> bool:
+    """Whether ``node`` is surely a number: a variable the trace saw holding only
+    ints and floats, or a call of ``int``, ``float``, ``round``, ``sum``, ``len``."""
+    if isinstance(node, ast.Name):
+        types = function.types_of(node.id)
+        return bool(types) and types <= {"int", "float"}
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("int", "float", "round", "sum", "len")
+    )

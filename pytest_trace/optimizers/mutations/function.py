@@ -1,5 +1,6 @@
-"""What the operators share: priorities, and candidates that replace an expression or
-insert a statement."""
+"""The function under edit, as the operators read it: its text, syntax tree, sites,
+blocks and vocabulary (``source``, ``scope``), the renderer (``rendering``), and the
+builders of candidates that replace an expression or insert a statement."""
 
 from __future__ import annotations
 
@@ -8,50 +9,35 @@ import ast
 from pytest_trace.optimizers.mutations.model import Block, Raw, Site, StatementChange
 from pytest_trace.optimizers.mutations.nodes import lines_of
 from pytest_trace.optimizers.mutations.receivers import known_types
-from pytest_trace.optimizers.mutations.scope import Scope
+from pytest_trace.optimizers.mutations.rendering import Renderer
 from pytest_trace.optimizers.mutations.source import content, first_line, one_line, short
 
-# Priorities: lower first. Related alternatives get a small increment.
-P_DOCUMENTED = 8  # a literal → a number the function's documentation states
-P_COMPARE = 10
-P_OFF_BY_ONE = 12
-P_TUNE = 14
-P_ARITH = 16
-P_VARIABLE = 18
-P_LOGIC = 18
-P_NOT = 20
-P_GUARD = 22
-P_SWAP = 22
-P_ATTRIBUTE = 24
-P_UNWRAP = 26
-P_SLICE = 26
-P_REPLACE = 28
-P_DELETE_OPERAND = 30
-P_LITERAL = 32
-P_STATEMENT = 34
-P_MOVE = 34
-P_ELEMENTS = 30
-P_ASSIGN = 30
-P_FUNCTION = 38
-P_WRAP = 40
-RARE = 6  # added to the priority of the less likely alternatives of an operator
+#: Added to the priority of the less likely alternatives of an operator.
+RARE = 6
 
 
-class CandidateBuilder(Scope):
-    """The base of the operator families: the builders of their candidates."""
+class Function(Renderer):
+    """One function under edit: what the operators read (the attributes of ``Source``
+    and ``Scope``: ``func``, ``sites``, ``blocks``, ``statements``, ``params``,
+    ``locals``, ``hints``, ...) and the builders of their candidates (:meth:`expr`,
+    :meth:`insertion`); the renderer turns a candidate into an :class:`Edit`."""
 
-    def _types_of(self, name: str) -> frozenset[str]:
+    def receiver_types(self) -> dict[str, type]:
+        """The built-in type of each variable whose type its text makes certain."""
+        if self._receiver_types is None:
+            self._receiver_types = known_types(self.func)
+        return self._receiver_types
+
+    def types_of(self, name: str) -> frozenset[str]:
         """The type names a variable was seen holding in the trace, else the built-in
         type its text makes certain; empty when unknown."""
         seen = self.hints.types.get(name)
         if seen:
             return frozenset(seen)
-        if self._receiver_types is None:
-            self._receiver_types = known_types(self.func)
-        kind = self._receiver_types.get(name)
+        kind = self.receiver_types().get(name)
         return frozenset({kind.__qualname__}) if kind is not None else frozenset()
 
-    def _expr(
+    def expr(
         self,
         site: Site,
         new: ast.AST,
@@ -80,14 +66,14 @@ class CandidateBuilder(Scope):
             name_only=name_only,
         )
 
-    def _statement_site(self, statement: ast.stmt) -> Site:
+    def statement_site(self, statement: ast.stmt) -> Site:
         block, index = self.position[id(statement)]
         path = (*block.path[:-1], (block.field, index))
         return Site(
             block.owner, block.field, index, statement, path, "statement", (), statement, None
         )
 
-    def _insertion(
+    def insertion(
         self,
         block: Block,
         index: int,
@@ -99,35 +85,35 @@ class CandidateBuilder(Scope):
         statements = block.statements
         if index < len(statements):
             anchor = statements[index]
-            lines = self._whole_lines(anchor)
+            lines = self.whole_lines(anchor)
             at = lines[0] if lines is not None else 0
             line = anchor.lineno
             where = "before"
         else:
             anchor = statements[-1]
-            lines = self._whole_lines(anchor)
+            lines = self.whole_lines(anchor)
             at = lines[1] if lines is not None else 0
             line = anchor.end_lineno or anchor.lineno
             where = "after"
-        text = self._statement_text(statement, self._indent_of(anchor)) if lines else None
+        text = self.statement_text(statement, self.indent_of(anchor)) if lines else None
         change = StatementChange(block, index, index, [statement], at, at, text)
         what = short(one_line(ast.unparse(statement)))
         anchor_text = short(first_line(ast.unparse(anchor)))
         return Raw(
             operator=operator,
             priority=priority,
-            size=self._tokens(statement),
+            size=self.tokens(statement),
             lines=(line,),
             path=(*block.path[:-1], (block.field, index)),
             changes=(change,),
             summary=f"insert `{what}` {where} `{anchor_text}`",
         )
 
-    def _statement_text(self, statement: ast.stmt, indent: str) -> list[str]:
+    def statement_text(self, statement: ast.stmt, indent: str) -> list[str]:
         """Lines of ``statement`` indented by ``indent``: its own text when it has one line
         to itself, else ``ast.unparse``'s, re-indented."""
         if getattr(statement, "lineno", None) is not None and id(statement) in self.position:
-            lines = self._whole_lines(statement)
+            lines = self.whole_lines(statement)
             if lines is not None and lines[1] - lines[0] == 1:
                 text = content(self.text_lines[lines[0]]).lstrip(" \t\f")
                 return [indent + text + self.newline]
