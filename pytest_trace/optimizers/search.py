@@ -26,6 +26,7 @@ from pytest_trace.model import Parameter, Problem, Proposal, TraceGraph
 from pytest_trace.optimizers.hints import expected_values, numbers_from_feedback
 from pytest_trace.optimizers.mutations import Edit, Hints, double_edits, normalized, single_edits
 from pytest_trace.optimizers.mutations.context import module_context
+from pytest_trace.optimizers.mutations.registry import OPERATORS, Operator
 from pytest_trace.optimizers.tuning import constant_edits, literal_only, literal_pairs
 
 #: Single edits considered per function (generation is lazy; this bounds the sort).
@@ -70,12 +71,15 @@ def rank_key(
 
 
 class SearchOptimizer:
-    """Proposes batches of small edits; see the module docstring."""
+    """Proposes batches of small edits; see the module docstring. ``operators`` make the
+    edits of functions (``mutations.registry.OPERATORS`` by default; a plugin may offer a
+    search with more, ``docs/extending.md``)."""
 
     name = "search"
 
-    def __init__(self, *, batch_size: int = 16) -> None:
+    def __init__(self, *, batch_size: int = 16, operators: Sequence[Operator] = OPERATORS) -> None:
         self.batch_size = batch_size
+        self.operators = tuple(operators)
         self._key: tuple[tuple[str, str], ...] | None = None
         self._queue: Iterator[Proposal] = iter(())
 
@@ -113,9 +117,11 @@ class SearchOptimizer:
                 if parameter.kind == "constant":
                     generated = constant_edits(parameter, hints)
                 elif parameter.constants_only:
-                    generated = literal_only(parameter, single_edits(parameter.source, hints))
+                    generated = literal_only(
+                        parameter, single_edits(parameter.source, hints, self.operators)
+                    )
                 else:
-                    generated = single_edits(parameter.source, hints)
+                    generated = single_edits(parameter.source, hints, self.operators)
                 edits = list(itertools.islice(generated, MAX_SINGLES))
             except ValueError:  # not one function definition: nothing to edit
                 continue
@@ -137,7 +143,9 @@ class SearchOptimizer:
             pairs = (
                 literal_pairs(parameter, hints, singles, limit=MAX_PAIRS)
                 if parameter.constants_only
-                else double_edits(parameter.source, hints, singles, limit=MAX_PAIRS)
+                else double_edits(
+                    parameter.source, hints, singles, limit=MAX_PAIRS, operators=self.operators
+                )
             )
             for edit in pairs:
                 yield from _proposal({parameter.name: edit}, seen, constants)
