@@ -88,7 +88,9 @@ edit changes; an insertion touches the line of the statement it is inserted befo
 the end of a block: the block's last line).
 
 **Order.** Edits of the most suspicious lines first (``Hints.suspicious``), then by
-operator (most frequent kinds of bugs first), then the smallest, then in source order.
+priority (most frequent kinds of bugs first; each operator's, ``registry``), then the
+smallest, then in the order of the operators in ``registry.OPERATORS`` and each
+operator's own (mostly source order).
 
 **Validity and duplicates** rest on compiling: an edit that does not compile (a syntax
 warning counts) is dropped, and so is one that compiles to the same code (bytecode,
@@ -106,10 +108,13 @@ touched lines are rewritten from the syntax tree, preserving what they can (oper
 are replaced in place, swapped subexpressions keep their text). When that is not
 possible the whole function is written by :func:`ast.unparse`.
 
-**Modules.** The API is the five names this package exports; its modules are internal.
-:func:`single_edits` builds a ``generation.Function``: the function's text and syntax
-tree (``source``), its sites, blocks and names (``sites``, ``scope``), the operator
-families on the base that builds their candidates (``candidates``), and the renderer.
+**Modules.** The API is the five names this package exports; its modules are internal,
+but for the seam of the operators. Each kind of edit is an operator object (``name``,
+``priority``, ``generate(function)``) in one list, ``registry.OPERATORS``: a new kind is
+one module and one entry there (``docs/extending.md``). :func:`single_edits` builds a
+``function.Function`` (the function's text and syntax tree, ``source``; its sites,
+blocks and names, ``sites`` and ``scope``; the renderer; the builders of candidates),
+asks each operator for its candidates, orders them and renders them.
 
 ==============  ======================================================================
 ``model``       :class:`Edit`, :class:`Hints`, candidates; when two programs are the same
@@ -118,7 +123,9 @@ families on the base that builds their candidates (``candidates``), and the rend
 ``nodes``       helpers on syntax trees: literals, lines, tokens, names bound
 ``sites``       the sites (expressions, with role and scope) and blocks of the function
 ``scope``       parameters, locals, globals, sequences, numbers; variables at a site
-``candidates``  priorities, and the base of the operator families
+``function``    the function under edit as the operators read it, and the builders of
+                their candidates (an expression replaced, a statement inserted)
+``registry``    the :class:`Operator` protocol and :data:`OPERATORS`, in order
 ``operators``   comparison, arithmetic, bitwise, and/or, assignment swaps; add/remove not
 ``constants``   off by one, tune constant, swap literal, documented and module constants
 ``usual``       the numbers programmers write, and those the names around a literal call for
