@@ -60,8 +60,8 @@ class NumberEdits:
             is_int = isinstance(value, int)
             targets: list[tuple[float, str, int]] = []
             if is_int:
-                targets += [(value + 1, "off by one", P_OFF_BY_ONE)]
-                targets += [(value - 1, "off by one", P_OFF_BY_ONE)]
+                targets += [(value + 1, "off by one", self.priority)]
+                targets += [(value - 1, "off by one", self.priority)]
             for actual, expected in function.hints.numbers[:4]:
                 delta = expected - actual
                 targets += [(value + delta, "tune constant", P_TUNE)]
@@ -131,17 +131,17 @@ class OffByOne:
                     new_call = ast.Call(
                         func=site.parent.func, args=[number_literal(1), node], keywords=[]
                     )
-                    yield function.expr(call_site, new_call, "off by one", P_OFF_BY_ONE, 1)
+                    yield function.expr(call_site, new_call, self.name, self.priority, 1)
             if site.role not in _OFF_BY_ONE_ROLES or not numeric_candidate(node):
                 continue
             if ast.dump(node) in function.sequences:
                 continue
             if isinstance(node, ast.Name) and node.id in function.called:
                 continue
-            priority = P_OFF_BY_ONE + (0 if site.role in ("index", "bound", "range") else 2)
+            priority = self.priority + (0 if site.role in ("index", "bound", "range") else 2)
             for op in (ast.Add(), ast.Sub()):
                 new = ast.BinOp(left=node, op=op, right=number_literal(1))
-                yield function.expr(site, new, "off by one", priority, 2)
+                yield function.expr(site, new, self.name, priority, 2)
 
 
 class LiteralSwap:
@@ -159,7 +159,7 @@ class LiteralSwap:
                 continue
             if isinstance(node.value, bool):
                 flipped = ast.Constant(value=not node.value)
-                yield function.expr(site, flipped, "swap literal", P_NOT, 1)
+                yield function.expr(site, flipped, self.name, P_NOT, 1)
             elif isinstance(node.value, str) and not is_docstring(site):
                 strings.append(node.value)
                 string_sites.append(site)
@@ -168,7 +168,7 @@ class LiteralSwap:
             assert isinstance(site.node, ast.Constant)
             others = [s for s in known if s != site.node.value][:_MAX_LITERALS_PER_SITE]
             for other in others:
-                yield function.expr(site, ast.Constant(value=other), "swap literal", P_LITERAL, 1)
+                yield function.expr(site, ast.Constant(value=other), self.name, self.priority, 1)
 
 
 def _names_around(function: Function, site: Site) -> list[str]:

@@ -5,8 +5,9 @@ builders of candidates that replace an expression or insert a statement."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
-from pytest_trace.optimizers.mutations.model import Block, Raw, Site, StatementChange
+from pytest_trace.optimizers.mutations.model import Block, Hints, Raw, Site, StatementChange
 from pytest_trace.optimizers.mutations.nodes import lines_of
 from pytest_trace.optimizers.mutations.receivers import known_types
 from pytest_trace.optimizers.mutations.rendering import Renderer
@@ -21,6 +22,17 @@ class Function(Renderer):
     and ``Scope``: ``func``, ``sites``, ``blocks``, ``statements``, ``params``,
     ``locals``, ``hints``, ...) and the builders of their candidates (:meth:`expr`,
     :meth:`insertion`); the renderer turns a candidate into an :class:`Edit`."""
+
+    def __init__(
+        self,
+        source: str,
+        hints: Hints,
+        line_map: Callable[[int], int] | None = None,
+        *,
+        isolate: bool = True,
+    ) -> None:
+        super().__init__(source, hints, line_map, isolate=isolate)
+        self._receiver_types: dict[str, type] | None = None
 
     def receiver_types(self) -> dict[str, type]:
         """The built-in type of each variable whose type its text makes certain."""

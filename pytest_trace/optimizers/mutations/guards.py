@@ -14,7 +14,6 @@ from pytest_trace.optimizers.mutations.nodes import is_docstring_statement, numb
 from pytest_trace.optimizers.mutations.scope import NUMBER_ANNOTATIONS, SIZED_ANNOTATIONS
 
 #: Priorities of this module's edits (lower first, on the scale of ``registry``).
-P_GUARD = 22
 
 # Caps, so that no operator explodes on a big function.
 _MAX_GUARDS_AT_TOP = 48
@@ -48,7 +47,7 @@ class GuardInsertion:
     suspicious statements, with conditions that hold for the failing inputs."""
 
     name = "insert guard"
-    priority = P_GUARD
+    priority = 22
 
     def generate(self, function: Function) -> Iterator[Raw]:
         conditions = _guard_conditions(function)
@@ -79,7 +78,7 @@ class GuardInsertion:
             )
             for c, v in pairs[:cap]:
                 guard = ast.If(test=conditions[c], body=[ast.Return(value=values[v])], orelse=[])
-                yield function.insertion(block, index, guard, "insert guard", P_GUARD)
+                yield function.insertion(block, index, guard, self.name, self.priority)
 
 
 def _statement_at(function: Function, line: int) -> ast.stmt | None:

@@ -91,9 +91,7 @@ _REPLACE_ROLES = frozenset(
 )
 
 #: Priorities of this module's edits (lower first, on the scale of ``registry``).
-P_VARIABLE = 18
 P_ATTRIBUTE = 24
-P_REPLACE = 28
 P_FUNCTION = 38
 
 
@@ -101,7 +99,7 @@ class VariableSwap:
     """A name replaced by another name in scope."""
 
     name = "variable swap"
-    priority = P_VARIABLE
+    priority = 18
 
     def generate(self, function: Function) -> Iterator[Raw]:
         for site in function.sites:
@@ -114,9 +112,7 @@ class VariableSwap:
                     continue
                 for name in function.variables(site, node.id)[:4]:
                     new = ast.Name(id=name, ctx=ast.Store())
-                    yield function.expr(
-                        site, new, "variable swap", P_ASSIGN + RARE, 1, name_only=name
-                    )
+                    yield function.expr(site, new, self.name, P_ASSIGN + RARE, 1, name_only=name)
                 continue
             if not isinstance(node.ctx, ast.Load):
                 continue
@@ -128,21 +124,17 @@ class VariableSwap:
             ][:_MAX_NAMES_PER_SITE]
             for name in names:
                 new = ast.Name(id=name, ctx=ast.Load())
-                yield function.expr(site, new, "variable swap", P_VARIABLE, 1, name_only=name)
+                yield function.expr(site, new, self.name, self.priority, 1, name_only=name)
             for name in function.global_values(node.id)[:_MAX_GLOBALS_PER_SITE]:
                 new = ast.Name(id=name, ctx=ast.Load())
-                yield function.expr(
-                    site, new, "variable swap", P_VARIABLE + RARE, 1, name_only=name
-                )
+                yield function.expr(site, new, self.name, self.priority + RARE, 1, name_only=name)
             own = set(function.params) | set(function.locals) | set(function.globals)
             functions = [
                 name for name in sorted(function.called) if name != node.id and name in own
             ]
             for name in functions[:2]:
                 new = ast.Name(id=name, ctx=ast.Load())
-                yield function.expr(
-                    site, new, "variable swap", P_FUNCTION + RARE, 1, name_only=name
-                )
+                yield function.expr(site, new, self.name, P_FUNCTION + RARE, 1, name_only=name)
 
 
 class FunctionSwap:
@@ -162,15 +154,15 @@ class FunctionSwap:
             node = site.node
             if site.role != "callee" or not isinstance(node, ast.Name):
                 continue
-            operator, siblings = _FUNCTION_SIBLINGS.get(node.id, ("function swap", ()))
+            operator, siblings = _FUNCTION_SIBLINGS.get(node.id, (self.name, ()))
             for name in siblings:
-                priority = P_LOGIC if operator != "function swap" else P_ATTRIBUTE
+                priority = P_LOGIC if operator != self.name else P_ATTRIBUTE
                 new = ast.Name(id=name, ctx=ast.Load())
                 yield function.expr(site, new, operator, priority, 1, name_only=name)
             others = [name for name in functions if name != node.id and name not in siblings]
             for name in others[:_MAX_FUNCTIONS_PER_SITE]:
                 new = ast.Name(id=name, ctx=ast.Load())
-                yield function.expr(site, new, "function swap", P_FUNCTION, 1, name_only=name)
+                yield function.expr(site, new, self.name, self.priority, 1, name_only=name)
 
 
 class AttributeSwap:
@@ -211,11 +203,11 @@ class AttributeSwap:
             ][:_MAX_ATTRIBUTES_PER_SITE]
             for name in names:
                 new = ast.Attribute(value=node.value, attr=name, ctx=node.ctx)
-                priority = P_ATTRIBUTE - (4 if name in table else 0)
+                priority = self.priority - (4 if name in table else 0)
                 yield function.expr(
                     site,
                     new,
-                    "attribute swap",
+                    self.name,
                     priority,
                     1,
                     (node.end_lineno or node.lineno,),
@@ -227,7 +219,7 @@ class ReplaceWithVariable:
     """An expression (other than a name) replaced by a variable in scope."""
 
     name = "replace with variable"
-    priority = P_REPLACE
+    priority = 28
 
     def generate(self, function: Function) -> Iterator[Raw]:
         for site in function.sites:
@@ -243,7 +235,7 @@ class ReplaceWithVariable:
             names += function.global_values("")[:2]
             for name in names:
                 new = ast.Name(id=name, ctx=ast.Load())
-                yield function.expr(site, new, "replace with variable", P_REPLACE, size)
+                yield function.expr(site, new, self.name, self.priority, size)
 
 
 def _methods_of_receiver(function: Function, site: Site) -> list[str]:

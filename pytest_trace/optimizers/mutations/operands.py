@@ -64,20 +64,20 @@ class OperandSwap:
                         site,
                         new,
                         "swap arguments",
-                        P_SWAP,
+                        self.priority,
                         2,
                         lines_of(a.node, b.node),
                         swap=(a, b),
                     )
             elif isinstance(node, ast.BinOp) and isinstance(node.op, _NON_COMMUTATIVE):
-                priority = P_SWAP + (RARE if isinstance(node.op, ast.Add) else 0)
-                yield from _swap(function, site, by_node, "", 0, 1, "swap operands", priority)
+                priority = self.priority + (RARE if isinstance(node.op, ast.Add) else 0)
+                yield from _swap(function, site, by_node, "", 0, 1, self.name, priority)
             elif (
                 isinstance(node, ast.Compare)
                 and len(node.ops) == 1
                 and isinstance(node.ops[0], (ast.In, ast.NotIn))
             ):
-                yield from _swap(function, site, by_node, "", 0, 1, "swap operands")
+                yield from _swap(function, site, by_node, "", 0, 1, self.name)
             elif isinstance(node, (ast.Tuple, ast.List)) and not any(
                 isinstance(e, ast.Starred) for e in node.elts
             ):
@@ -97,7 +97,7 @@ class OperandDeletion:
             if isinstance(node, ast.BinOp) and is_load(node):
                 for kept, dropped in ((node.left, node.right), (node.right, node.left)):
                     yield function.expr(
-                        site, kept, "delete operand", P_DELETE_OPERAND, 1 + function.tokens(dropped)
+                        site, kept, self.name, self.priority, 1 + function.tokens(dropped)
                     )
             elif isinstance(node, ast.BoolOp):
                 for index, dropped in enumerate(node.values):
@@ -106,8 +106,8 @@ class OperandDeletion:
                     yield function.expr(
                         site,
                         new,
-                        "delete operand",
-                        P_DELETE_OPERAND,
+                        self.name,
+                        self.priority,
                         1 + function.tokens(dropped),
                         lines_of(dropped),
                     )
@@ -118,8 +118,8 @@ class OperandDeletion:
                 last = ast.Compare(
                     left=node.left, ops=node.ops[:-1], comparators=node.comparators[:-1]
                 )
-                yield function.expr(site, first, "delete operand", P_DELETE_OPERAND, 2)
-                yield function.expr(site, last, "delete operand", P_DELETE_OPERAND, 2)
+                yield function.expr(site, first, self.name, self.priority, 2)
+                yield function.expr(site, last, self.name, self.priority, 2)
 
 
 class OperandInsertion:
@@ -151,7 +151,7 @@ class OperandInsertion:
                     ast.BinOp(left=node, op=ast.Sub(), right=variable),
                     ast.BinOp(left=node, op=ast.Add(), right=variable),
                 ):
-                    yield function.expr(site, new, "insert operand", P_DELETE_OPERAND, 2)
+                    yield function.expr(site, new, self.name, self.priority, 2)
 
 
 def _swap(

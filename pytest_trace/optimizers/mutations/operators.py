@@ -55,8 +55,6 @@ _BINOP_SWAPS: Mapping[type[ast.operator], tuple[tuple[type[ast.operator], bool],
 )
 
 #: Priorities of this module's edits (lower first, on the scale of ``registry``).
-P_COMPARE = 10
-P_ARITH = 16
 P_LOGIC = 18
 P_NOT = 20
 P_ASSIGN = 30
@@ -66,7 +64,7 @@ class ComparisonSwap:
     """``<`` ↔ ``<=`` ↔ ``>`` ..., ``==`` ↔ ``!=``, ``is`` ↔ ``is not``, ``in`` ↔ ``not in``."""
 
     name = "comparison swap"
-    priority = P_COMPARE
+    priority = 10
 
     def generate(self, function: Function) -> Iterator[Raw]:
         for site in function.sites:
@@ -86,8 +84,8 @@ class ComparisonSwap:
                     yield function.expr(
                         site,
                         new,
-                        "comparison swap",
-                        P_COMPARE + (0 if likely else RARE),
+                        self.name,
+                        self.priority + (0 if likely else RARE),
                         1,
                         between(left, right),
                         gaps=(function.gap(left, right),),
@@ -99,7 +97,7 @@ class BinaryOperatorSwap:
     """``+ - * / // % ** @`` and ``& | ^ << >>``, and their ``x += y`` forms."""
 
     name = "arithmetic swap"
-    priority = P_ARITH
+    priority = 16
 
     def generate(self, function: Function) -> Iterator[Raw]:
         for site in function.sites:
@@ -113,8 +111,8 @@ class BinaryOperatorSwap:
                 yield function.expr(
                     site,
                     new,
-                    "bitwise swap" if bitwise else "arithmetic swap",
-                    (P_ARITH if likely else P_ARITH + 2 * RARE),
+                    "bitwise swap" if bitwise else self.name,
+                    (self.priority if likely else self.priority + 2 * RARE),
                     1,
                     between(node.left, node.right),
                     gaps=(function.gap(node.left, node.right),) if same_level else (),
@@ -132,8 +130,8 @@ class BinaryOperatorSwap:
                 yield function.expr(
                     site,
                     new_statement,
-                    "bitwise swap" if bitwise else "arithmetic swap",
-                    (P_ARITH if likely else P_ARITH + 2 * RARE),
+                    "bitwise swap" if bitwise else self.name,
+                    (self.priority if likely else self.priority + 2 * RARE),
                     1,
                     between(statement.target, statement.value),
                     gaps=(function.gap(statement.target, statement.value),),
@@ -159,8 +157,8 @@ class AndOrSwap:
             yield function.expr(
                 site,
                 new,
-                "and/or swap",
-                P_LOGIC,
+                self.name,
+                self.priority,
                 1,
                 tuple(lines),
                 gaps=tuple(function.gap(a, b) for a, b in pairs),
@@ -184,12 +182,12 @@ class Negation:
             ):
                 continue
             if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-                yield function.expr(site, node.operand, "remove not", P_NOT, 1)
+                yield function.expr(site, node.operand, "remove not", self.priority, 1)
             elif isinstance(node, ast.Compare) and len(node.ops) == 1:
                 continue  # the comparison swaps negate it already
             elif not is_plain_literal(node):
                 new = ast.UnaryOp(op=ast.Not(), operand=node)
-                yield function.expr(site, new, "add not", P_NOT, 1)
+                yield function.expr(site, new, "add not", self.priority, 1)
 
 
 class AssignmentSwap:
@@ -225,8 +223,8 @@ class AssignmentSwap:
             yield function.expr(
                 site,
                 new,
-                "assignment swap",
-                P_ASSIGN,
+                self.name,
+                self.priority,
                 1,
                 between(first, second),
                 gaps=(function.gap(first, second),),

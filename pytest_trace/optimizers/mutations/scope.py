@@ -139,7 +139,6 @@ class Scope(Source):
         self.in_fstring = structure.in_fstring
         self.site_of = {id(site.node): site for site in self.sites}
         self.statement_names: dict[int, list[str]] = {}
-        self._receiver_types: dict[str, type] | None = None
 
     def _scan_names(self) -> None:
         """Parameters, locals, names called, sequences: the function's vocabulary."""

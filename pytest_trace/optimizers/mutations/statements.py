@@ -49,8 +49,8 @@ class StatementDeletion:
                 what = short(ast.unparse(statement))
                 summary = f"replace `{what}` with `pass`" if alone else f"delete `{what}`"
                 yield Raw(
-                    operator="delete statement",
-                    priority=P_STATEMENT,
+                    operator=self.name,
+                    priority=self.priority,
                     size=function.tokens(statement),
                     lines=lines_of(statement),
                     path=(*block.path[:-1], (block.field, index)),
@@ -93,7 +93,7 @@ class StatementInsertion:
             if after_loop is not None and not jump:
                 places.insert(0, (0, *after_loop))
             for _, block, index in places[:_MAX_INSERTIONS_PER_STATEMENT]:
-                yield function.insertion(block, index, statement, "insert statement", P_STATEMENT)
+                yield function.insertion(block, index, statement, self.name, self.priority)
                 count += 1
                 if count >= _MAX_INSERTIONS:
                     return
@@ -106,7 +106,7 @@ class StatementInsertion:
         top = function.blocks[0]
         for name in [n for n in function.locals if n not in function.called][:4]:
             new = ast.Return(value=ast.Name(id=name, ctx=ast.Load()))
-            yield function.insertion(top, len(body), new, "insert statement", P_STATEMENT)
+            yield function.insertion(top, len(body), new, self.name, self.priority)
 
 
 class StatementMove:
@@ -175,8 +175,8 @@ class StatementSwap:
                 else:
                     change = StatementChange(block, index, index + 2, [b, a], 0, 0, None)
                 yield Raw(
-                    operator="swap statements",
-                    priority=P_STATEMENT + 2,
+                    operator=self.name,
+                    priority=self.priority,
                     size=min(function.tokens(a), function.tokens(b)),
                     lines=lines_of(a, b),
                     path=block.path[:-1],

@@ -13,9 +13,6 @@ from pytest_trace.optimizers.mutations.receivers import callable_on
 from pytest_trace.optimizers.mutations.scope import NOT_NUMBER_FUNCTIONS
 
 #: Priorities of this module's edits (lower first, on the scale of ``registry``).
-P_UNWRAP = 26
-P_SLICE = 26
-P_WRAP = 40
 
 
 # Caps, so that no operator explodes on a big function.
@@ -29,7 +26,7 @@ class Unwrap:
     """``f(x)`` → ``x``; ``x.m()`` → ``x``."""
 
     name = "unwrap call"
-    priority = P_UNWRAP
+    priority = 26
 
     def generate(self, function: Function) -> Iterator[Raw]:
         for site in function.sites:
@@ -42,7 +39,7 @@ class Unwrap:
                 and not isinstance(node.args[0], ast.Starred)
             ):
                 yield function.expr(
-                    site, node.args[0], "unwrap call", P_UNWRAP, function.tokens(node.func)
+                    site, node.args[0], self.name, self.priority, function.tokens(node.func)
                 )
             elif (
                 not node.args
@@ -50,7 +47,7 @@ class Unwrap:
                 and isinstance(node.func, ast.Attribute)
                 and site.role != "base"
             ):
-                yield function.expr(site, node.func.value, "unwrap call", P_UNWRAP, 1)
+                yield function.expr(site, node.func.value, self.name, self.priority, 1)
 
 
 class Wrap:
@@ -59,7 +56,7 @@ class Wrap:
     without arguments that ``x``'s built-in type has (``word`` → ``word.lower()``)."""
 
     name = "wrap call"
-    priority = P_WRAP
+    priority = 40
 
     def generate(self, function: Function) -> Iterator[Raw]:
         unary = [
@@ -83,7 +80,7 @@ class Wrap:
                     if callable_on(types, method, 0):
                         attribute = ast.Attribute(value=node, attr=method, ctx=ast.Load())
                         new = ast.Call(func=attribute, args=[], keywords=[])
-                        yield function.expr(site, new, "wrap call", P_WRAP, 1)
+                        yield function.expr(site, new, self.name, self.priority, 1)
             if site.role not in ("return", "value", "compare") or not isinstance(
                 node, (ast.Name, ast.Attribute, ast.Subscript, ast.BinOp, ast.Call)
             ):
@@ -101,7 +98,7 @@ class Wrap:
                 names.append("abs")
             for name in names:
                 new = ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[node], keywords=[])
-                yield function.expr(site, new, "wrap call", P_WRAP, 1)
+                yield function.expr(site, new, self.name, self.priority, 1)
 
 
 class SliceEdits:
@@ -109,7 +106,7 @@ class SliceEdits:
     ``x[a:]``/``x[:b]``."""
 
     name = "add/remove slice"
-    priority = P_SLICE
+    priority = 26
 
     def generate(self, function: Function) -> Iterator[Raw]:
         templates = (
@@ -124,7 +121,7 @@ class SliceEdits:
             if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
                 bounds = node.slice
                 yield function.expr(
-                    site, node.value, "remove slice", P_SLICE, max(1, function.tokens(bounds))
+                    site, node.value, "remove slice", self.priority, max(1, function.tokens(bounds))
                 )
                 if bounds.lower is not None and bounds.upper is not None:
                     for keep_lower in (True, False):
@@ -139,7 +136,7 @@ class SliceEdits:
                             site,
                             new,
                             "remove slice",
-                            P_SLICE,
+                            self.priority,
                             function.tokens(dropped),
                             lines_of(dropped),
                         )
@@ -149,7 +146,7 @@ class SliceEdits:
             ):
                 continue
             key = ast.dump(node)
-            priority = P_SLICE
+            priority = self.priority
             if key not in function.sequences:
                 # no sign of a sequence: names in plain value positions only, later
                 if key in function.numbers or not isinstance(node, ast.Name):
