@@ -20,7 +20,7 @@ from pytest_trace.optimizers.mutations.operators import P_NOT
 from pytest_trace.optimizers.mutations.scope import numeric_candidate
 from pytest_trace.optimizers.mutations.usual import named_numbers, usual_near
 
-#: Priorities of this module's edits (lower first, on the scale of ``registry``).
+#: Priorities shared by several operators and helpers (lower first; the scale: ``registry``).
 P_DOCUMENTED = 8  # a literal → a number the function's documentation states
 P_OFF_BY_ONE = 12
 P_TUNE = 14

@@ -13,8 +13,6 @@ from pytest_trace.optimizers.mutations.model import Block, Raw
 from pytest_trace.optimizers.mutations.nodes import is_docstring_statement, number_literal
 from pytest_trace.optimizers.mutations.scope import NUMBER_ANNOTATIONS, SIZED_ANNOTATIONS
 
-#: Priorities of this module's edits (lower first, on the scale of ``registry``).
-
 # Caps, so that no operator explodes on a big function.
 _MAX_GUARDS_AT_TOP = 48
 _MAX_GUARDS_PER_STATEMENT = 16

@@ -90,7 +90,7 @@ _REPLACE_ROLES = frozenset(
     {"argument", "keyword", "return", "compare", "operand", "index", "value", "branch"}
 )
 
-#: Priorities of this module's edits (lower first, on the scale of ``registry``).
+#: Priorities shared by several operators and helpers (lower first; the scale: ``registry``).
 P_ATTRIBUTE = 24
 P_FUNCTION = 38
 

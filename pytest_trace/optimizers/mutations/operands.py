@@ -25,7 +25,7 @@ _NON_COMMUTATIVE = (
 )
 
 
-#: Priorities of this module's edits (lower first, on the scale of ``registry``).
+#: Priorities shared by several operators and helpers (lower first; the scale: ``registry``).
 P_SWAP = 22
 P_ELEMENTS = 30
 P_DELETE_OPERAND = 30

@@ -54,7 +54,7 @@ _BINOP_SWAPS: Mapping[type[ast.operator], tuple[tuple[type[ast.operator], bool],
     )
 )
 
-#: Priorities of this module's edits (lower first, on the scale of ``registry``).
+#: Priorities shared by several operators and helpers (lower first; the scale: ``registry``).
 P_LOGIC = 18
 P_NOT = 20
 P_ASSIGN = 30

@@ -11,7 +11,7 @@ from pytest_trace.optimizers.mutations.model import Block, Raw, StatementChange
 from pytest_trace.optimizers.mutations.nodes import is_docstring_statement, lines_of, same, walk_own
 from pytest_trace.optimizers.mutations.source import first_line, one_line, short
 
-#: Priorities of this module's edits (lower first, on the scale of ``registry``).
+#: Priorities shared by several operators and helpers (lower first; the scale: ``registry``).
 P_STATEMENT = 34
 P_MOVE = 34
 

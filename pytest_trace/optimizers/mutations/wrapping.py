@@ -12,9 +12,6 @@ from pytest_trace.optimizers.mutations.nodes import is_load, lines_of, number_li
 from pytest_trace.optimizers.mutations.receivers import callable_on
 from pytest_trace.optimizers.mutations.scope import NOT_NUMBER_FUNCTIONS
 
-#: Priorities of this module's edits (lower first, on the scale of ``registry``).
-
-
 # Caps, so that no operator explodes on a big function.
 _MAX_WRAPS_PER_SITE = 2
 
