@@ -45,7 +45,7 @@ def tip(project: Project) -> str:
     return git(project.path, "rev-parse", BRANCH).strip()
 
 
-def test_a_rerun_asks_the_llm_nothing_and_keeps_the_branch(project, llm):
+def test_a_rerun_asks_the_llm_nothing_keeps_the_branch_and_review_applies_it(project, llm):
     server = llm([answer({NAME: FIX}, "the discount, not the price"), answer({NAME: FIX})])
     first = project.run()
     first.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)", f"*branch {BRANCH};*"])
@@ -67,18 +67,33 @@ def test_a_rerun_asks_the_llm_nothing_and_keeps_the_branch(project, llm):
     assert len(server.requests) == 2
     assert (project.branches(), tip(project)) == ([BRANCH], sha)
 
+    # the branch of these runs, reviewed, applied and pruned
+    listed = review(project, "list")
+    assert listed.returncode == 0
+    head = git(project.path, "rev-parse", "HEAD")[:10]
+    row = listed.stdout.splitlines()[1].split()
+    # (the age, "just now" or "1 minute", depends on the machine's speed)
+    assert row[:2] + row[-5:] == [BRANCH, "fixed", "5/5", "fixed", NAME, head, "(ancestor)"]
+    applied = review(project, "apply", BRANCH)
+    assert (applied.returncode, applied.stdout) == (0, f"merged {BRANCH} into main\n")
+    assert "return price * (100 - percent) / 100" in (project.path / "pricing/cart.py").read_text()
+    assert project.pytester.runpytest_subprocess("-q").ret == pytest.ExitCode.OK
 
-def test_a_worse_rerun_keeps_the_fix_and_a_better_one_moves_the_branch(project, llm):
-    server = llm(
-        [answer({NAME: HALF}, "most cases"), answer({NAME: WRONG}), answer({NAME: FIX}, "all")]
-    )
+    pruned = review(project, "prune", "--merged")
+
+    assert pruned.returncode == 0
+    assert pruned.stdout.splitlines()[0] == f"deleted {BRANCH}"
+    assert project.branches() == []
+    assert git(project.path, "for-each-ref", "refs/trace/") == ""
+
+
+def test_a_better_rerun_moves_the_branch_and_the_record_keeps_both_runs(project, llm):
+    # Which fix a re-run keeps (worse, as good, plausible or fixed, no fix) is decided by
+    # vcs.branch_policy, tested in process in test_branch_policy.py; this run proves the
+    # record of the run before is found and the branch moved through the whole pipeline.
+    server = llm([answer({NAME: HALF}, "most cases"), answer({NAME: FIX}, "all")])
     project.run("--trace-max-iterations=1").stdout.fnmatch_lines([f"PARTIAL: {NAME} (5 tests)"])
     partial = tip(project)
-
-    worse = project.run("--trace-no-cache", "--trace-max-iterations=1")
-
-    worse.stdout.fnmatch_lines([f"UNFIXED: {NAME} *", f"  kept {BRANCH}, the fix of an earlier*"])
-    assert tip(project) == partial
 
     better = project.run("--trace-no-cache", "--trace-max-iterations=1")
 
@@ -88,18 +103,19 @@ def test_a_worse_rerun_keeps_the_fix_and_a_better_one_moves_the_branch(project, 
     assert project.branches() == [BRANCH]  # no trace-fix/apply_discount-2
     assert tip(project) != partial
     assert git(project.path, "show", f"{BRANCH}:pricing/cart.py").count("(100 - percent)") == 1
-    assert len(server.requests) == 3
-    # the record keeps the candidates of all three runs, the kept one's included
+    assert len(server.requests) == 2
+    # the record keeps the candidates of both runs
     [ref] = git(project.path, "for-each-ref", "--format=%(refname)", "refs/trace/").split()
     candidates = record(project, ref)["candidates"]
     assert [(c["number"], c["run"], c["updates"][NAME]) for c in candidates] == [
         (1, 1, HALF),
-        (2, 2, WRONG),
-        (3, 3, FIX),
+        (2, 2, FIX),
     ]
 
 
-def test_the_commit_explains_itself(project, llm, monkeypatch):
+def test_the_commit_explains_itself_and_every_candidate_is_recorded_and_shown(
+    project, llm, monkeypatch
+):
     monkeypatch.setenv("GIT_COMMITTER_NAME", "CI Bot")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "ci@example.com")
     llm([answer({NAME: WRONG}, "subtract"), answer({NAME: FIX}, "keep 100 - percent percent")])
@@ -124,27 +140,6 @@ def test_the_commit_explains_itself(project, llm, monkeypatch):
     graph = body.split("Trace of the failing tests:\n```mermaid\n", 1)[1].split("\n```\n")[0]
     assert graph.startswith("flowchart TD") and "apply_discount(price=200, percent=10)" in graph
 
-
-def test_without_an_identity_the_commit_names_the_tool(project, llm, monkeypatch, tmp_path):
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in ("EMAIL", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME"):
-        monkeypatch.delenv(name, raising=False)
-    git(project.path, "config", "--unset", "user.name")
-    git(project.path, "config", "--unset", "user.email")
-    llm([answer({NAME: FIX})])
-
-    project.run()
-
-    who = git(project.path, "log", "-1", "--format=%an <%ae>|%cn <%ce>", BRANCH).strip()
-    assert who == "pytest-trace <pytest-trace@localhost>|pytest-trace <pytest-trace@localhost>"
-
-
-def test_every_candidate_is_recorded_and_shown(project, llm):
-    llm([answer({NAME: WRONG}, "subtract the percent"), answer({NAME: FIX}, "multiply")])
-
-    project.run()
-
     [group] = project.report()["groups"]
     assert group["convergence"] == [
         {"iteration": 1, "candidates": 1, "passed": 1, "best": 0},
@@ -160,7 +155,7 @@ def test_every_candidate_is_recorded_and_shown(project, llm):
     assert (wrong["updates"], wrong["commit"]) == ({NAME: WRONG}, None)
     assert "test_full_discount_is_free[0]" in wrong["feedback"]
     assert (right["verdict"], right["commit"]) == ("fixed", tip(project))
-    assert data["rationale"] == "multiply"
+    assert data["rationale"] == "keep 100 - percent percent"
     assert data["graph"].startswith("flowchart") and "apply_discount" in data["graph"]
 
     shown = review(project, "show", BRANCH)
@@ -170,42 +165,26 @@ def test_every_candidate_is_recorded_and_shown(project, llm):
         f"branch {BRANCH}: fixed",
         "optimizer optoprime, model gpt-4o-mini; 2 iteration(s), 2 candidate(s) tested*",
         "  iteration 2: best 5 (1 candidate(s) tested, the best of them 5)",
-        "  #1 (iteration 1) regressed, 1 passing: subtract the percent",
+        "  #1 (iteration 1) regressed, 1 passing: subtract",
         "+    return price * (100 - percent) / 100",
         "*flowchart*",
     ]:
         assert any(fnmatch(line, expected) for line in shown.stdout.splitlines()), expected
 
 
-def test_review_list_apply_and_prune_after_a_run(project, llm):
-    llm([answer({NAME: FIX}, "the discount, not the price")])
+def test_without_an_identity_the_commit_names_the_tool(project, llm, monkeypatch, tmp_path):
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("EMAIL", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    git(project.path, "config", "--unset", "user.name")
+    git(project.path, "config", "--unset", "user.email")
+    llm([answer({NAME: FIX})])
+
     project.run()
 
-    listed = review(project, "list")
-    assert listed.returncode == 0
-    head = git(project.path, "rev-parse", "HEAD")[:10]
-    assert listed.stdout.splitlines()[1].split() == [
-        BRANCH,
-        "fixed",
-        "just",
-        "now",
-        "5/5",
-        "fixed",
-        NAME,
-        head,
-        "(ancestor)",
-    ]
-    applied = review(project, "apply", BRANCH)
-    assert (applied.returncode, applied.stdout) == (0, f"merged {BRANCH} into main\n")
-    assert "return price * (100 - percent) / 100" in (project.path / "pricing/cart.py").read_text()
-    assert project.pytester.runpytest_subprocess("-q").ret == pytest.ExitCode.OK
-
-    pruned = review(project, "prune", "--merged")
-
-    assert pruned.returncode == 0
-    assert pruned.stdout.splitlines()[0] == f"deleted {BRANCH}"
-    assert project.branches() == []
-    assert git(project.path, "for-each-ref", "refs/trace/") == ""
+    who = git(project.path, "log", "-1", "--format=%an <%ae>|%cn <%ce>", BRANCH).strip()
+    assert who == "pytest-trace <pytest-trace@localhost>|pytest-trace <pytest-trace@localhost>"
 
 
 def test_the_cache_can_be_turned_off_in_the_ini_file(project, llm):
