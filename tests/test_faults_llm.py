@@ -63,19 +63,13 @@ def completion_bytes(content: bytes) -> bytes:
 
 HUGE = SIGNATURE + "    return " + " + ".join(["price"] * 10_000) + "\n"
 
-#: Answers the model reads back as feedback: (the answer, the summary's reason).
+#: Answers the model reads back as feedback: (the answer, the summary's reason). Every
+#: kind of unusable answer is rejected and named in process (test_unusable_answers.py);
+#: these runs prove, for one the optimizer rejects and one the loop's checks reject, that
+#: the terminal summary says why and a later group is still optimized.
 BAD_ANSWERS = {
     "10,000-term expression": (answer({NAME: HUGE}), "code too deeply nested (x1)"),
     "no JSON": ("Sorry, I cannot help with that.", "no JSON object (x1)"),
-    "empty choices": (Reply(body={"object": "chat.completion", "choices": []}), "empty answer"),
-    "cut off at the token limit": (
-        Reply(content='{"reasoning": "the discount is', finish_reason="length"),
-        "JSON cut off (x1)",
-    ),
-    "NUL and control characters in the code": (
-        answer({NAME: SIGNATURE + "    return \x00price\x1b\n"}),
-        "code that does not compile (x1)",
-    ),
 }
 
 
@@ -98,19 +92,14 @@ def test_a_bad_answer_is_explained_and_later_groups_go_on(project, llm, bad, rea
     assert project.branches() == ["trace-fix/add_tax"]
 
 
-#: Bodies the client cannot read: retried, then an ERROR for the group.
+#: Bodies the client cannot read: retried, then an ERROR for the group. Every kind of
+#: unreadable body and error status is an LLMError that is tried again in process
+#: (test_llm_faults.py); these runs prove, for a bad body, an error status and a broken
+#: connection, that the session's retries end the group alone and later groups go on.
 BAD_BODIES = {
     "invalid JSON body": Reply(raw=b'{"choices": [{"message": '),
-    "non-UTF-8 bytes in the content": Reply(raw=completion_bytes(b"caf\xe9 \xff")),
-    "HTML page with status 200": Reply(raw=b"<html>login</html>", content_type="text/html"),
-    "HTML page with status 502": Reply(
-        status=502, raw=b"<html>Bad Gateway</html>", content_type="text/html"
-    ),
-    "500": Reply(status=500),
     "429": Reply(status=429),
     "connection reset mid-answer": Reply(fault="reset"),
-    "truncated body": Reply(fault="truncate"),
-    "connection reset before a byte": Reply(fault="close"),
 }
 
 

@@ -71,9 +71,20 @@ def test_an_unreadable_answer_is_an_llm_error(reply: Reply) -> None:
     assert "\n" not in message
 
 
-def test_an_unreadable_answer_is_tried_again() -> None:
-    with ScriptedServer([Reply(raw=b"{not json"), "the answer"]) as server:
+@pytest.mark.parametrize("reply", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_an_unreadable_answer_is_tried_again(reply: Reply) -> None:
+    with ScriptedServer([reply, "the answer"]) as server:
         completion = chat(server, retries=1).complete("s", "u")
+        assert len(server.requests) == 2
+    assert completion.text == "the answer"
+
+
+@pytest.mark.parametrize("status", [500, 502, 429])
+def test_an_error_status_is_tried_again(status: int) -> None:
+    page = Reply(status=status, raw=b"<html>Bad gateway</html>", content_type="text/html")
+    with ScriptedServer([page, "the answer"]) as server:
+        completion = chat(server, retries=1).complete("s", "u")
+        assert len(server.requests) == 2
     assert completion.text == "the answer"
 
 
