@@ -134,26 +134,6 @@ def test_malformed_answers_then_the_right_one(project, llm):
     assert "compile" in prompts[3] or "SyntaxError" in prompts[3]
 
 
-def test_a_wrong_fix_is_not_accepted(project, llm):
-    server = llm([answer({NAME: WRONG}), answer({NAME: FIX})])
-
-    result = project.run()
-
-    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
-    [group] = project.report()["groups"]
-    assert (group["iterations"], group["candidates"]) == (2, 2)
-    # Only the accepted fix is on the branch: one commit on top of the base.
-    log = git(project.path, "log", "--format=%s", "HEAD..trace-fix/apply_discount").splitlines()
-    assert len(log) == 1
-    assert "return price - percent" not in project.file_on(
-        "trace-fix/apply_discount", "pricing/cart.py"
-    )
-    # The second prompt tells the model what became of the first suggestion.
-    second = server.requests[1]["messages"][-1]["content"]
-    assert "rolled back" in second
-    assert "return price - percent" in second  # in the memory of earlier attempts
-
-
 def test_a_fix_that_breaks_another_test_is_rejected(project, llm):
     server = llm([answer({NAME: BREAKS_OTHERS}), answer({NAME: FIX})])
 
@@ -167,20 +147,30 @@ def test_a_fix_that_breaks_another_test_is_rejected(project, llm):
     assert "if price else 1" not in branch_file
 
 
-def test_no_fix_found_leaves_no_branch(project, llm):
-    llm([answer({NAME: WRONG})], repeat_last=True)
+def test_no_fix_found_leaves_no_branch_and_ini_settings_are_read(project, llm):
+    server = llm([answer({NAME: WRONG})], repeat_last=True)
+    with (project.path / "pyproject.toml").open("a") as f:
+        f.write('trace_model = "my-local-model"\ntrace_max_iterations = "2"\n')
 
-    result = project.run("--trace-max-iterations=2")
+    result = project.run()
 
     result.stdout.fnmatch_lines([f"UNFIXED: {NAME} (5 tests)", "  2 iterations, 1 candidate*"])
     assert project.branches() == []
-    [group] = project.report()["groups"]
+    report = project.report()
+    [group] = report["groups"]
     assert (group["status"], group["branch"], group["commit"]) == ("unfixed", None, None)
+    assert [r["model"] for r in server.requests] == ["my-local-model"] * 2
+    assert report["model"] == "my-local-model"
 
 
-def test_dirty_working_tree_is_preserved_and_included(project, llm):
+def test_dirty_working_tree_stash_and_other_branches_are_preserved(project, llm):
     llm([answer({NAME: FIX})])
     cart = project.path / "pricing" / "cart.py"
+    committed = cart.read_text()
+    cart.write_text("# stashed change\n", encoding="utf-8")
+    git(project.path, "stash", "push", "-q")
+    git(project.path, "branch", "feature")
+    assert cart.read_text() == committed
     cart.write_text(cart.read_text() + "\n\n# work in progress, not committed\n")
     extra = project.path / "tests" / "test_extra.py"
     extra.write_text(
@@ -189,13 +179,13 @@ def test_dirty_working_tree_is_preserved_and_included(project, llm):
     )
     git(project.path, "add", "tests/test_extra.py")  # staged, not committed
     (project.path / "notes.txt").write_bytes(b"untracked\r\nbytes\x00\n")
-    git(project.path, "stash", "list")
     before = project.state()
 
     result = project.run()
 
     result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
-    assert project.state() == before
+    assert project.state() == before  # files, index, HEAD, stash and branches
+    assert project.branches() == ["trace-fix/apply_discount"]
     # The tests ran on the uncommitted state, but the fix is built on HEAD: it carries
     # the fix's file (with its uncommitted changes, said so) and nothing else.
     head = git(project.path, "rev-parse", "HEAD").strip()
@@ -215,19 +205,6 @@ def test_dirty_working_tree_is_preserved_and_included(project, llm):
     report = project.report()
     assert report["includes_uncommitted"] is True
     assert report["base_commit"] == head
-
-
-def test_stash_and_other_branches_untouched(project, llm):
-    llm([answer({NAME: FIX})])
-    (project.path / "pricing" / "cart.py").write_text("# stashed change\n", encoding="utf-8")
-    git(project.path, "stash", "push", "-q")
-    git(project.path, "branch", "feature")
-    before = project.state()
-
-    project.run()
-
-    assert project.state() == before
-    assert project.branches() == ["trace-fix/apply_discount"]
 
 
 def test_no_git_repository_is_a_clear_error(pytester, llm):
@@ -349,18 +326,6 @@ def test_bad_option_values_are_usage_errors(project):
     result = project.pytester.runpytest_subprocess("--trace-optimize", "--trace-max-iterations=0")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--trace-max-iterations*must be at least 1*"])
-
-
-def test_ini_settings_are_read(project, llm):
-    server = llm([answer({NAME: WRONG})], repeat_last=True)
-    with (project.path / "pyproject.toml").open("a") as f:
-        f.write('trace_model = "my-local-model"\ntrace_max_iterations = "1"\n')
-
-    project.run()
-
-    assert [r["model"] for r in server.requests] == ["my-local-model"]
-    report = project.report()
-    assert report["model"] == "my-local-model"
 
 
 def test_ctrl_c_leaves_everything_as_it_was(project, llm):
@@ -507,9 +472,9 @@ def test_partial_progress_is_committed_and_traced_in_memory(project, llm):
     assert runs["fresh_process"] == 2  # the final validation of each improvement
 
 
-def test_with_xdist_the_results_are_the_same(project, llm):
+def test_with_xdist_the_results_are_the_same_and_a_wrong_fix_is_not_accepted(project, llm):
     pytest.importorskip("xdist")
-    llm([answer({NAME: WRONG}), answer({NAME: FIX})])
+    server = llm([answer({NAME: WRONG}), answer({NAME: FIX})])
     before = project.state()
 
     result = project.run("-n", "2")
@@ -522,6 +487,16 @@ def test_with_xdist_the_results_are_the_same(project, llm):
     assert (group["status"], group["iterations"], group["candidates"]) == ("fixed", 2, 2)
     checked = branch_passes(project, "trace-fix/apply_discount")
     assert checked.returncode == 0, checked.stdout
+    # A wrong fix is not accepted: only the accepted fix is on the branch, one commit on
+    # top of the base, and the second prompt tells the model what became of the first.
+    log = git(project.path, "log", "--format=%s", "HEAD..trace-fix/apply_discount").splitlines()
+    assert len(log) == 1
+    assert "return price - percent" not in project.file_on(
+        "trace-fix/apply_discount", "pricing/cart.py"
+    )
+    second = server.requests[1]["messages"][-1]["content"]
+    assert "rolled back" in second
+    assert "return price - percent" in second  # in the memory of earlier attempts
 
 
 def add_optimizer(
@@ -564,17 +539,27 @@ def test_a_candidate_that_makes_the_tests_skip_is_not_a_fix(project):
     assert "trace-fix/apply_discount" not in git(project.path, "branch", "--list")
 
 
-def test_search_heals_without_an_llm(project):
+def test_search_heals_without_an_llm_with_modules_git_ignores_copied(project):
     cart = project.path / "pricing" / "cart.py"
     cart.write_text(
         cart.read_text().replace(
             "    return price * percent / 100\n", "    return price * (100 + percent) / 100\n"
         )
     )
-    git(project.path, "commit", "-qam", "a sign error")
+    # A version module generated at install time (setuptools-scm, hatch-vcs): ignored by git.
+    (project.path / ".gitignore").write_text("pricing/_version.py\n")
+    (project.path / "pricing" / "_version.py").write_text('version = "1.0"\n')
+    init = project.path / "pricing" / "__init__.py"
+    init.write_text(init.read_text() + "from pricing._version import version as __version__\n")
+    git(project.path, "add", "-A")
+    git(project.path, "commit", "-qm", "a sign error, and a generated version module")
+    before = project.state()
 
     result = project.run()
 
+    result.stdout.fnmatch_lines(
+        ["*copied files the tests imported that git ignores: pricing/_version.py*"]
+    )
     result.stdout.fnmatch_lines(
         [
             f"FIXED: {NAME} (4 tests)",
@@ -582,34 +567,16 @@ def test_search_heals_without_an_llm(project):
             "optimizer search, because no LLM is configured*",
         ]
     )
+    assert project.state() == before
+    assert "pricing/_version.py" not in git(
+        project.path, "ls-tree", "-r", "--name-only", "trace-fix/apply_discount"
+    )
     fixed = project.file_on("trace-fix/apply_discount", "pricing/cart.py")
     assert "return price * (100 - percent) / 100" in fixed
     [group] = project.report()["groups"]
     assert group["candidates"] >= 1
     message = git(project.path, "log", "-1", "--format=%B", "trace-fix/apply_discount")
     assert "Edit operators: " in message
-
-
-def test_modules_the_tests_import_that_git_ignores_are_copied_into_the_worktree(project):
-    # A version module generated at install time (setuptools-scm, hatch-vcs): ignored by git.
-    (project.path / ".gitignore").write_text("pricing/_version.py\n")
-    (project.path / "pricing" / "_version.py").write_text('version = "1.0"\n')
-    init = project.path / "pricing" / "__init__.py"
-    init.write_text(init.read_text() + "from pricing._version import version as __version__\n")
-    git(project.path, "add", "-A")
-    git(project.path, "commit", "-qm", "a generated version module")
-    before = project.state()
-
-    result = project.run("--trace-optimizer=search")
-
-    result.stdout.fnmatch_lines(
-        ["*copied files the tests imported that git ignores: pricing/_version.py*"]
-    )
-    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
-    assert project.state() == before
-    assert "pricing/_version.py" not in git(
-        project.path, "ls-tree", "-r", "--name-only", "trace-fix/apply_discount"
-    )
 
 
 def test_a_re_run_that_cannot_collect_says_why(project):
