@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Project, answer, git
+from conftest import answer, git
 
 NAME = "pricing.cart.apply_discount"
 SIGNATURE = "def apply_discount(price: float, percent: float) -> float:\n"
@@ -21,70 +21,69 @@ def body(*lines: str) -> str:
     return SIGNATURE + "".join(f"    {line}\n" for line in lines)
 
 
-def second_prompt(server) -> str:  # type: ignore[no-untyped-def]
-    assert len(server.requests) >= 2, "the run did not go on after the bad candidate"
-    return str(server.requests[1]["messages"][-1]["content"])
-
-
-def heal(project: Project, llm, bad: str, *args: str) -> str:  # type: ignore[no-untyped-def]
-    """Run with a bad candidate first, then the fix; return the second prompt."""
-    server = llm([answer({NAME: bad}), answer({NAME: FIX})])
-    before = project.state()
-    result = project.run(*args)
-    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
-    assert project.state() == before
-    [group] = project.report()["groups"]
-    assert group["candidates"] == 2
-    return second_prompt(server)
-
-
-def test_a_candidate_that_loops_forever_times_out(project, llm):
-    prompt = heal(project, llm, body("while True:", "    pass"), "--trace-candidate-timeout=0.5")
-    assert "timed out after 0.5 s" in prompt
-
-
-def test_a_candidate_that_exits_the_process(project, llm):
-    prompt = heal(project, llm, body("import os", "os._exit(3)"))
-    assert "the test process exited with status 3" in prompt
-
-
-def test_a_candidate_that_segfaults(project, llm):
+#: Candidates that misbehave, each with what the prompt after it must say.
+BAD = {
+    # cart_total rounds; a candidate that breaks round() for everyone is tampering: it is
+    # refused before it runs (docs/security.md), and the next candidate is tested.
+    "rewrites builtins": (
+        body("import builtins", "builtins.round = lambda *args: -1", "return price - percent"),
+        "the module `builtins`",
+    ),
+    "loops forever": (body("while True:", "    pass"), "timed out after 0.5 s"),
+    "exits the process": (
+        body("import os", "os._exit(3)"),
+        "the test process exited with status 3",
+    ),
     # (not through ctypes: a candidate that introduces ctypes is refused before it runs)
-    bad = body("import os, signal", "os.kill(os.getpid(), signal.SIGSEGV)", "return 0.0")
-    prompt = heal(project, llm, bad)
-    assert "died with signal 11 (SIGSEGV)" in prompt
+    "segfaults": (
+        body("import os, signal", "os.kill(os.getpid(), signal.SIGSEGV)", "return 0.0"),
+        "died with signal 11 (SIGSEGV)",
+    ),
+    "allocates without bound": (
+        body("hog = []", "while True:", "    hog.append(bytearray(50_000_000))"),
+        "MemoryError",
+    ),
+    "writes files": (
+        body(
+            "from pathlib import Path",
+            "Path('written-by-candidate.txt').write_text('x')",
+            "Path(__file__).with_name('also-written.txt').write_text('x')",
+            "return 0.0",
+        ),
+        "",
+    ),
+}
 
 
-def test_a_candidate_that_allocates_without_bound(project, llm):
-    bad = body("hog = []", "while True:", "    hog.append(bytearray(50_000_000))")
-    prompt = heal(project, llm, bad, "--trace-memory-limit=300")
-    assert "MemoryError" in prompt
-
-
-def test_a_candidate_that_writes_files_cannot_reach_the_project(project, llm):
-    bad = body(
-        "from pathlib import Path",
-        "Path('written-by-candidate.txt').write_text('x')",
-        "Path(__file__).with_name('also-written.txt').write_text('x')",
-        "return 0.0",
+def test_whatever_a_candidate_does_the_run_goes_on_and_the_next_prompt_says_what(project, llm):
+    # One run, the bad candidates one after the other (each in its own forked child), then
+    # the fix: the run goes on after each, and the prompt after each says what it did.
+    # A passing test that reaches the function minds the files a candidate writes: those
+    # of one candidate are gone before the next one runs, or the fix would fail it.
+    (project.path / "tests" / "test_litter.py").write_text(
+        "from pathlib import Path\n\nfrom pricing.cart import apply_discount\n\n\n"
+        "def test_no_litter():\n"
+        "    apply_discount(1, 0)\n"
+        "    assert not Path('written-by-candidate.txt').exists()\n"
     )
-    heal(project, llm, bad)  # the state of the user's repository is compared inside
-    assert not list(project.path.rglob("*written*"))
-    for name in ("written-by-candidate.txt", "pricing/also-written.txt"):
-        tree = git(project.path, "ls-tree", "-r", "--name-only", "trace-fix/apply_discount")
-        assert name not in tree.split()
+    git(project.path, "add", "tests/test_litter.py")
+    git(project.path, "commit", "-qm", "a test that minds litter")
+    server = llm([*(answer({NAME: bad}) for bad, _ in BAD.values()), answer({NAME: FIX})])
+    before = project.state()
 
+    result = project.run("--trace-candidate-timeout=0.5", "--trace-memory-limit=300")
 
-def test_a_candidate_that_rewrites_builtins_is_refused_before_it_runs(project, llm):
-    # cart_total rounds; a candidate that breaks round() for everyone is tampering: it
-    # is refused before it runs (docs/security.md), and the next candidate is tested.
-    bad = body("import builtins", "builtins.round = lambda *args: -1", "return price - percent")
-    server = llm([answer({NAME: bad}), answer({NAME: FIX})])
-    result = project.run()
     result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
+    assert project.state() == before  # nothing written into the user's repository
+    assert len(server.requests) == len(BAD) + 1, "the run did not go on after a bad candidate"
+    for number, (what, (_, said)) in enumerate(BAD.items(), 1):
+        prompt = str(server.requests[number]["messages"][-1]["content"])
+        assert said in prompt, f"the prompt after the candidate that {what} does not say {said!r}"
     [group] = project.report()["groups"]
-    assert group["candidates"] == 1
-    assert "the module `builtins`" in server.requests[1]["messages"][-1]["content"]
+    assert group["candidates"] == len(BAD)  # all but the one refused before it ran, and the fix
+    assert not list(project.path.rglob("*written*"))
+    tree = git(project.path, "ls-tree", "-r", "--name-only", "trace-fix/apply_discount").split()
+    assert "written-by-candidate.txt" not in tree and "pricing/also-written.txt" not in tree
 
 
 def worker_pids(parent: int) -> list[int]:
@@ -159,16 +158,3 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
-
-
-def test_files_a_candidate_wrote_are_gone_before_the_next_one(project, llm):
-    (project.path / "tests" / "test_litter.py").write_text(
-        "from pathlib import Path\n\nfrom pricing.cart import apply_discount\n\n\n"
-        "def test_no_litter():\n"
-        "    apply_discount(1, 0)\n"
-        "    assert not Path('litter.txt').exists()\n"
-    )
-    git(project.path, "add", "tests/test_litter.py")
-    git(project.path, "commit", "-qm", "a test that minds litter")
-    bad = body("from pathlib import Path", "Path('litter.txt').write_text('x')", "return 0.0")
-    heal(project, llm, bad)
