@@ -133,6 +133,9 @@ def test_optoprime_sees_and_sets_a_constant(pytester: pytest.Pytester, llm: obje
     assert fixed == SHOP.replace("TAX_RATE = 0.2  #", "TAX_RATE = 0.1  #")
 
 
+# Every reason a constant is set aside is tested in process (test_group_repair.py); these
+# runs prove one the worker finds in a module and one of a module that does not exist
+# reach the terminal and the report, and that the function is optimized all the same.
 @pytest.mark.parametrize(
     ("change", "name", "reason"),
     [
@@ -141,7 +144,6 @@ def test_optoprime_sees_and_sets_a_constant(pytester: pytest.Pytester, llm: obje
             "shop.TAX_RATE",
             "its value `1 / 5` is not a literal",
         ),
-        (('["TAX_RATE"]', '["TAX"]'), "shop.TAX", "cannot find an assignment `TAX = ...`"),
         (('["TAX_RATE"]', '["nowhere.TAX_RATE"]'), "nowhere.TAX_RATE", "there is no such module"),
     ],
 )

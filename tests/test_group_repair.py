@@ -90,7 +90,13 @@ def repo(root: Path) -> Iterator[gitpython.Repo]:
         yield opened
 
 
-def workspace(repo: gitpython.Repo, root: Path, runner: FakeRunner, evaluator: FakeRunner):
+def workspace(
+    repo: gitpython.Repo,
+    root: Path,
+    runner: FakeRunner,
+    evaluator: FakeRunner,
+    constants: dict[str, ParameterLocation] | None = None,
+) -> Workspace:
     head = sh(root, "rev-parse", "HEAD")
     survey = RunOutcome(
         results={
@@ -100,7 +106,10 @@ def workspace(repo: gitpython.Repo, root: Path, runner: FakeRunner, evaluator: F
                 for t, (reached, seconds, ok) in PASSED.items()
             },
         },
-        parameters={NAME: ParameterLocation(NAME, "shop", "price", str(root / "shop.py"), True)},
+        parameters={
+            NAME: ParameterLocation(NAME, "shop", "price", str(root / "shop.py"), True),
+            **(constants or {}),
+        },
         finished=True,
     )
     settings = Settings(
@@ -259,3 +268,36 @@ def test_a_commit_grows_a_fix_branch_on_head_and_leaves_the_user_s_branch(repo, 
         "refs/heads/main",
     )
     assert sh(root, "status", "--porcelain") == ""
+
+
+def test_constants_that_cannot_be_edited_are_set_aside_with_their_reason(repo, root):
+    (root / "shop.py").write_text(SHOP + "\n\nTAX_RATE = 1 / 5\nLIMIT = 10\n")
+
+    def constant(name: str, file: str, inside: bool = True) -> ParameterLocation:
+        module, qualname = name.rsplit(".", 1)
+        return ParameterLocation(name, module, qualname, file, inside, constant=True)
+
+    shop = str(root / "shop.py")
+    space = workspace(
+        repo,
+        root,
+        FakeRunner(candidate_passes),
+        FakeRunner(candidate_passes),
+        {
+            "shop.LIMIT": constant("shop.LIMIT", shop),
+            "shop.TAX_RATE": constant("shop.TAX_RATE", shop),
+            "shop.TAX": constant("shop.TAX", shop),
+            "nowhere.TAX_RATE": constant("nowhere.TAX_RATE", "", inside=False),
+            "site.RATE": constant("site.RATE", "/usr/lib/site.py", inside=False),
+        },
+    )
+
+    assert sorted(space.parameters) == ["shop.LIMIT", NAME]
+    assert space.parameters["shop.LIMIT"].source == "10"
+    assert space.parameters["shop.LIMIT"].kind == "constant"
+    reasons = space.unusable
+    assert sorted(reasons) == ["nowhere.TAX_RATE", "shop.TAX", "shop.TAX_RATE", "site.RATE"]
+    assert "its value `1 / 5` is not a literal" in reasons["shop.TAX_RATE"]
+    assert "cannot find an assignment `TAX = ...`" in reasons["shop.TAX"]
+    assert reasons["nowhere.TAX_RATE"] == "there is no such module"
+    assert reasons["site.RATE"] == "it is defined in /usr/lib/site.py, outside the checkout"
