@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from conftest import git, tree_state
 
+from pytest_trace.settings import Settings
+
 CART = '''\
 """Carts, without any pytest-trace import."""
 
@@ -83,73 +85,15 @@ def test_without_marks_nothing_is_trainable(shop: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*no failing test reached a @trainable function*"])
 
 
-def test_one_function_by_its_qualified_name(shop: pytest.Pytester) -> None:
+def test_one_function_by_its_qualified_name_and_patterns_that_match_nothing(
+    shop: pytest.Pytester,
+) -> None:
     before = tree_state(shop.path)
 
-    result = run(shop, "--trace-trainable", "shop.cart:apply_discount")
-
-    result.stdout.fnmatch_lines(["FIXED: shop.cart.apply_discount (1 test)"])
-    assert tree_state(shop.path) == before
-    [group] = groups(shop)
-    assert group["parameters"] == ["shop.cart.apply_discount"]
-    fixed = git(shop.path, "show", "trace-fix/apply_discount:shop/cart.py")
-    namespace = load(fixed)
-    assert namespace["apply_discount"](200, 10) == 180.0
-    assert namespace["Cart"]([1, 2]).total() == 2  # not marked: unchanged
-    assert fixed.split("def apply_discount")[0] == CART.split("def apply_discount")[0]
-    assert fixed.split("class Cart")[1] == CART.split("class Cart")[1]
-
-
-def test_repeated_flags_and_a_method(shop: pytest.Pytester) -> None:
-    result = run(
-        shop, "--trace-trainable=shop.cart:apply_discount", "--trace-trainable=shop.cart:Cart.total"
-    )
-
-    result.stdout.fnmatch_lines(["FIXED: shop.cart.Cart.total (1 test)"])
-    result.stdout.fnmatch_lines(["FIXED: shop.cart.apply_discount (1 test)"])
-    fixed = git(shop.path, "show", "trace-fix/total:shop/cart.py")
-    assert load(fixed)["Cart"]([1, 2]).total() == 3
-    assert fixed.split("    def total")[0] == CART.split("    def total")[0]
-
-
-def test_ini_key_with_a_glob(shop: pytest.Pytester) -> None:
-    with (shop.path / "pyproject.toml").open("a") as f:
-        f.write('trace_trainable = ["shop.*:*"]\n')
-
-    run(shop)
-
-    assert [group["parameters"] for group in groups(shop)] == [
-        ["shop.cart.Cart.total"],
-        ["shop.cart.apply_discount"],
-    ]
-    assert [group["status"] for group in groups(shop)] == ["fixed", "fixed"]
-
-
-def test_the_command_line_replaces_the_ini_key(shop: pytest.Pytester) -> None:
-    with (shop.path / "pyproject.toml").open("a") as f:
-        f.write('trace_trainable = ["shop.cart:*"]\n')
-
-    run(shop, "--trace-trainable=shop.cart:Cart.*")
-
-    assert [group["parameters"] for group in groups(shop)] == [["shop.cart.Cart.total"]]
-
-
-@pytest.mark.parametrize("where", ["flag", "ini"])
-def test_a_malformed_pattern_is_a_usage_error(shop: pytest.Pytester, where: str) -> None:
-    if where == "ini":
-        with (shop.path / "pyproject.toml").open("a") as f:
-            f.write('trace_trainable = ["shop.cart:"]\n')
-        result = run(shop)
-    else:
-        result = run(shop, "--trace-trainable=shop.cart:")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*'shop.cart:' is not of the form package.module:qualname*"])
-
-
-def test_a_pattern_that_matches_nothing_is_named(shop: pytest.Pytester) -> None:
     result = run(
         shop,
-        "--trace-trainable=shop.cart:apply_discount",
+        "--trace-trainable",
+        "shop.cart:apply_discount",
         "--trace-trainable=shop.carts:*",  # a typo in the module
         "--trace-trainable=shop.cart:Cart.totl",  # and in the method
     )
@@ -164,6 +108,62 @@ def test_a_pattern_that_matches_nothing_is_named(shop: pytest.Pytester) -> None:
     )
     report = json.loads((shop.path.parent / "report.json").read_text())
     assert report["unmatched_patterns"] == ["shop.carts:*", "shop.cart:Cart.totl"]
+    assert tree_state(shop.path) == before
+    [group] = groups(shop)
+    assert group["parameters"] == ["shop.cart.apply_discount"]
+    fixed = git(shop.path, "show", "trace-fix/apply_discount:shop/cart.py")
+    namespace = load(fixed)
+    assert namespace["apply_discount"](200, 10) == 180.0
+    assert namespace["Cart"]([1, 2]).total() == 2  # not marked: unchanged
+    assert fixed.split("def apply_discount")[0] == CART.split("def apply_discount")[0]
+    assert fixed.split("class Cart")[1] == CART.split("class Cart")[1]
+
+
+def test_ini_key_with_a_glob(shop: pytest.Pytester) -> None:
+    with (shop.path / "pyproject.toml").open("a") as f:
+        f.write('trace_trainable = ["shop.*:*"]\n')
+
+    run(shop)
+
+    assert [group["parameters"] for group in groups(shop)] == [
+        ["shop.cart.Cart.total"],
+        ["shop.cart.apply_discount"],
+    ]
+    assert [group["status"] for group in groups(shop)] == ["fixed", "fixed"]
+    fixed = git(shop.path, "show", "trace-fix/total:shop/cart.py")  # a method, in place
+    assert load(fixed)["Cart"]([1, 2]).total() == 3
+    assert fixed.split("    def total")[0] == CART.split("    def total")[0]
+
+
+def trainable_setting(pytester: pytest.Pytester, ini: str, *args: str) -> tuple[str, ...]:
+    if ini:
+        pytester.makepyprojecttoml(f"[tool.pytest.ini_options]\ntrace_trainable = {ini}\n")
+    return Settings.from_config(pytester.parseconfig(*args)).trainable
+
+
+def test_patterns_come_from_repeated_flags_or_the_ini_key_the_flags_first(
+    pytester: pytest.Pytester,
+) -> None:
+    # (in process: the settings; the worker finds what they select in the runs above)
+    flags = ("--trace-trainable=shop.cart:apply_discount", "--trace-trainable=shop.cart:Cart.*")
+    assert trainable_setting(pytester, "", *flags) == (
+        "shop.cart:apply_discount",
+        "shop.cart:Cart.*",
+    )
+    assert trainable_setting(pytester, '["shop.*:*", "other:f"]') == ("shop.*:*", "other:f")
+    assert trainable_setting(pytester, '["shop.cart:*"]', flags[1]) == ("shop.cart:Cart.*",)
+
+
+@pytest.mark.parametrize("where", ["flag", "ini"])
+def test_a_malformed_pattern_is_a_usage_error(shop: pytest.Pytester, where: str) -> None:
+    if where == "ini":
+        with (shop.path / "pyproject.toml").open("a") as f:
+            f.write('trace_trainable = ["shop.cart:"]\n')
+        result = run(shop)
+    else:
+        result = run(shop, "--trace-trainable=shop.cart:")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'shop.cart:' is not of the form package.module:qualname*"])
 
 
 def test_unmatched_patterns() -> None:
