@@ -15,11 +15,6 @@ from conftest import PYTESTER_FILES, SAMPLES, Project, answer, git
 SIGNATURE = "def apply_discount(price: float, percent: float) -> float:\n"
 FIX = SIGNATURE + "    return price * (100 - percent) / 100\n"
 WRONG = "def apply_discount(price: float, percent: float) -> float:\n    return price - percent\n"
-# Makes every failing test pass, but a free item of price 0 now costs 1.
-BREAKS_OTHERS = (
-    "def apply_discount(price: float, percent: float) -> float:\n"
-    "    return price * (100 - percent) / 100 if price else 1\n"
-)
 NAME = "pricing.cart.apply_discount"
 FAILING = [
     "tests/test_cart.py::test_apply_discount",
@@ -132,19 +127,6 @@ def test_malformed_answers_then_the_right_one(project, llm):
     assert "rejected" in prompts[1]
     assert "pricing.cart.apply_dicsount" in prompts[2]
     assert "compile" in prompts[3] or "SyntaxError" in prompts[3]
-
-
-def test_a_fix_that_breaks_another_test_is_rejected(project, llm):
-    server = llm([answer({NAME: BREAKS_OTHERS}), answer({NAME: FIX})])
-
-    result = project.run()
-
-    result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
-    second = server.requests[1]["messages"][-1]["content"]
-    assert "passed before" in second
-    assert "test_full_discount_is_free[0]" in second
-    branch_file = project.file_on("trace-fix/apply_discount", "pricing/cart.py")
-    assert "if price else 1" not in branch_file
 
 
 def test_no_fix_found_leaves_no_branch_and_ini_settings_are_read(project, llm):

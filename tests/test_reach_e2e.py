@@ -34,8 +34,11 @@ def test_the_passing_tests_that_reach_a_change_guard_it(project, llm, args):
             f"FIXED: {NAME} (5 tests)",
         ]
     )
+    # A fix that breaks a test that passed is rejected, and the next prompt says which.
     second = server.requests[1]["messages"][-1]["content"]
+    assert "passed before" in second
     assert "test_full_discount_is_free[0]" in second
+    assert "if price else 1" not in project.file_on("trace-fix/apply_discount", "pricing/cart.py")
     # The breaking candidate was caught by that test in a forked run: the only fresh
     # process is the validation of the fix.
     assert project.report()["runs"]["fresh_process"] == 1
