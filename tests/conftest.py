@@ -6,6 +6,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from fnmatch import fnmatch
@@ -89,6 +90,21 @@ class Project:
 
     def file_on(self, ref: str, path: str) -> str:
         return git(self.path, "show", f"{ref}:{path}")
+
+
+def branch_passes(project: Project, branch: str) -> subprocess.CompletedProcess[str]:
+    """Run the project's tests on a fresh checkout of the branch."""
+    checkout = project.path.parent / "checkout"
+    git(project.path, "worktree", "add", "-q", "--detach", str(checkout), branch)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=checkout,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        git(project.path, "worktree", "remove", "--force", str(checkout))
 
 
 @pytest.fixture

@@ -4,13 +4,21 @@ pytest-xdist, so that only the failing tests are run again before the candidates
 from __future__ import annotations
 
 import pytest
-from conftest import answer, git
+from conftest import answer, branch_passes, git
 
 NAME = "pricing.cart.apply_discount"
 SIGNATURE = "def apply_discount(price: float, percent: float) -> float:\n"
 FIX = SIGNATURE + "    return price * (100 - percent) / 100\n"
+WRONG = SIGNATURE + "    return price - percent\n"
 # Makes every failing test pass, but a free item of price 0 now costs 1.
 BREAKS_OTHERS = SIGNATURE + "    return price * (100 - percent) / 100 if price else 1\n"
+FAILING = [
+    "tests/test_cart.py::test_apply_discount",
+    "tests/test_cart.py::test_no_discount",
+    "tests/test_cart.py::test_cart_total",
+    "tests/test_cart.py::test_full_discount_is_free[1]",
+    "tests/test_cart.py::test_full_discount_is_free[99.5]",
+]
 XDIST = [
     pytest.param([], id="one process"),
     pytest.param(["-n", "2"], id="xdist"),
@@ -19,14 +27,20 @@ XDIST = [
 
 @pytest.mark.parametrize("args", XDIST)
 def test_the_passing_tests_that_reach_a_change_guard_it(project, llm, args):
+    # The same results with and without xdist: a wrong fix and one that breaks a test
+    # that passed are caught by the passing tests that reach the change, in forked runs,
+    # rejected and explained; the fix is accepted, alone on the branch.
     if args:
         pytest.importorskip("xdist")
-    server = llm([answer({NAME: BREAKS_OTHERS}), answer({NAME: FIX})])
+    server = llm([answer({NAME: WRONG}), answer({NAME: BREAKS_OTHERS}), answer({NAME: FIX})])
+    before = project.state()
 
     result = project.run(*args)
 
+    result.assert_outcomes(passed=2, failed=5)
     result.stdout.fnmatch_lines(
         [
+            *(["*2 workers*"] if args else []),
             # the 5 failing tests and the one passing test that reaches apply_discount;
             # not test_cart_total_of_nothing, which reaches no trainable
             "pytest-trace: collecting 6 tests in a worker process",
@@ -34,13 +48,27 @@ def test_the_passing_tests_that_reach_a_change_guard_it(project, llm, args):
             f"FIXED: {NAME} (5 tests)",
         ]
     )
-    # A fix that breaks a test that passed is rejected, and the next prompt says which.
+    assert project.state() == before
+    [group] = project.report()["groups"]
+    assert sorted(group["tests"]) == sorted(FAILING)
+    assert (group["status"], group["iterations"], group["candidates"]) == ("fixed", 3, 3)
+    # The wrong fix: rolled back, and remembered in the next prompt.
     second = server.requests[1]["messages"][-1]["content"]
-    assert "passed before" in second
-    assert "test_full_discount_is_free[0]" in second
-    assert "if price else 1" not in project.file_on("trace-fix/apply_discount", "pricing/cart.py")
-    # The breaking candidate was caught by that test in a forked run: the only fresh
-    # process is the validation of the fix.
+    assert "rolled back" in second
+    assert "return price - percent" in second
+    # The fix that breaks a test that passed: the next prompt says which.
+    third = server.requests[2]["messages"][-1]["content"]
+    assert "passed before" in third
+    assert "test_full_discount_is_free[0]" in third
+    # Only the fix is on the branch, one commit on the base, and it is a real fix.
+    branch = "trace-fix/apply_discount"
+    assert len(git(project.path, "log", "--format=%s", f"HEAD..{branch}").splitlines()) == 1
+    fixed = project.file_on(branch, "pricing/cart.py")
+    assert "if price else 1" not in fixed and "return price - percent" not in fixed
+    checked = branch_passes(project, branch)
+    assert checked.returncode == 0, checked.stdout
+    # Both bad candidates were caught in forked runs: the only fresh process is the
+    # validation of the fix.
     assert project.report()["runs"]["fresh_process"] == 1
 
 
