@@ -20,6 +20,40 @@ SAMPLES = Path(__file__).resolve().parent.parent / "sample_projects"
 PYTESTER_FILES = ("runpytest-*", "stdout", "stderr")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # With pytest-xdist, hand out tests a few at a time (its default sends each worker a
+    # quarter of its share at once), so that the slowest, which start first (below),
+    # spread over the workers and no worker is left with a queue of slow ones at the end.
+    if getattr(config.option, "numprocesses", None) and config.option.maxschedchunk is None:
+        config.option.maxschedchunk = 2
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest tests first, so that ``-n 2`` ends with short tests on both workers:
+    the documents' examples (the more ``$ pytest`` commands, the longer), then the tests
+    that run pytest in a subprocess (``project``, or ``pytester`` in a module that runs
+    it out of process), then the others, each in its order."""
+    subprocess_modules: dict[str, bool] = {}
+
+    def out_of_process(item: pytest.Item) -> bool:
+        path = str(item.path)
+        if path not in subprocess_modules:
+            subprocess_modules[path] = "runpytest_subprocess" in item.path.read_text("utf-8")
+        return subprocess_modules[path]
+
+    def cost(item: pytest.Item) -> int:
+        fixtures = getattr(item, "fixturenames", ())
+        callspec = getattr(item, "callspec", None)
+        path = callspec.params.get("path") if callspec is not None else None
+        if getattr(item, "originalname", "") == "test_doc_examples_run" and path is not None:
+            return 1000 + Path(path).read_text(encoding="utf-8").count("\n$ pytest")
+        if "project" in fixtures or ("pytester" in fixtures and out_of_process(item)):
+            return 1
+        return 0
+
+    items.sort(key=cost, reverse=True)
+
+
 def git(path: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=path, check=True, capture_output=True, text=True
