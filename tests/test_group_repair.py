@@ -12,7 +12,7 @@ import git as gitpython
 import pytest
 
 from pytest_trace.model import TestResult, TokenUsage
-from pytest_trace.repair.alternatives import Ambiguity
+from pytest_trace.repair.alternatives import Ambiguity, Validation
 from pytest_trace.repair.group import GroupRepair, Workspace
 from pytest_trace.repair.loop import Attempt, Group
 from pytest_trace.runner.fresh import ParameterLocation, RunOutcome, RunRequest
@@ -96,6 +96,7 @@ def workspace(
     runner: FakeRunner,
     evaluator: FakeRunner,
     constants: dict[str, ParameterLocation] | None = None,
+    validate: str = "all",
 ) -> Workspace:
     head = sh(root, "rev-parse", "HEAD")
     survey = RunOutcome(
@@ -125,6 +126,7 @@ def workspace(
         memory_limit=0.0,
         report_md=None,
         graph_dot=None,
+        validate=validate,
     )
     return Workspace(
         repo=repo,
@@ -138,9 +140,10 @@ def workspace(
     )
 
 
-def repair(repo, root, runner, evaluator, *, fail_fast: bool = False) -> GroupRepair:
-    space = workspace(repo, root, runner, evaluator)
-    return GroupRepair(space, Group((FAILING,), (NAME,)), Optimizer(), fail_fast=fail_fast)  # type: ignore[arg-type]
+def repair(repo, root, runner, evaluator, *, fail_fast=False, validate="all") -> GroupRepair:
+    space = workspace(repo, root, runner, evaluator, validate=validate)
+    group = Group((FAILING,), (NAME,))
+    return GroupRepair(space, group, Optimizer(), fail_fast=fail_fast, model="")  # type: ignore[arg-type]
 
 
 def test_the_parameter_is_read_from_the_snapshot(repo, root):
@@ -233,6 +236,20 @@ def test_regressions_come_from_the_whole_suite_but_not_from_tests_failing_on_the
     assert (on_base.tests, on_base.files) == (("tests/test_shop.py::test_unrelated",), {})
     assert [r.nodeid for r in validation.regressions] == ["tests/test_shop.py::test_unrelated"]
     assert validation.tests == len(whole.tests)
+
+
+def test_validating_the_reached_tests_runs_the_group_and_the_tests_that_reach_the_change(
+    repo, root
+):
+    runner = FakeRunner(candidate_passes)
+    group = repair(repo, root, runner, FakeRunner(candidate_passes), validate="reached")
+
+    validation = group.find_regressions({NAME: FIX})
+
+    [run] = runner.requests
+    # not test_unrelated (it reaches no trainable), nor the one failing on the snapshot
+    assert run.tests == (FAILING, "tests/test_shop.py::test_slow", "tests/test_shop.py::test_fast")
+    assert validation == Validation((), 3)
 
 
 def test_a_suspect_that_fails_on_the_snapshot_too_is_no_regression(repo, root):
