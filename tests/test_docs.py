@@ -47,7 +47,8 @@ def _option_rows() -> dict[str, list[str]]:
     """The rows of docs/options.md's tables, by the flag in their first cell."""
     rows: dict[str, list[str]] = {}
     for line in (REPO / "docs" / "options.md").read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        # (a pipe escaped as \| is part of its cell, as Markdown renders it)
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
         flag = re.match(r"`(--trace-[a-z-]+)", cells[0]) if line.startswith("|") else None
         if flag:
             rows[flag.group(1)] = cells
