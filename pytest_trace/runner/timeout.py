@@ -1,13 +1,18 @@
 """A per-test time limit, so that a hanging test cannot hang an optimization run.
 
 Under ``--trace-optimize`` (and in the worker processes that test candidates) the
-setup and call phases of each test get ``--trace-timeout`` seconds. On expiry a
-``SIGALRM`` handler raises :class:`~pytest_trace.repair.feedback.TestTimeout`, a
+setup and call phases of each test get ``--trace-timeout`` seconds together. On expiry
+a ``SIGALRM`` handler raises :class:`~pytest_trace.repair.feedback.TestTimeout`, a
 ``BaseException`` so that the code under test cannot swallow it with
 ``except Exception``; pytest reports the test as failed and the optimizer gets
 "timed out after N s" as feedback. Where ``SIGALRM`` is not available (Windows, or
 a test run outside the main thread), the limit is enforced by the controller killing
 the worker process instead.
+
+Cost: one timer per test (armed when its setup starts, cleared when its call ends), and
+the handler installed once (again only if a test replaced it); pytest's own work
+between the two phases is never interrupted: a limit that expires there fails the call
+phase before it starts.
 """
 
 from __future__ import annotations
@@ -24,12 +29,17 @@ from pytest_trace.repair.feedback import TestTimeout
 
 
 class TestTimeLimit:
-    """pytest plugin object: a time limit for the setup and call phase of each test."""
+    """pytest plugin object: a time limit for the setup and call phases of each test."""
 
     __test__ = False
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
+        self._armed = 0.0  # the limit of the running timer, 0 when none runs
+        self._inside = False  # in a setup or call phase: expiry may interrupt
+        self._expired = False  # expired between the phases: the call phase fails
+        self._installed = False
+        self._previous: Any = None
 
     def _usable(self) -> bool:
         return (
@@ -38,26 +48,62 @@ class TestTimeLimit:
             and threading.current_thread() is threading.main_thread()
         )
 
-    def _limited(self) -> Generator[None, Any, Any]:
-        if not self._usable():
-            return (yield)
-        seconds = self.seconds
+    def _expire(self, signum: int, frame: FrameType | None) -> None:
+        if self._armed and self._inside:
+            raise TestTimeout(self._armed)
+        self._expired = bool(self._armed)
 
-        def expire(signum: int, frame: FrameType | None) -> None:
-            raise TestTimeout(seconds)
+    def _arm(self) -> None:
+        """Start the test's timer (the handler installed, if a test replaced it too)."""
+        if signal.getsignal(signal.SIGALRM) != self._expire:
+            previous = signal.signal(signal.SIGALRM, self._expire)
+            if not self._installed:
+                self._previous, self._installed = previous, True
+        self._expired = False
+        self._armed = self.seconds
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
 
-        previous = signal.signal(signal.SIGALRM, expire)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            return (yield)
-        finally:
+    def _disarm(self) -> None:
+        if self._armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+            self._armed = 0.0
+        self._expired = False
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, Any, Any]:
-        return (yield from self._limited())
+        if not self._usable():
+            return (yield)
+        self._arm()
+        self._inside = True
+        try:
+            return (yield)
+        except BaseException:
+            self._disarm()  # no call phase follows
+            raise
+        finally:
+            self._inside = False
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, Any]:
-        return (yield from self._limited())
+        if not self._armed:
+            return (yield)
+        try:
+            if self._expired:
+                raise TestTimeout(self._armed)
+            self._inside = True
+            return (yield)
+        finally:
+            self._inside = False
+            self._disarm()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        """A call phase that did not run (``--setup-only``) leaves no timer behind."""
+        if self._armed:
+            self._disarm()
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self._disarm()
+        if self._installed and signal.getsignal(signal.SIGALRM) == self._expire:
+            signal.signal(signal.SIGALRM, self._previous)
+        self._installed = False
