@@ -1,4 +1,4 @@
-"""Recording the calls of trainable functions while a test runs, with ``sys.settrace``.
+"""Recording the calls of trainable functions while a test runs.
 
 ``with Recorder(codes): run_the_test()`` records, in the current thread, every call of
 the functions whose code objects are keys of ``codes``, as :class:`CallNode` objects:
@@ -15,23 +15,22 @@ into the :class:`TraceGraph` of a test. Beyond that (see ``docs/trace.md``):
   bounded, loops summarized; a call that raised shows every local at the raising line);
 - methods: the attributes of ``self`` the method uses, before and after.
 
-Cost. For code not recorded, the global trace function does one dict lookup, by the code
-object's id (its hash would be computed from its contents on every call). Recorded frames
-get line events only when recorded line by line. The common case (a plain trainable call)
-is inline; the rest goes through methods.
+Two ways to get the events, with the same records: on CPython 3.12+ ``sys.monitoring``
+(:mod:`~pytest_trace.trace.monitor`: events on the recorded code objects alone, other
+code pays nothing once seen; another tool's ``sys.settrace`` keeps working), else, or
+when no ``sys.monitoring`` tool id is free, ``sys.settrace``
+(:mod:`~pytest_trace.trace.settrace`). This module holds what both share: the records,
+the bounds, and the work off the hot path (detailed calls, generators, exceptions).
 
 Bounds. At most ``max_calls`` calls are stored: the first half, and a ring of the latest
 (closest to the failure); the others are counted in :attr:`Recorder.dropped_calls`. At
 most :data:`MAX_LINKED_OBJECTS` returned objects are kept alive for the data flow (an id
 must not be reused while it can link): memory does not grow with the number of calls.
 
-Return versus exception: a ``return`` event with ``None`` after an ``exception`` event is
-an exception leaving the call unless the frame stopped at a ``return`` instruction. A
-generator or coroutine is one call (resumptions make no node); a generator's ``result``
-summarizes what it yielded. Events of other frames are not forwarded to the previous
-trace function, so coverage.py misses the lines of frames started while recording.
+A generator or coroutine is one call (resumptions make no node); a generator's
+``result`` summarizes what it yielded.
 
-Robustness. Nothing raised inside the tracer reaches user code: the recorder stops, keeps
+Robustness. Nothing raised inside the recorder reaches user code: the recorder stops, keeps
 what it recorded and says why in :attr:`Recorder.error`. Values are never wrapped.
 """
 
@@ -52,13 +51,13 @@ from pytest_trace.trace.records import (
     EXCEPTION,
     ID,
     LINES,
+    MAX_LINKED_OBJECTS,
+    MAX_OPERATOR_CALLS,
     OPERATOR,
     RAISED_LINE,
     RESULT,
-    RETURN_OPS,
     SELF_AFTER,
     SELF_BEFORE,
-    SUSPEND_OPS,
     TRAINABLE,
     UNLINKED_TYPES,
     CallStore,
@@ -76,12 +75,8 @@ from pytest_trace.trace.values import DEFAULT_LIMITS, Renderer, ReprLimits
 
 __all__ = ["MAX_LINKED_OBJECTS", "MAX_OPERATOR_CALLS", "Recorder", "codes_of"]
 
-TraceFunction = Any  # what sys.settrace takes: (frame, event, arg) -> TraceFunction | None
-
-#: Returned objects kept alive for the data flow (their ids must stay unique).
-MAX_LINKED_OBJECTS = 256
-#: Calls of one operator recorded outside trainable calls (a test's helpers).
-MAX_OPERATOR_CALLS = 50
+Frame = types.FrameType
+State = Suspendable | Detail | None
 
 
 class Recorder:
@@ -91,7 +86,9 @@ class Recorder:
     :func:`codes_of`). At most ``max_calls`` calls are stored: the first half and the
     most recent ones; the rest are counted, in :attr:`dropped_calls`. With
     ``project_root`` (one directory or several), the project's other functions are
-    recorded as operators. Use it once, as a context manager, in the recorded thread.
+    recorded as operators. ``use_monitoring``: ``sys.monitoring`` where it exists and
+    a tool id is free (None), or ``sys.settrace`` (False). Use it once, as a context
+    manager, in the recorded thread.
     """
 
     def __init__(
@@ -102,10 +99,12 @@ class Recorder:
         limits: ReprLimits = DEFAULT_LIMITS,
         project_root: str | Path | Sequence[str | Path] | None = None,
         lines: LineLimits = DEFAULT_LINE_LIMITS,
+        use_monitoring: bool | None = None,
     ) -> None:
         if max_calls < 0:
             raise ValueError("max_calls must not be negative")
-        # By id (see Cost); _code_objects keeps those code objects alive: no id is reused.
+        # By id (a code object's hash is computed from its contents on every call);
+        # _code_objects keeps those code objects alive: no id is reused.
         self._codes: dict[int, CodeFacts | Literal[False]] = {
             id(code): CodeFacts(code, name, line_calls=lines.calls_per_function)
             for code, name in codes.items()
@@ -124,15 +123,12 @@ class Recorder:
         self._error: str | None = None
         self._active = False
         self._used = False
-        self._previous: TraceFunction = None
-        self._tracer: TraceFunction = None
-        self._line_tracer: TraceFunction = None
+        self._use_monitoring = use_monitoring
+        self._backend: Any = None  # settrace.Tracer or monitor.Monitor while recording
         # While recording: the recorded frames now running, innermost last, with their
         # record and (for generators, coroutines and detailed calls) their state.
-        self._stack: list[tuple[types.FrameType, Record, Suspendable | Detail | None]] = []
-        self._suspendables: dict[types.FrameType, Suspendable] = {}
-        # The exception last seen in a running recorded frame: offset and line it was at.
-        self._pending: dict[types.FrameType, tuple[BaseException, int, int]] = {}
+        self._stack: list[tuple[Frame, Record, State]] = []
+        self._suspendables: dict[Frame, Suspendable] = {}
         # Data flow: id of a returned object -> id of the call that returned it. The
         # last objects are kept alive in _returned, so that no other object reuses the id.
         self._producers: dict[int, int] = {}
@@ -157,6 +153,12 @@ class Recorder:
         """Why recording stopped early (a failure inside the recorder), else None."""
         return self._error
 
+    @property
+    def events(self) -> str:
+        """Where the events come from: ``sys.monitoring``, ``sys.settrace`` (or ``""``
+        before recording)."""
+        return "" if self._backend is None else str(self._backend.NAME)
+
     def graph(self, test: str, test_source: str = "") -> TraceGraph:
         """The trace of ``test``: the calls kept, in call order."""
         calls = self.calls
@@ -173,29 +175,31 @@ class Recorder:
         if self._used:
             raise RuntimeError("a Recorder records once: make a new one")
         self._used = self._active = True
-        self._previous = sys.gettrace()
-        self._tracer = self._make_tracer()
-        sys.settrace(self._tracer)
+        if self._use_monitoring is not False and hasattr(sys, "monitoring"):
+            from pytest_trace.trace.monitor import Monitor
+
+            monitor = Monitor(self)
+            if monitor.start():
+                self._backend = monitor
+                return self
+        from pytest_trace.trace.settrace import Tracer
+
+        self._backend = Tracer(self)
+        self._backend.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         if self._active:
             self._stop()
 
-    # -- recording --
+    # -- life cycle --
 
-    def _stop(self) -> None:
-        """Restore the previous trace function; release frames and returned objects."""
+    def _stop(self, error: str | None = None) -> None:
+        """Stop the events; release frames and returned objects."""
         self._active = False
-        if sys.gettrace() is not self._tracer and self._error is None:
-            # Python removes a trace function that raises (a RecursionError when calling
-            # it, at the recursion limit); a debugger or a test may have replaced it.
-            self._error = (
-                "recording stopped: the trace function was removed or replaced while"
-                " recording (a RecursionError in it, a debugger, or a call of sys.settrace)"
-            )
-        sys.settrace(self._previous)
-        self._tracer = self._line_tracer = None
+        problem = self._backend.stop()
+        if self._error is None:
+            self._error = error or problem
         for frame, _record, _state in self._stack:
             frame.f_trace = None
         for frame, state in self._suspendables.items():
@@ -203,165 +207,37 @@ class Recorder:
             state.record[RESULT] = state.summary(self._limits)
         self._stack.clear()
         self._suspendables.clear()
-        self._pending.clear()
         self._producers.clear()
         self._returned.clear()
 
-    def _fail(self, exc: Exception) -> None:
-        """Stop recording after a failure inside the tracer (never raises)."""
+    def _fail(self, exc: BaseException) -> None:
+        """Stop recording after a failure inside the recorder (never raises)."""
         try:
             if self._error is None:
                 self._error = f"recording stopped: {type(exc).__name__}: {exc}"
             if self._active:
                 self._stop()
-        except Exception:  # pragma: no cover - last resort: stop tracing at any price
+        except Exception:  # pragma: no cover - last resort: stop at any price
             sys.settrace(None)
 
-    def _make_tracer(self) -> TraceFunction:
-        """The global trace function, with what its hot path uses bound to locals.
+    # -- calls off the hot path (both backends) --
 
-        The hot path (a plain trainable function's call, stored among the first calls,
-        and its return without exception) is written out inline; everything else goes
-        to methods. Records are laid out as in :mod:`~pytest_trace.trace.records`
-        (indices written as literals here).
-        """
-        codes_get = self._codes.get
-        id_of = id
-        records = self._store.head
-        add_record = records.append
-        stack = self._stack
-        push = stack.append
-        pop = stack.pop
-        pending = self._pending
-        producers = self._producers
-        producer_of = producers.get
-        returned = self._returned
-        keep = returned.append
-        max_linked = MAX_LINKED_OBJECTS
-        forget = returned.popleft
-        render = self._renderer.repr
-        # Small ints and floats are rendered inline (their repr is short); with limits
-        # too small for that, every value goes through the renderer.
-        int_limit = self._renderer.int_limit
-        fast_float = float if self._limits.max_total >= 32 else None
-        head_size = self._store.head_size
-        add_latest = self._store.tail.append
-        next_id = self._store.next_id
-        unlinked = UNLINKED_TYPES
-        start_detailed = self._start_detailed
-        classify = self._classify if self._user is not None else None
-        finish = self._finish
-        fail = self._fail
-        line_events = self._line_events
-
-        def local_trace(frame: types.FrameType, event: str, arg: Any) -> TraceFunction:
-            try:
-                if event == "return":
-                    top, record, state = pop()
-                    raised = pending.pop(frame, None) if pending else None
-                    if top is not frame:
-                        raise RuntimeError("recorded frames out of step")
-                    if state is None and raised is None:
-                        kind = type(arg)
-                        if (kind is int and -int_limit < arg < int_limit) or kind is fast_float:
-                            record[3] = (kind.__qualname__, repr(arg))
-                        else:
-                            record[3] = (kind.__qualname__, render(arg))
-                        if kind not in unlinked and not (kind is int and -6 < arg < 257):
-                            key = id(arg)
-                            producers[key] = call_id = record[0]
-                            keep((key, arg, call_id))
-                            if len(returned) > max_linked:  # let the oldest go
-                                old, _obj, old_call = forget()
-                                if producer_of(old) == old_call:
-                                    del producers[old]
-                    else:
-                        finish(frame, record, state, arg, raised)
-                elif event == "exception":
-                    pending[frame] = (arg[1], frame.f_lasti, frame.f_lineno)
-            except Exception as exc:
-                fail(exc)
-                return None
-            return local_trace
-
-        def line_trace(frame: types.FrameType, event: str, arg: Any) -> TraceFunction:
-            try:
-                state = stack[-1][2] if stack else None
-                if isinstance(state, Detail) and stack[-1][0] is frame and state.log is not None:
-                    if event == "line":
-                        state.log.line(frame.f_lineno, frame.f_locals)
-                        line_events[0] -= 1
-                        return line_trace
-                    if event == "return":
-                        state.log.end(frame.f_lineno, frame.f_locals)
-            except Exception as exc:
-                fail(exc)
-                return None
-            return line_trace if local_trace(frame, event, arg) is not None else None
-
-        def global_trace(frame: types.FrameType, event: str, arg: Any) -> TraceFunction:
-            try:
-                code = codes_get(id_of(frame.f_code))
-                if code is None:
-                    return None if classify is None else classify(frame, local_trace)
-                if code is False:
-                    return None
-                if code.detailed:
-                    return start_detailed(frame, code, local_trace)
-                call_id = len(records)
-                store = add_record
-                if call_id >= head_size:  # past the first calls: into the ring
-                    call_id = next_id[0]
-                    next_id[0] = call_id + 1
-                    store = add_latest
-                frame.f_trace_lines = False
-                f_locals = frame.f_locals
-                args = {}
-                inputs = None  # made only when an argument has a producer
-                for name in code.args:
-                    obj = f_locals[name]
-                    kind = type(obj)
-                    if (kind is int and -int_limit < obj < int_limit) or kind is fast_float:
-                        args[name] = (kind.__qualname__, repr(obj))
-                    else:
-                        args[name] = (kind.__qualname__, render(obj))
-                    source = producer_of(id(obj))
-                    if source is not None:
-                        if inputs is None:
-                            inputs = {}
-                        inputs[name] = source
-                parent = stack[-1][1][0] if stack else None
-                record = [
-                    call_id, code.name, args, None, None, parent, inputs,
-                    None, None, None, None, "trainable",
-                ]  # fmt: skip
-                store(record)
-                push((frame, record, None))
-                return local_trace
-            except Exception as exc:
-                fail(exc)
-                return None
-
-        self._line_tracer = line_trace
-        return global_trace
-
-    def _classify(self, frame: types.FrameType, local_trace: TraceFunction) -> TraceFunction:
-        """The first call of a code object that is not trainable: an operator or not."""
-        code = frame.f_code
+    def _classify(self, code: types.CodeType, module: str) -> CodeFacts | None:
+        """The first call of a code object that is not trainable: an operator or not
+        (None; remembered as such)."""
         assert self._user is not None
         self._code_objects.append(code)
         if not self._user.owns(code):
             self._codes[id(code)] = False
             return None
-        module = frame.f_globals.get("__name__", "")
-        facts = CodeFacts(code, self._user.name(code, str(module)), operator=True)
+        facts = CodeFacts(code, self._user.name(code, module), operator=True)
         if facts.kind is not None:  # generators and coroutines are not operators
             self._codes[id(code)] = False
             return None
         self._codes[id(code)] = facts
-        return self._start_detailed(frame, facts, local_trace)
+        return facts
 
-    def _new_record(self, frame: types.FrameType, code: CodeFacts, kind: str) -> Record:
+    def _new_record(self, frame: Frame, code: CodeFacts, kind: str) -> Record:
         f_locals = frame.f_locals
         args: dict[str, Raw] = {}
         inputs: dict[str, int] = {}
@@ -379,12 +255,10 @@ class Recorder:
     def _raw(self, obj: object) -> Raw:
         return type(obj).__qualname__, self._renderer.repr(obj)
 
-    def _start_detailed(
-        self, frame: types.FrameType, code: CodeFacts, local_trace: TraceFunction
-    ) -> TraceFunction:
-        """A call off the hot path: generators, operators, methods, line by line, the ring."""
-        if code.kind is not None:
-            return self._start_suspendable(frame, code, local_trace)
+    def _begin_detailed(self, frame: Frame, code: CodeFacts) -> Detail | None:
+        """Start a plain call off the hot path (operators, methods, line by line, the
+        ring): pushed with its state, or None when it is not recorded (an operator
+        over its cap). Generators: :meth:`_begin_suspendable`."""
         if code.operator:
             caller = self._stack[-1] if self._stack else None
             inside = caller is not None and caller[0] is frame.f_back and caller[1][-1] == TRAINABLE
@@ -408,71 +282,16 @@ class Recorder:
             code.update()
         if code.self_attributes:
             record[SELF_BEFORE] = code.self_values(frame, self._locals_renderer)
-        frame.f_trace_lines = log is not None
-        self._stack.append((frame, record, Detail(record, code, log)))
-        return self._line_tracer if log is not None else local_trace
+        detail = Detail(record, code, log)
+        self._stack.append((frame, record, detail))
+        return detail
 
-    def _start_suspendable(
-        self, frame: types.FrameType, code: CodeFacts, local_trace: TraceFunction
-    ) -> TraceFunction:
-        """The 'call' event of a generator or coroutine frame: a first call or a resumption."""
-        state = self._suspendables.get(frame)
-        if state is None:
-            if frame.f_lasti > code.first_resume:
-                return None  # resumption of a call not recorded (dropped, or begun earlier)
-            state = Suspendable(self._new_record(frame, code, TRAINABLE), code)
-            self._suspendables[frame] = state
-        frame.f_trace_lines = False
+    def _begin_suspendable(self, frame: Frame, code: CodeFacts) -> Suspendable:
+        """The first start of a generator or coroutine frame: its record, pushed."""
+        state = Suspendable(self._new_record(frame, code, TRAINABLE), code)
+        self._suspendables[frame] = state
         self._stack.append((frame, state.record, state))
-        return local_trace
-
-    def _finish(
-        self,
-        frame: types.FrameType,
-        record: Record,
-        state: Suspendable | Detail | None,
-        arg: Any,
-        raised: tuple[BaseException, int, int] | None,
-    ) -> None:
-        """A 'return' event off the hot path: after an exception, of a detailed call, or
-        of a generator."""
-        if isinstance(state, Detail):
-            if state.code.self_attributes:
-                record[SELF_AFTER] = state.code.self_values(frame, self._locals_renderer)
-            code, suspendable = state.code, None
-        else:
-            facts = state.code if state is not None else self._codes[id(frame.f_code)]
-            assert facts, "a recorded frame has code facts"
-            code, suspendable = facts, state
-        offset = frame.f_lasti
-        op = code.op_at(offset)
-        if raised is not None and arg is None and op not in RETURN_OPS:
-            exc, raised_at, line = raised
-            if suspendable is None or op not in SUSPEND_OPS or offset == raised_at:
-                record[RAISED_LINE] = line - code.def_line + 1
-                if record[LINES] is not None:
-                    record[LINES].raised(frame.f_locals)
-                elif not code.operator:  # the locals as it raised
-                    record[LINES] = LineLog(code.def_line, self._locals_renderer, self._line_limits)
-                    record[LINES].end(line, frame.f_locals)
-                self._raised(frame, record, suspendable, exc)
-                return
-        if suspendable is None:
-            self._returned_value(record, arg)
-        elif op not in RETURN_OPS:  # suspended: a yield, or an await
-            if suspendable.code.kind != "coroutine":
-                suspendable.yielded += 1
-                if len(suspendable.yields) < self._limits.max_items:
-                    suspendable.yields.append(self._renderer.repr(arg))
-        else:
-            suspendable.finished = True
-            del self._suspendables[frame]
-            if suspendable.code.kind == "coroutine":
-                self._returned_value(record, arg)
-            else:
-                if arg is not None:
-                    suspendable.returned = self._renderer.repr(arg)
-                record[RESULT] = suspendable.summary(self._limits)
+        return state
 
     def _returned_value(self, record: Record, obj: Any) -> None:
         record[RESULT] = self._raw(obj)
@@ -484,13 +303,44 @@ class Recorder:
                 if self._producers.get(old) == old_call:
                     del self._producers[old]
 
-    def _raised(
+    def _detail_ends(self, frame: Frame, detail: Detail) -> None:
+        """A detailed call returns or raises: ``self`` after it."""
+        if detail.code.self_attributes:
+            detail.record[SELF_AFTER] = detail.code.self_values(frame, self._locals_renderer)
+
+    def _yielded(self, state: Suspendable, value: Any) -> None:
+        """A generator or coroutine suspended (a yield, or an await)."""
+        if state.code.kind != "coroutine":
+            state.yielded += 1
+            if len(state.yields) < self._limits.max_items:
+                state.yields.append(self._renderer.repr(value))
+
+    def _generator_returned(self, frame: Frame, state: Suspendable, value: Any) -> None:
+        state.finished = True
+        self._suspendables.pop(frame, None)
+        if state.code.kind == "coroutine":
+            self._returned_value(state.record, value)
+        else:
+            if value is not None:
+                state.returned = self._renderer.repr(value)
+            state.record[RESULT] = state.summary(self._limits)
+
+    def _exception_left(
         self,
-        frame: types.FrameType,
+        frame: Frame,
         record: Record,
+        code: CodeFacts,
         state: Suspendable | None,
         exc: BaseException,
+        line: int,
     ) -> None:
+        """``exc`` left the recorded call of ``frame``, passing ``line``."""
+        record[RAISED_LINE] = line - code.def_line + 1
+        if record[LINES] is not None:
+            record[LINES].raised(frame.f_locals)
+        elif not code.operator:  # the locals as it raised
+            record[LINES] = LineLog(code.def_line, self._locals_renderer, self._line_limits)
+            record[LINES].end(line, frame.f_locals)
         if state is not None:
             state.finished = True
             self._suspendables.pop(frame, None)

@@ -52,6 +52,10 @@ SUSPEND_OPS = frozenset(
 #: Returned objects that say nothing about data flow: never linked; nor are the small
 #: ints CPython caches (-5 to 256), which are the same object wherever they come from.
 UNLINKED_TYPES = frozenset({type(None), bool, type(NotImplemented), type(...)})
+#: Returned objects kept alive for the data flow (their ids must stay unique).
+MAX_LINKED_OBJECTS = 256
+#: Calls of one operator recorded outside trainable calls (a test's helpers).
+MAX_OPERATOR_CALLS = 50
 
 
 class CodeFacts:
