@@ -3,6 +3,7 @@ give the same records; the recorder falls back to ``sys.settrace`` when no tool 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -29,10 +30,8 @@ def scenario_calls() -> None:
     calls.safe_price(-1.0)
     calls.swallow()
     for failing in (lambda: calls.check_price(-2.0), lambda: list(calls.gen_fails())):
-        try:
+        with contextlib.suppress(Exception):
             failing()
-        except Exception:
-            pass
     list(calls.count_up(3))
     gen = calls.count_and_return(2)
     next(gen)
