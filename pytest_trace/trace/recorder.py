@@ -239,18 +239,20 @@ class Recorder:
 
     def _new_record(self, frame: Frame, code: CodeFacts, kind: str) -> Record:
         f_locals = frame.f_locals
+        render = self._renderer.repr
+        producer_of = self._producers.get
         args: dict[str, Raw] = {}
         inputs: dict[str, int] = {}
         for name in code.args:
             obj = f_locals[name]
-            args[name] = self._raw(obj)
-            source = self._producers.get(id(obj))
+            args[name] = (type(obj).__qualname__, render(obj))
+            source = producer_of(id(obj))
             if source is not None:
                 inputs[name] = source
         parent = self._stack[-1][1][ID] if self._stack else None
-        return self._store.add(
-            lambda call_id: new_record(call_id, code.name, args, parent, inputs, kind)
-        )
+        record = new_record(-1, code.name, args, parent, inputs, kind)
+        self._store.add(record)
+        return record
 
     def _raw(self, obj: object) -> Raw:
         return type(obj).__qualname__, self._renderer.repr(obj)
@@ -294,7 +296,7 @@ class Recorder:
         return state
 
     def _returned_value(self, record: Record, obj: Any) -> None:
-        record[RESULT] = self._raw(obj)
+        record[RESULT] = (type(obj).__qualname__, self._renderer.repr(obj))
         if type(obj) not in UNLINKED_TYPES and not (type(obj) is int and -6 < obj < 257):
             self._producers[id(obj)] = record[ID]
             self._returned.append((id(obj), obj, record[ID]))

@@ -13,7 +13,7 @@ import dis
 import inspect
 import types
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pytest_trace.model import CallNode, Value
@@ -178,17 +178,15 @@ class CallStore:
         self.tail: deque[Record] = deque(maxlen=max_calls // 2)
         self.next_id = [self.head_size]
 
-    def add(self, build: Callable[[int], Record]) -> Record:
-        """Give the next id to the record ``build(id)`` makes, and keep it."""
+    def add(self, record: Record) -> None:
+        """Give ``record`` the next id, and keep it."""
         if len(self.head) < self.head_size:
-            record = build(len(self.head))
+            record[ID] = len(self.head)
             self.head.append(record)
-            return record
-        call_id = self.next_id[0]
-        self.next_id[0] = call_id + 1
-        record = build(call_id)
+            return
+        record[ID] = self.next_id[0]
+        self.next_id[0] += 1
         self.tail.append(record)
-        return record
 
     @property
     def dropped(self) -> int:
