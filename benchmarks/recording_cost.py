@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import inspect
 import platform
 import sys
 import time
@@ -36,6 +37,10 @@ from typing import Any
 from pytest_trace.trace.recorder import Recorder
 
 CALLS = 1_000  # per timed run: one recorder's worth of stored calls
+#: sys.monitoring can be chosen (an older pytest-trace, to compare, records with settrace).
+MONITORING = (
+    hasattr(sys, "monitoring") and "use_monitoring" in inspect.signature(Recorder).parameters
+)
 
 
 def price(amount: float, quantity: int) -> float:
@@ -65,10 +70,10 @@ def recording(
     """A run: a fresh recorder of ``price``, ``after`` untimed calls, then CALLS timed
     calls of ``function``."""
 
+    choice = {"use_monitoring": use_monitoring} if MONITORING else {}
+
     def run() -> float:
-        recorder = Recorder(
-            {price.__code__: "price"}, max_calls=max_calls, use_monitoring=use_monitoring
-        )
+        recorder = Recorder({price.__code__: "price"}, max_calls=max_calls, **choice)
         with recorder:
             for _ in range(after):
                 price(19.99, 3)
@@ -76,7 +81,7 @@ def recording(
         if recorder.error is not None:
             raise RuntimeError(recorder.error)
         expected = "sys.monitoring" if use_monitoring else "sys.settrace"
-        if recorder.events != expected:
+        if getattr(recorder, "events", expected) != expected:
             raise RuntimeError(f"recorded with {recorder.events}, not {expected}")
         return elapsed
 
@@ -90,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     repeats = options.repeats
     gc.disable()
     plain = per_call(lambda: loop(price, CALLS), CALLS, repeats * 5)
-    sources = [False, True] if hasattr(sys, "monitoring") else [False]
+    sources = [False, True] if MONITORING else [False]
     rows: list[tuple[str, list[float]]] = []
     cases: list[tuple[str, dict[str, Any], Callable[[float, int], float]]] = [
         ("recorded call", {"max_calls": 4 * CALLS, "after": CALLS}, price),

@@ -205,7 +205,7 @@ class Monitor:
 
         def returned_(code: types.CodeType, offset: int, value: Any) -> Any:
             try:
-                if not stack or get_ident() != thread:
+                if not stack:  # (a frame on the stack is of the recording thread)
                     return None
                 frame = getframe(1)
                 top, record, state = stack[-1]
@@ -227,10 +227,13 @@ class Monitor:
                             if producer_of(old) == old_call:
                                 del producers[old]
                 elif isinstance(state, Detail):
+                    facts = state.code
                     if state.log is not None:
                         state.log.end(frame.f_lineno, frame.f_locals)
-                        lines_done(state.code)
-                    rec._detail_ends(frame, state)
+                        if not facts.line_calls and (not facts.more_lines or line_events[0] <= 0):
+                            lines_done(facts)
+                    if facts.self_attributes:
+                        rec._detail_ends(frame, state)
                     rec._returned_value(record, value)
                 else:
                     rec._generator_returned(frame, state, value)
@@ -243,7 +246,7 @@ class Monitor:
 
         def yielded(code: types.CodeType, offset: int, value: Any) -> Any:
             try:
-                if not stack or get_ident() != thread:
+                if not stack:  # (a frame on the stack is of the recording thread)
                     return None
                 frame = getframe(1)
                 top, _record, state = stack[-1]
@@ -276,7 +279,7 @@ class Monitor:
 
         def unwound(code: types.CodeType, offset: int, exc: BaseException) -> Any:
             try:
-                if not stack or stack[-1][0].f_code is not code or get_ident() != thread:
+                if not stack or stack[-1][0].f_code is not code:
                     return None
                 frame = getframe(1)
                 top, record, state = stack[-1]
@@ -304,7 +307,7 @@ class Monitor:
 
         def line(code: types.CodeType, lineno: int) -> Any:
             try:
-                if not stack or get_ident() != thread:
+                if not stack:  # (a frame on the stack is of the recording thread)
                     return None
                 frame = getframe(1)
                 top, _record, state = stack[-1]

@@ -213,7 +213,9 @@ class LatestLogs:
         self._rings: dict[CodeFacts, deque[Record]] = {}
 
     def add(self, code: CodeFacts, record: Record) -> None:
-        ring = self._rings.setdefault(code, deque())
+        ring = self._rings.get(code)
+        if ring is None:
+            ring = self._rings[code] = deque()
         ring.append(record)
         if len(ring) > self._latest:
             old = ring.popleft()
