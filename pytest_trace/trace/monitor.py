@@ -67,7 +67,10 @@ class Monitor:
         api = self.api
         for tool in TOOL_IDS:
             if api.get_tool(tool) is None:
-                api.use_tool_id(tool, TOOL_NAME)
+                try:
+                    api.use_tool_id(tool, TOOL_NAME)
+                except ValueError:  # taken by another thread meanwhile
+                    continue
                 self.tool = tool
                 break
         else:
