@@ -67,7 +67,8 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     request = config.getoption("trace_worker")
     if request:
-        from pytest_trace.runner.worker import Worker, WorkerRequest
+        from pytest_trace.runner.protocol import WorkerRequest
+        from pytest_trace.runner.worker import Worker
 
         worker_request = WorkerRequest.load(request)
         if hasattr(config, "workerinput"):

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pytest_trace.checks import Concern
 from pytest_trace.checks.ambiguity import Disagreement
 from pytest_trace.checks.nearby import SEARCH_SECONDS
-from pytest_trace.runner.fresh import RunRequest
+from pytest_trace.runner.protocol import RunRequest
 
 #: Passing tests that reach the changed functions whose calls are recorded too.
 GUARD_TESTS = 3

@@ -18,16 +18,17 @@ import select
 import subprocess
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pytest_trace.runner.fresh import (
+from pytest_trace.runner.fresh import WorkerRunner, explain_missing
+from pytest_trace.runner.protocol import (
     RunOutcome,
     RunRequest,
-    WorkerRunner,
-    explain_missing,
+    WorkerRun,
+    job_line,
     read_output,
+    read_probe,
 )
 from pytest_trace.runner.tempdirs import OwnedTempDir
 
@@ -188,12 +189,12 @@ class ForkEngine:
             self.jobs += 1
             job_id = self.jobs
             output = self._dir / f"job-{job_id}.jsonl"
-            spec = request.spec(output, self.runner.worktree, self.runner.timeout, in_memory=True)
+            spec = request.resolved(self.runner.worktree, self.runner.timeout, in_memory=True)
             limit = spec.timeout * max(1, len(request.tests)) + CHILD_ALLOWANCE
             longest = max(longest, limit)
-            message = {"id": job_id, "timeout": limit, "payload": asdict(spec)}
+            payload = WorkerRun(str(output), spec).to_json()
             try:
-                _write_all(self._jobs_fd, (json.dumps(message) + "\n").encode())
+                _write_all(self._jobs_fd, job_line(job_id, limit, payload))
             except OSError as error:
                 self.broken = f"the worker process stopped taking jobs ({error})"
                 break
@@ -253,12 +254,7 @@ class ForkEngine:
         output = self._dir / f"job-{job_id}.jsonl"
         payload = {"probe": {**job, "output": str(output)}}
         try:
-            _write_all(
-                self._jobs_fd,
-                (
-                    json.dumps({"id": job_id, "timeout": timeout, "payload": payload}) + "\n"
-                ).encode(),
-            )
+            _write_all(self._jobs_fd, job_line(job_id, timeout, payload))
         except OSError as error:
             self.broken = f"the worker process stopped taking jobs ({error})"
             return None
@@ -271,13 +267,8 @@ class ForkEngine:
             if answer.get("kind") == "done" and answer.get("id") == job_id:
                 break
         self.runner.reset_if_dirty()
-        found = None
+        found = read_probe(output)
         with contextlib.suppress(OSError):
-            for line in output.read_text(encoding="utf-8").splitlines():
-                with contextlib.suppress(json.JSONDecodeError):
-                    event = json.loads(line)
-                    if event.pop("kind", "") == "probe":
-                        found = event
             output.unlink()
         return found
 

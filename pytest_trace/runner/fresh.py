@@ -14,20 +14,24 @@ writes are in the worktree.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
-from pytest_trace.model import TestResult, result_from_json
+from pytest_trace.model import TestResult
 from pytest_trace.runner import reaper
+from pytest_trace.runner.protocol import RunOutcome as RunOutcome  # the runner's answer
+from pytest_trace.runner.protocol import (
+    RunRequest,
+    WorkerRequest,
+    WorkerRun,
+    read_output,
+)
 from pytest_trace.runner.reaper import address_space
 from pytest_trace.runner.tempdirs import OwnedTempDir
-from pytest_trace.runner.worker import RunSpec, WorkerRequest
 from pytest_trace.vcs import litter
 
 #: Seconds a worker may take beyond the per-test limits (start-up, collection).
@@ -35,47 +39,6 @@ STARTUP_ALLOWANCE = 60.0
 #: Seconds the reaper gets to kill a worker's processes before it is killed itself.
 STOP_GRACE = 10.0
 _MIB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ParameterLocation:
-    """Where the worker found a trainable function (or a trainable ``constant``).
-
-    ``constants`` names the constant parameters a function declared
-    (``@trainable(constants=...)``).
-    """
-
-    name: str
-    module: str
-    qualname: str
-    file: str
-    inside: bool
-    description: str = ""
-    global_names: tuple[str, ...] = ()
-    constant: bool = False
-    constants_only: bool = False
-    constants: tuple[str, ...] = ()
-
-
-@dataclass
-class RunOutcome:
-    """What one worker run found out."""
-
-    results: dict[str, TestResult] = field(default_factory=dict)
-    parameters: dict[str, ParameterLocation] = field(default_factory=dict)
-    collection_errors: list[str] = field(default_factory=list)
-    problem: str = ""
-    swap_error: str = ""
-    finished: bool = False
-    #: For each measured file (absolute path): line number → tests that ran it.
-    coverage: dict[str, dict[int, list[str]]] = field(default_factory=dict)
-
-    def passed(self, nodeid: str) -> bool:
-        result = self.results.get(nodeid)
-        return result is not None and result.ok
-
-    def failing(self, nodeids: Sequence[str]) -> list[str]:
-        return [nodeid for nodeid in nodeids if not self.passed(nodeid)]
 
 
 def _signal_name(code: int) -> str:
@@ -95,48 +58,6 @@ def selection_args(nodeids: Sequence[str]) -> list[str]:
     if len(nodeids) <= MAX_NODEIDS_ON_COMMAND_LINE:
         return list(dict.fromkeys(nodeids))
     return list(dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids))
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    """One run of tests on a candidate (or on the unchanged code: no ``files``).
-
-    ``files`` maps repository-relative paths to the candidate's text; ``changes`` maps
-    module names to the qualnames of the functions changed in them. ``trace`` lists the
-    tests whose full trace is recorded; with ``reach``, the others record which
-    trainables they reach. The run stops after a test in ``stop_on_failure`` fails.
-    ``timeout`` is the time limit per test (0: the runner's default). ``coverage``
-    lists repository-relative files whose line coverage is measured per test.
-    """
-
-    tests: tuple[str, ...]
-    files: Mapping[str, str] = field(default_factory=dict)
-    changes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    trace: tuple[str, ...] = ()
-    reach: bool = False
-    stop_on_failure: tuple[str, ...] = ()
-    timeout: float = 0.0
-    coverage: tuple[str, ...] = ()
-    feedback: bool = True
-
-    def spec(
-        self, output: Path, worktree: Path, default_timeout: float, *, in_memory: bool
-    ) -> RunSpec:
-        """The worker's view. ``in_memory`` (serve mode): the files travel with the spec."""
-        return RunSpec(
-            output=str(output),
-            tests=list(self.tests),
-            trace=list(self.trace),
-            reach=self.reach,
-            stop_on_failure=list(self.stop_on_failure),
-            timeout=self.timeout or default_timeout,
-            files={str((worktree / p).resolve()): t for p, t in self.files.items()}
-            if in_memory
-            else {},
-            changes={m: list(q) for m, q in self.changes.items()} if in_memory else {},
-            coverage=[str((worktree / path).resolve()) for path in self.coverage],
-            feedback=self.feedback,
-        )
 
 
 class WorkerRunner:
@@ -251,8 +172,8 @@ class WorkerRunner:
             request_path = tmp / "request.json"
             output = tmp / "results.jsonl"
             log = tmp / "output.txt"
-            spec = request.spec(output, self.worktree, self.timeout, in_memory=False)
-            self.worker_request(mode="run", run=asdict(spec)).dump(request_path)
+            spec = request.resolved(self.worktree, self.timeout, in_memory=False)
+            self.worker_request(mode="run", run=WorkerRun(str(output), spec)).dump(request_path)
             self.reset_if_dirty()  # whatever forked candidates left behind
             try:
                 for path, text in request.files.items():
@@ -313,37 +234,6 @@ def _tail(log: Path, limit: int = 2000) -> str:
     except OSError:
         return ""
     return text[-limit:]
-
-
-def read_output(output: Path) -> RunOutcome:
-    outcome = RunOutcome()
-    try:
-        lines = output.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return outcome
-    for line in lines:
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # a line cut short by a crash
-        kind = event.pop("kind", "")
-        if kind == "result":
-            result = result_from_json(event)
-            outcome.results[result.nodeid] = result
-        elif kind == "parameter":
-            event["global_names"] = tuple(event.get("global_names", ()))
-            event["constants"] = tuple(event.get("constants", ()))
-            location = ParameterLocation(**event)
-            outcome.parameters[location.name] = location
-        elif kind == "collection_error":
-            outcome.collection_errors.append(f"{event['nodeid']}: {event['text']}")
-        elif kind == "swap_error":
-            outcome.swap_error = event["message"]
-        elif kind == "done":
-            outcome.finished = True
-        elif kind == "coverage":
-            outcome.coverage[event["file"]] = {int(k): v for k, v in event["lines"].items()}
-    return outcome
 
 
 def explain_missing(

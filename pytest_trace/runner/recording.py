@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pytest_trace.model import TestResult
-from pytest_trace.runner.fresh import RunOutcome, RunRequest
+from pytest_trace.runner.protocol import RunOutcome, RunRequest
 
 #: The limit of a test that hung in the user's run: this many times the slowest other
 #: test's duration, at least MIN_SHORT_LIMIT seconds (and never above --trace-timeout).
