@@ -17,7 +17,6 @@ from pytest_trace.optimizers.mutations import Hints
 from pytest_trace.optimizers.optoprime import OptoPrime
 from pytest_trace.optimizers.search import SearchOptimizer
 from pytest_trace.optimizers.tuning import constant_edits
-from pytest_trace.repair.alternatives import Ambiguity, Validation
 from pytest_trace.repair.constant_edits import (
     check_update,
     constant_source,
@@ -35,6 +34,7 @@ from pytest_trace.repair.loop import (
     group_failures,
     optimize_group,
 )
+from pytest_trace.repair.outcome import Ambiguity, Validation
 from pytest_trace.repair.source_edits import EditError
 from pytest_trace.runner.swap_constants import owner, set_constants
 

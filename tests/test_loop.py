@@ -16,7 +16,6 @@ from pytest_trace.model import (
     Value,
 )
 from pytest_trace.optimizers.base import OptimizerError
-from pytest_trace.repair.alternatives import Ambiguity, Validation
 from pytest_trace.repair.loop import (
     Attempt,
     Budget,
@@ -25,6 +24,7 @@ from pytest_trace.repair.loop import (
     group_failures,
     optimize_group,
 )
+from pytest_trace.repair.outcome import Ambiguity, Validation
 
 NAME = "shop.price"
 BASE = "def price(x):\n    return x\n"

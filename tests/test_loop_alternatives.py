@@ -9,8 +9,8 @@ from test_loop import BASE, NAME, TESTS, ScriptedOptimizer, failing
 from pytest_trace.checks import Concern
 from pytest_trace.checks.ambiguity import Disagreement
 from pytest_trace.model import Parameter, Proposal, TestResult
-from pytest_trace.repair.alternatives import Ambiguity, Validation
 from pytest_trace.repair.loop import Attempt, Budget, Callbacks, Group, GroupResult, optimize_group
+from pytest_trace.repair.outcome import Ambiguity, Validation
 
 COPIED = "def price(x):\n    return 4 if x == 2 else x\n"  # the test's answer, copied
 GOOD = "def price(x):\n    return x * 2\n"

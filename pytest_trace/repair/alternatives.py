@@ -12,70 +12,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from pytest_trace.checks import Concern
-from pytest_trace.checks.ambiguity import Disagreement
-from pytest_trace.checks.ranking import RankKey, rank_key
 from pytest_trace.model import Parameter, TestResult
+from pytest_trace.repair.outcome import Alternative, Budget, Validation
 from pytest_trace.reports.run import AlternativeReport
-
-if TYPE_CHECKING:
-    from pytest_trace.repair.outcome import Attempt, Budget
 
 #: Candidates validated by a run of the whole suite when the alternatives are ranked,
 #: besides the first candidate that passed (each is a full run).
 MAX_VALIDATIONS = 3
-
-
-@dataclass(frozen=True)
-class Validation:
-    """A candidate run with the whole suite: the tests that passed before and fail with
-    it (a regression each), and how many tests the run had."""
-
-    regressions: tuple[TestResult, ...] = ()
-    tests: int = 0
-
-
-@dataclass(frozen=True)
-class Ambiguity:
-    """What the commit of a fix says about the other candidates that pass the tests:
-    how many there are, and the calls on which they disagree."""
-
-    alternatives: int = 0
-    disagreements: tuple[Disagreement, ...] = ()
-
-
-@dataclass
-class Alternative:
-    """A candidate that makes all of the group's tests pass, none of the tests that
-    reach what it changes failing. ``tokens`` it changes; ``blame``: how suspicious the
-    lines it changes are; ``order``: when it was found."""
-
-    values: dict[str, str]
-    attempt: Attempt
-    results: dict[str, TestResult] = field(repr=False)
-    tokens: int
-    blame: float
-    order: int
-
-    @property
-    def concerns(self) -> tuple[Concern, ...]:
-        return self.attempt.concerns
-
-    @property
-    def blocking(self) -> bool:
-        return any(concern.blocking for concern in self.attempt.concerns)
-
-    @property
-    def key(self) -> RankKey:
-        return rank_key(self.concerns, self.tokens, self.blame, self.order)
-
-    @property
-    def reason(self) -> str:
-        """The first blocking concern, for the user ("" for a candidate that is fixed)."""
-        return next((c.reason for c in self.concerns if c.blocking), "")
 
 
 def validate(

@@ -23,8 +23,6 @@ from pytest_trace.checks.tampering import check_update as tampering
 from pytest_trace.model import HistoryEntry, Parameter, Problem, Step, TestResult
 from pytest_trace.optimizers.base import Optimizer, OptimizerError
 from pytest_trace.repair.alternatives import (
-    Alternative,
-    Ambiguity,
     explain_plausible,
     plausible_feedback,
     settled,
@@ -33,7 +31,14 @@ from pytest_trace.repair.alternatives import (
 from pytest_trace.repair.constant_edits import check_update
 from pytest_trace.repair.feedback import combine_feedback
 from pytest_trace.repair.grouping import Group, group_failures, slug_of
-from pytest_trace.repair.outcome import Attempt, Budget, Callbacks, GroupResult
+from pytest_trace.repair.outcome import (
+    Alternative,
+    Ambiguity,
+    Attempt,
+    Budget,
+    Callbacks,
+    GroupResult,
+)
 from pytest_trace.repair.unusable import summary
 
 __all__ = [

@@ -1,5 +1,6 @@
 """The data of a group's optimization loop (pure): what it is given (its callbacks and
-budget) and what it gives back (the attempts, the group's result)."""
+budget) and what it gives back (the attempts, the candidates that pass the tests, their
+validations by the whole suite, the group's result)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Literal
 
 from pytest_trace.checks import Concern
 from pytest_trace.checks.ambiguity import Disagreement
+from pytest_trace.checks.ranking import RankKey, rank_key
 from pytest_trace.model import Step, TestResult, TokenUsage
-from pytest_trace.repair.alternatives import Alternative, Ambiguity, Validation
 from pytest_trace.repair.grouping import Group
 
 Status = Literal["fixed", "plausible", "partial", "unfixed", "error"]
@@ -25,6 +26,55 @@ Verdict = Literal[
     "plausible",
     "alternative",
 ]
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A candidate run with the whole suite: the tests that passed before and fail with
+    it (a regression each), and how many tests the run had."""
+
+    regressions: tuple[TestResult, ...] = ()
+    tests: int = 0
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """What the commit of a fix says about the other candidates that pass the tests:
+    how many there are, and the calls on which they disagree."""
+
+    alternatives: int = 0
+    disagreements: tuple[Disagreement, ...] = ()
+
+
+@dataclass
+class Alternative:
+    """A candidate that makes all of the group's tests pass, none of the tests that
+    reach what it changes failing. ``tokens`` it changes; ``blame``: how suspicious the
+    lines it changes are; ``order``: when it was found."""
+
+    values: dict[str, str]
+    attempt: Attempt
+    results: dict[str, TestResult] = field(repr=False)
+    tokens: int
+    blame: float
+    order: int
+
+    @property
+    def concerns(self) -> tuple[Concern, ...]:
+        return self.attempt.concerns
+
+    @property
+    def blocking(self) -> bool:
+        return any(concern.blocking for concern in self.attempt.concerns)
+
+    @property
+    def key(self) -> RankKey:
+        return rank_key(self.concerns, self.tokens, self.blame, self.order)
+
+    @property
+    def reason(self) -> str:
+        """The first blocking concern, for the user ("" for a candidate that is fixed)."""
+        return next((c.reason for c in self.concerns if c.blocking), "")
 
 
 @dataclass
