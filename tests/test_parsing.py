@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from pytest_trace.optimizers.parsing import ParsedAnswer, coerce_value, parse_answer
+from pytest_trace.optimizers.parsing import ParsedAnswer, parse_answer
+from pytest_trace.repair.constant_values import coerce_value
 
 CODE = (
     "def apply_discount(price: float, percent: float) -> float:\n"

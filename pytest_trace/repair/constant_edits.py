@@ -20,7 +20,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 
 from pytest_trace.model import Parameter
-from pytest_trace.optimizers.parsing import coerce_value
+from pytest_trace.repair.constant_values import coerce_value
 from pytest_trace.repair.source_edits import TOO_DEEP, EditError, split_lines
 
 _BOM = "\ufeff"

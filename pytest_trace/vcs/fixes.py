@@ -20,33 +20,11 @@ import git
 from pytest_trace.vcs import git as vcs
 from pytest_trace.vcs import record as records
 from pytest_trace.vcs import review
+from pytest_trace.vcs.fix_branch import FixBranch, is_fix_message, parse_message, subject
 
 
 class FixError(Exception):
     """A review command cannot do what was asked; the message says why and what to do."""
-
-
-@dataclass
-class FixBranch:
-    """A fix branch as git has it, with its record when there is one."""
-
-    name: str
-    tip: str
-    time: int
-    facts: review.MessageFacts
-    commits: list[str]
-    base: str
-    head: str
-    includes_uncommitted: bool
-    base_in_history: bool
-    merged: bool
-    record: records.FixRecord | None
-
-    @property
-    def status(self) -> str:
-        if self.record is not None and self.record.commit == self.tip:
-            return self.record.status
-        return self.facts.status
 
 
 # --- records ---------------------------------------------------------------------------
@@ -151,7 +129,7 @@ def branch_info(repo: git.Repo, name: str, found: Sequence[records.FixRecord] = 
     entries = [entry.strip("\n").split("\x1f", 3) for entry in log.split("\x1e") if entry.strip()]
     commits, base, parents = [], entries[-1][0], ""
     for sha, parent_list, _, message in entries:
-        if not review.is_fix_message(message):
+        if not is_fix_message(message):
             base, parents = sha, parent_list
             break
         commits.append(sha)
@@ -166,7 +144,7 @@ def branch_info(repo: git.Repo, name: str, found: Sequence[records.FixRecord] = 
         name=name,
         tip=tip,
         time=int(entries[0][2]),
-        facts=review.parse_message(entries[0][3]),
+        facts=parse_message(entries[0][3]),
         commits=commits,
         base=base,
         head=head,
@@ -228,8 +206,8 @@ def apply(repo: git.Repo, branch: FixBranch) -> str:
             f"`pytest-trace apply {branch.name}` again."
         )
     if branch.base_in_history and not branch.includes_uncommitted:
-        subject = review.subject(branch.facts.message)
-        args = ["merge", "--no-ff", "--no-edit", "-m", f"Merge {branch.name}: {subject}"]
+        title = subject(branch.facts.message)
+        args = ["merge", "--no-ff", "--no-edit", "-m", f"Merge {branch.name}: {title}"]
         command, abort = [*args, branch.name], ["merge", "--abort"]
         done = f"merged {branch.name} into {current}"
     else:

@@ -1,82 +1,27 @@
-"""What ``pytest-trace`` prints, and what it reads from commit messages (pure: no git).
+"""What ``pytest-trace`` prints of fix branches and records (pure: no git).
 
-The git side is :mod:`pytest_trace.vcs.fixes`; the command line is :mod:`pytest_trace.cli`.
+What fix commits' messages say is read in :mod:`pytest_trace.vcs.fix_branch`; the git
+side is :mod:`pytest_trace.vcs.fixes`; the command line is :mod:`pytest_trace.cli`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from pytest_trace.text.clip import clip
+from pytest_trace.vcs.fix_branch import MessageFacts as MessageFacts
+from pytest_trace.vcs.fix_branch import is_fix_message as is_fix_message
+from pytest_trace.vcs.fix_branch import parse_message as parse_message
 
 if TYPE_CHECKING:
-    from pytest_trace.vcs.fixes import FixBranch
+    from pytest_trace.vcs.fix_branch import FixBranch
     from pytest_trace.vcs.record import CandidateRecord, FixRecord
 
-FIX_TRAILER = "Optimized-by: pytest-trace"
-_PASSING = re.compile(r"^Tests passing now \((\d+) of (\d+)\):$", re.M)
-_PARAMETERS = re.compile(r"^Parameters changed: (.*)$", re.M)
-_VERDICT = re.compile(r"^Verdict: (\w+)(?: \((.*)\))?$", re.M)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 86400.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
-
-
-@dataclass(frozen=True)
-class MessageFacts:
-    """What the message of a fix commit says about the fix."""
-
-    message: str
-    passing: list[str] = field(default_factory=list)
-    total: int = 0
-    parameters: list[str] = field(default_factory=list)
-    #: The ``Verdict:`` trailer (``fixed``, ``plausible``, ``partial``) and its reason.
-    verdict: str = ""
-    reason: str = ""
-
-    @property
-    def status(self) -> str:
-        if self.verdict:
-            return self.verdict
-        if not self.total:
-            return "unknown"
-        return "fixed" if len(self.passing) == self.total else "partial"
-
-
-def is_fix_message(message: str) -> bool:
-    """A commit pytest-trace made: its message ends with the ``Optimized-by`` trailer."""
-    return any(line.startswith(FIX_TRAILER) for line in message.strip().splitlines())
-
-
-def parse_message(message: str) -> MessageFacts:
-    """The tests passing, their number, and the parameters changed, from a fix commit."""
-    passing: list[str] = []
-    total = 0
-    if match := _PASSING.search(message):
-        total = int(match.group(2))
-        for line in message[match.end() :].splitlines()[1:]:
-            if not line.startswith("  "):
-                break
-            passing.append(line.strip())
-    parameters = []
-    if match := _PARAMETERS.search(message):
-        parameters = [name.strip() for name in match.group(1).split(",") if name.strip()]
-    verdict = _VERDICT.search(message)
-    return MessageFacts(
-        message,
-        passing,
-        total,
-        parameters,
-        verdict.group(1) if verdict else "",
-        (verdict.group(2) or "") if verdict else "",
-    )
-
-
-def subject(message: str) -> str:
-    return message.strip().splitlines()[0] if message.strip() else ""
 
 
 def parse_duration(text: str) -> float:
