@@ -15,7 +15,7 @@ import pytest
 from test_render import DISCOUNT, RATE, TEST, nested_trace, v
 
 from pytest_trace.model import CallNode, Parameter, TraceGraph, Value
-from pytest_trace.trace.graph import dot_escape, mermaid_escape, to_dot, to_mermaid
+from pytest_trace.trace.graph_formats import dot_escape, mermaid_escape, to_dot, to_mermaid
 
 FEEDBACK = (
     "tests/test_cart.py::test_discount failed\n"

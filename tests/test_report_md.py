@@ -20,7 +20,7 @@ from test_graph import FEEDBACK, PARAMETERS, nested_trace, parse_mermaid
 from pytest_trace.model import Step, TokenUsage
 from pytest_trace.reports.markdown import MAX_DIFF_LINES, MAX_STEPS, code, text, to_markdown
 from pytest_trace.reports.run import GroupReport, RunReport, summary_lines
-from pytest_trace.trace.graph import to_mermaid
+from pytest_trace.trace.graph_formats import to_mermaid
 
 BASE = "0123456789abcdef0123456789abcdef01234567"
 DIFF = (

@@ -255,7 +255,7 @@ class Workspace:
         """The trace of the group's failing tests as recorded, with their failures, as
         a Mermaid flowchart (or Graphviz DOT), for the commits and the reports."""
         from pytest_trace.repair.loop import failure_feedback
-        from pytest_trace.trace.graph import to_dot, to_mermaid
+        from pytest_trace.trace.graph_formats import to_dot, to_mermaid
 
         results = self.survey.results
         traces = [

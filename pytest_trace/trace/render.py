@@ -32,19 +32,26 @@ Rendering is bounded by ``max_chars``: long traces keep their first and last cal
 first call of each function, the first call that raised and the calls on the failing
 path; the calls in between are summarized (``... 9,980 similar calls of pricing.cart.f
 omitted (f10 to f9989) ...``). When that is not enough, values, test sources and locals
-are shortened, and at last each section is clipped with a marker.
+are shortened, and at last each section is clipped with a marker. The names of the
+variables and the format of each line are ``render_lines``'s.
 """
 
 from __future__ import annotations
 
 import ast
-import re
-from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from pytest_trace.model import CallNode, Parameter, TraceGraph, Value
+from pytest_trace.model import CallNode, Parameter, TraceGraph
 from pytest_trace.trace import details
+from pytest_trace.trace.render_lines import (
+    Names,
+    code_line,
+    result_line,
+    shorten,
+    summary,
+    value_line,
+)
 
 DEFAULT_MAX_CHARS = 20_000
 
@@ -59,7 +66,6 @@ _LEVELS: tuple[tuple[int, int, int, int], ...] = (
 )
 #: Calls on the failing path kept (and shown in detail), per call kept at each end.
 _PATH_PER_KEEP = 4
-_MAX_INDENT_LEVELS = 8
 _NO_DESCRIPTION = "(no description)"
 _OPERATOR = "(operator: the project's own function, not in #Variables)"
 
@@ -90,7 +96,7 @@ def render_traces(
 ) -> TraceSections:
     """Render the traces of one problem; the sections together have at most ``max_chars``
     characters (for any ``max_chars`` of a few hundred or more)."""
-    names = _Names(traces)
+    names = Names(traces)
     descriptions = {parameter.name: describe(parameter) for parameter in parameters}
     for trace in traces:
         for function, doc in trace.docs.items():
@@ -123,71 +129,6 @@ def describe(parameter: Parameter) -> str:
     return ""
 
 
-# --- names ---------------------------------------------------------------------------------
-
-
-class _Names:
-    """Variable names of calls and of their input arguments, fixed for all budget levels."""
-
-    def __init__(self, traces: Sequence[TraceGraph]) -> None:
-        functions = list(dict.fromkeys(call.function for trace in traces for call in trace.calls))
-        short = _short_names(functions)
-        counters: Counter[str] = Counter()
-        used: set[str] = set()
-        self.calls: dict[tuple[int, int], str] = {}
-        self.inputs: dict[tuple[int, int, str], str] = {}
-        for number, trace in enumerate(traces):
-            for call in trace.calls:
-                base = short[call.function]
-                separator = "_" if base[-1].isdigit() else ""
-                name = f"{base}{separator}{counters[base]}"
-                counters[base] += 1
-                name = _unique(name, used)
-                self.calls[number, call.id] = name
-        for number, trace in enumerate(traces):
-            known = {call.id for call in trace.calls}
-            for call in trace.calls:
-                for arg in call.args:
-                    source = call.inputs_from.get(arg)
-                    if source not in known or source == call.id:
-                        input_name = f"{self.calls[number, call.id]}_{_identifier(arg)}"
-                        self.inputs[number, call.id, arg] = _unique(input_name, used)
-
-
-def _short_names(functions: Sequence[str]) -> dict[str, str]:
-    """The shortest dotted suffix of each function name that no other function shares,
-    as an identifier (``total``, or ``Cart_total`` when ``Order.total`` is traced too)."""
-    parts = {function: function.split(".") for function in functions}
-    result: dict[str, str] = {}
-    for function, pieces in parts.items():
-        for size in range(1, len(pieces) + 1):
-            suffix = pieces[-size:]
-            clashes = [
-                other
-                for other, others in parts.items()
-                if other != function and others[-size:] == suffix
-            ]
-            if not clashes:
-                break
-        result[function] = "_".join(_identifier(piece) for piece in suffix)
-    return result
-
-
-def _identifier(text: str) -> str:
-    name = re.sub(r"\W+", "_", text).strip("_") or "value"
-    return f"_{name}" if name[0].isdigit() else name
-
-
-def _unique(name: str, used: set[str]) -> str:
-    candidate = name
-    number = 2
-    while candidate in used:
-        candidate = f"{name}_{number}"
-        number += 1
-    used.add(candidate)
-    return candidate
-
-
 # --- one rendering -------------------------------------------------------------------------
 
 
@@ -201,7 +142,7 @@ class _Blocks:
 
 def _render(
     traces: Sequence[TraceGraph],
-    names: _Names,
+    names: Names,
     descriptions: dict[str, str],
     sources: dict[str, str],
     keep: int,
@@ -227,7 +168,7 @@ def _render(
                 section.append("\n".join([label, *lines]))
     functions = dict.fromkeys(call.function for trace in traces for call in trace.calls)
     documentation = [
-        f"[{function}] {_shorten(descriptions.get(function) or _NO_DESCRIPTION, value_chars)}"
+        f"[{function}] {shorten(descriptions.get(function) or _NO_DESCRIPTION, value_chars)}"
         for function in functions
     ]
     return TraceSections(
@@ -256,14 +197,14 @@ class _Shown:
 def _render_trace(
     number: int,
     trace: TraceGraph,
-    names: _Names,
+    names: Names,
     sources: dict[str, str],
     shown: _Shown,
 ) -> _Blocks:
     keep, value_chars, source_chars = shown.keep, shown.value_chars, shown.source_chars
     blocks = _Blocks(code=[], inputs=[], others=[], outputs=[])
     if trace.test_source.strip():
-        source = _shorten(trace.test_source.strip("\n"), source_chars)
+        source = shorten(trace.test_source.strip("\n"), source_chars)
         blocks.inputs.append(f"(test code) {trace.test}:{source}")
     if not trace.calls:
         blocks.code.append("(no trainable function was called before the test ended)")
@@ -287,13 +228,13 @@ def _render_trace(
         split = dropped_at - position if dropped_at is not None else -1
         if 0 <= split < size:  # the calls not recorded came here
             if isinstance(item, list) and split:
-                blocks.code.append(_summary(item[:split], number, names))
+                blocks.code.append(summary(item[:split], number, names))
                 item = item[split:]
             blocks.code.append(_dropped_note(trace))
             dropped_at = None
         position += size
         if isinstance(item, list):
-            blocks.code.append(_summary(item, number, names))
+            blocks.code.append(summary(item, number, names))
             for call in item:
                 omitted.add(_section_of(call, consumed))
                 if any((number, call.id, arg) in names.inputs for arg in call.args):
@@ -301,13 +242,13 @@ def _render_trace(
             continue
         call = item
         name = names.calls[number, call.id]
-        blocks.code.append(_code_line(call, number, names, by_id))
+        blocks.code.append(code_line(call, number, names, by_id))
         for arg, value in call.args.items():
             input_name = names.inputs.get((number, call.id, arg))
             if input_name is not None:
-                blocks.inputs.append(_value_line(value, input_name, value_chars))
+                blocks.inputs.append(value_line(value, input_name, value_chars))
         target = blocks.outputs if _section_of(call, consumed) == "outputs" else blocks.others
-        target.append(_result_line(call, name, value_chars))
+        target.append(result_line(call, name, value_chars))
         if (marker := details.raised_line(call, sources, value_chars)) is not None:
             target.append(marker)
         blocks.others.extend(details.self_lines(call, name, value_chars))
@@ -371,73 +312,6 @@ def _select(
             gap.append(call)
     if gap:
         yield gap
-
-
-def _summary(gap: Sequence[CallNode], number: int, names: _Names) -> str:
-    counts = Counter(call.function for call in gap)
-    first, last = names.calls[number, gap[0].id], names.calls[number, gap[-1].id]
-    if len(counts) == 1:
-        (function,) = counts
-        return f"... {len(gap):,} similar calls of {function} omitted ({first} to {last}) ..."
-    parts = ", ".join(f"{count:,} of {function}" for function, count in counts.most_common())
-    return f"... {len(gap):,} calls omitted ({first} to {last}): {parts} ..."
-
-
-def _code_line(call: CallNode, number: int, names: _Names, by_id: dict[int, CallNode]) -> str:
-    arguments = []
-    for arg in call.args:
-        # an argument is either an input or the value of another recorded call
-        variable = names.inputs.get((number, call.id, arg))
-        if variable is None:
-            variable = names.calls[number, call.inputs_from[arg]]
-        arguments.append(f"{arg}={variable}")
-    line = f"{names.calls[number, call.id]} = {call.function}({', '.join(arguments)})"
-    notes = []
-    depth = _depth(call, by_id)
-    if call.parent is not None:
-        caller = names.calls.get((number, call.parent))
-        notes.append(f"in {caller}" if caller else f"in an unrecorded call #{call.parent}")
-    if call.exception is not None:
-        notes.append(f"raised {call.exception.type}")
-    indent = "    " * min(depth, _MAX_INDENT_LEVELS)
-    return f"{indent}{line}" + (f"  # {'; '.join(notes)}" if notes else "")
-
-
-def _depth(call: CallNode, by_id: dict[int, CallNode]) -> int:
-    depth = 0
-    seen = {call.id}
-    parent = call.parent
-    while parent is not None:
-        depth += 1
-        node = by_id.get(parent)
-        if node is None or node.parent in seen:
-            break
-        seen.add(node.id)
-        parent = node.parent
-    return depth
-
-
-def _value_line(value: Value, name: str, limit: int) -> str:
-    return f"({value.type}) {name}={_shorten(value.repr, limit)}"
-
-
-def _result_line(call: CallNode, name: str, limit: int) -> str:
-    if call.exception is not None:
-        return f"({call.exception.type}) {name} raised: {_shorten(call.exception.repr, limit)}"
-    if call.result is not None:
-        return _value_line(call.result, name, limit)
-    return f"(no value) {name}: no return value was recorded"
-
-
-def _shorten(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters (at a line end when one is near), with a count."""
-    if len(text) <= limit:
-        return text
-    cut = limit
-    line_end = text.rfind("\n", 0, limit + 1)
-    if line_end > limit // 2:
-        cut = line_end + 1
-    return f"{text[:cut]}... [{len(text) - cut:,} more characters]"
 
 
 def _clip(sections: TraceSections, max_chars: int) -> TraceSections:
