@@ -6,30 +6,39 @@ without decorators, dedented); :func:`normalize_function_source` checks what it
 proposes; :func:`replace_function` puts it back in the file, re-indented, leaving the
 decorators and every byte outside the definition as they were.
 
-Line numbers follow Python's tokenizer: lines end at ``\\r\\n``, ``\\r`` or ``\\n``.
+Line numbers follow Python's tokenizer: lines end at ``\\r\\n``, ``\\r`` or ``\\n``
+(``text.source_lines``).
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
-import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeAlias
 
 from pytest_trace.model import Parameter
+from pytest_trace.text.source_lines import (
+    content_lines,
+    dedent,
+    first_newline,
+    join_lines,
+    line_content,
+    line_contents,
+    line_ending,
+    split_bom,
+    strip_fence,
+    strip_indent,
+)
+from pytest_trace.text.source_lines import split_lines as split_lines  # also for the callers
 
 #: Why code nested deeper than Python's parser or compiler can follow is refused.
 TOO_DEEP = (
     "is nested too deeply (or is too long an expression) for Python to compile it; "
     "write it with intermediate variables or a loop"
 )
-
-_NEWLINE = re.compile(r"\r\n|\r|\n")
-_FENCED = re.compile(r"(`{3,}|~{3,})[^\n]*\n(.*?)\n?[ \t]*\1", re.DOTALL)
-_BOM = "\ufeff"
 
 _Function: TypeAlias = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -60,16 +69,16 @@ def locate_function(file_text: str, qualname: str) -> FunctionSpan:
     defined several times (``@overload``, a property and its setter), the one decorated
     with ``trainable`` is taken; without a unique one, the name is ambiguous.
     """
-    _, text = _split_bom(file_text)
+    _, text = split_bom(file_text)
     return _locate(text, _parse_file(text), qualname)
 
 
 def function_source(file_text: str, qualname: str) -> str:
     """The definition of ``qualname`` without decorators, dedented, ending with a newline."""
-    _, text = _split_bom(file_text)
+    _, text = split_bom(file_text)
     span = _locate(text, _parse_file(text), qualname)
     lines = split_lines(text)[span.def_line - 1 : span.end]
-    return "".join(_strip_indent(_content(line), span.indent) + "\n" for line in lines)
+    return "".join(strip_indent(line_content(line), span.indent) + "\n" for line in lines)
 
 
 def normalize_function_source(parameter: Parameter, text: str) -> str:
@@ -82,15 +91,15 @@ def normalize_function_source(parameter: Parameter, text: str) -> str:
     """
     what = f"the new code for {parameter.name}"
     original = _single_function(parameter.source, f"the current code of {parameter.name}")
-    lines = _dedent(_content_lines(_strip_fence(text)))
+    lines = dedent(content_lines(strip_fence(text)))
     if not lines:
         raise EditError(f"{what} is empty")
-    node = _only_function(_parse(_join(lines), what), what, original.name)
+    node = _only_function(_parse(join_lines(lines), what), what, original.name)
     if node.lineno > 1 or node.end_lineno != len(lines):
         # Decorators (the file keeps its own) and comments around the definition.
         lines = lines[node.lineno - 1 : node.end_lineno]
-        node = _only_function(_parse(_join(lines), what), what, original.name)
-    source = _join(lines)
+        node = _only_function(_parse(join_lines(lines), what), what, original.name)
+    source = join_lines(lines)
     _check_same_definition(original, node, what)
     _compile(source, what, parameter.name)
     return source
@@ -109,24 +118,24 @@ def replace_function(
     ``span`` is where :func:`locate_function` found ``qualname`` in ``file_text``, for
     a caller that replaces it many times (the file is then not parsed again).
     """
-    bom, text = _split_bom(file_text)
+    bom, text = split_bom(file_text)
     if span is None:
         span = _locate(text, _parse_file(text), qualname)
     name = qualname.rpartition(".")[2]
-    new_lines = _dedent(_content_lines(new_source))
+    new_lines = dedent(content_lines(new_source))
     if not new_lines:
         raise EditError(f"the new code for {qualname} is empty")
-    node = _single_function(_join(new_lines), f"the new code for {qualname}")
+    node = _single_function(join_lines(new_lines), f"the new code for {qualname}")
     if node.name != name or node.decorator_list:
         raise EditError(f"the new code for {qualname} must be the undecorated definition of {name}")
     new_lines = new_lines[node.lineno - 1 : node.end_lineno]  # no comments around it
 
     lines = split_lines(text)
     old = lines[span.def_line - 1 : span.end]
-    old_contents = [_content(line) for line in old]
-    newline = _ending(old[0]) or _first_newline(text)
+    old_contents = [line_content(line) for line in old]
+    newline = line_ending(old[0]) or first_newline(text)
     matcher = difflib.SequenceMatcher(
-        None, [_strip_indent(line, span.indent) for line in old_contents], new_lines, False
+        None, [strip_indent(line, span.indent) for line in old_contents], new_lines, False
     )
     replaced: list[str] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -134,7 +143,7 @@ def replace_function(
             replaced.extend(old_contents[i1:i2])
         else:
             replaced.extend(span.indent + line if line else line for line in new_lines[j1:j2])
-    region = newline.join(replaced) + _ending(old[-1])
+    region = newline.join(replaced) + line_ending(old[-1])
     result = "".join(lines[: span.def_line - 1]) + region + "".join(lines[span.end :])
 
     try:
@@ -148,7 +157,7 @@ def replace_function(
 
 def changed_lines(old: str, new: str) -> int:
     """How many lines differ between two texts (a replaced line counts once)."""
-    matcher = difflib.SequenceMatcher(None, _contents(old), _contents(new), False)
+    matcher = difflib.SequenceMatcher(None, line_contents(old), line_contents(new), False)
     return sum(
         max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
     )
@@ -171,14 +180,14 @@ def unified_diff(old: str, new: str, path: str) -> str:
 def _locate(text: str, tree: ast.Module, qualname: str) -> FunctionSpan:
     node = _find(tree, qualname)
     lines = split_lines(text)
-    def_text = _content(lines[node.lineno - 1])
+    def_text = line_content(lines[node.lineno - 1])
     indent = def_text[: len(def_text) - len(def_text.lstrip(" \t\f"))]
     if len(indent) != node.col_offset:
         raise EditError(f"{qualname} does not start on a line of its own; cannot edit it")
     start = node.lineno
     if node.decorator_list:
         start = min(decorator.lineno for decorator in node.decorator_list)
-        while start > 1 and not _content(lines[start - 1]).lstrip().startswith("@"):
+        while start > 1 and not line_content(lines[start - 1]).lstrip().startswith("@"):
             start -= 1  # a decorator expression that starts after "@(" on an earlier line
     end = node.end_lineno if node.end_lineno is not None else node.lineno
     return FunctionSpan(start=start, def_line=node.lineno, end=end, indent=indent)
@@ -357,74 +366,3 @@ def _signature_key(node: _Function) -> tuple[str, str, str]:
 def _signature(node: _Function) -> str:
     returns = f" -> {ast.unparse(node.returns)}" if node.returns is not None else ""
     return f"({ast.unparse(node.args)}){returns}"
-
-
-# --- text -----------------------------------------------------------------------------
-
-
-def _split_bom(text: str) -> tuple[str, str]:
-    return (_BOM, text[1:]) if text.startswith(_BOM) else ("", text)
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their endings, split where Python's tokenizer splits them."""
-    lines: list[str] = []
-    start = 0
-    for match in _NEWLINE.finditer(text):
-        lines.append(text[start : match.end()])
-        start = match.end()
-    if start < len(text):
-        lines.append(text[start:])
-    return lines
-
-
-def _content(line: str) -> str:
-    return line[: len(line) - len(_ending(line))]
-
-
-def _ending(line: str) -> str:
-    if line.endswith("\r\n"):
-        return "\r\n"
-    return line[-1] if line.endswith(("\n", "\r")) else ""
-
-
-def _first_newline(text: str) -> str:
-    match = _NEWLINE.search(text)
-    return match.group() if match else "\n"
-
-
-def _contents(text: str) -> list[str]:
-    return [_content(line) for line in split_lines(text)]
-
-
-def _join(lines: list[str]) -> str:
-    return "".join(line + "\n" for line in lines)
-
-
-def _content_lines(text: str) -> list[str]:
-    """The lines of ``text`` without endings, leading and trailing blank lines dropped."""
-    lines = _contents(text)
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return lines
-
-
-def _strip_fence(text: str) -> str:
-    """The code inside a markdown fence around ``text``, else ``text`` itself."""
-    match = _FENCED.fullmatch(_NEWLINE.sub("\n", text.strip()))
-    return match.group(2) if match else text
-
-
-def _dedent(lines: list[str]) -> list[str]:
-    """Remove the first line's indentation from every line that starts with it."""
-    if not lines:
-        return lines
-    first = lines[0]
-    indent = first[: len(first) - len(first.lstrip(" \t\f"))]
-    return [_strip_indent(line, indent) for line in lines]
-
-
-def _strip_indent(line: str, indent: str) -> str:
-    return line[len(indent) :] if line.startswith(indent) else line

@@ -6,15 +6,14 @@ candidates are tested in a detached worktree in a temporary directory, and a fix
 commit built from trees and blobs, pointed to by a new ``trace-fix/...`` branch.
 
 Commands run through GitPython's :class:`git.Git` with ``LC_ALL=C``, so git's own
-error messages can be passed on to the user. The temporary worktrees are in
-``worktree``.
+error messages can be passed on to the user (``commands``). The temporary worktrees are
+in ``worktree``.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,14 @@ import git
 
 from pytest_trace.runner.tempdirs import OwnedTempDir
 from pytest_trace.text.sanitize import printable
+from pytest_trace.vcs.commands import VcsError as VcsError  # the error of every git operation
+from pytest_trace.vcs.commands import (
+    config_value,
+    execute_git,
+    private_index,
+    run_git,
+    run_with_input,
+)
 
 SNAPSHOT_MESSAGE = "pytest-trace: snapshot of uncommitted changes"
 TOOL_IDENTITY_NAME = "pytest-trace"
@@ -32,10 +39,6 @@ TOOL_IDENTITY_EMAIL = "pytest-trace@localhost"
 BRANCH_PREFIX = "trace-fix/"
 _MAX_SLUG = 60
 _REGULAR_FILE_MODES = ("100644", "100755")
-
-
-class VcsError(Exception):
-    """A git operation pytest-trace needs is impossible; the message tells the user why."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def open_repo(path: Path) -> git.Repo:
     if not start.exists():
         raise VcsError(f"pytest-trace cannot find {start}: no such file or directory")
     directory = start if start.is_dir() else start.parent
-    status, out, err = _execute(
+    status, out, err = execute_git(
         git.Git(directory), ["rev-parse", "--is-bare-repository", "--is-inside-work-tree"]
     )
     if status != 0:
@@ -110,10 +113,10 @@ def open_repo(path: Path) -> git.Repo:
         raise VcsError(
             f"pytest-trace needs a working tree, but {directory} is inside a .git directory"
         )
-    top = _run(git.Git(directory), ["rev-parse", "--show-toplevel"])
+    top = run_git(git.Git(directory), ["rev-parse", "--show-toplevel"])
     repo = git.Repo(top)
     try:
-        if _execute(repo.git, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])[0] != 0:
+        if execute_git(repo.git, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])[0] != 0:
             raise VcsError(
                 f"pytest-trace needs a commit to start from, but the git repository at {top} "
                 "has no commits yet; commit your code first "
@@ -136,11 +139,11 @@ def snapshot(repo: git.Repo, exclude: Sequence[Path] = ()) -> Base:
     tree, HEAD, reflogs, branches and stashes are left alone. The snapshot commit is
     not referenced by any ref.
     """
-    head = _run(repo.git, ["rev-parse", "--verify", "HEAD^{commit}"])
-    head_tree = _run(repo.git, ["rev-parse", "--verify", "HEAD^{tree}"])
+    head = run_git(repo.git, ["rev-parse", "--verify", "HEAD^{commit}"])
+    head_tree = run_git(repo.git, ["rev-parse", "--verify", "HEAD^{tree}"])
     with OwnedTempDir("index") as temp:
-        env = _private_index(repo, temp)
-        _run(
+        env = private_index(repo, temp)
+        run_git(
             repo.git,
             [
                 "-c",
@@ -157,11 +160,11 @@ def snapshot(repo: git.Repo, exclude: Sequence[Path] = ()) -> Base:
             ],
             env,
         )
-        tree = _run(repo.git, ["write-tree"], env)
+        tree = run_git(repo.git, ["write-tree"], env)
     if tree == head_tree:
         return Base(sha=head, head_sha=head, includes_uncommitted=False, tree=tree)
     sha = _commit_tree(repo, tree, head, SNAPSHOT_MESSAGE, Signature.of(repo, os.environ))
-    changed = _run(repo.git, ["diff-tree", "-r", "-z", "--name-only", "--no-renames", head, sha])
+    changed = run_git(repo.git, ["diff-tree", "-r", "-z", "--name-only", "--no-renames", head, sha])
     paths = tuple(path for path in changed.split("\0") if path)
     return Base(sha=sha, head_sha=head, includes_uncommitted=True, tree=tree, uncommitted=paths)
 
@@ -193,14 +196,14 @@ def identity(
     upper = role.upper()
     name = (
         environ.get(f"GIT_{upper}_NAME", "").strip()
-        or _config(repo, f"{role}.name")
-        or _config(repo, "user.name")
+        or config_value(repo, f"{role}.name")
+        or config_value(repo, "user.name")
         or TOOL_IDENTITY_NAME
     )
     email = (
         environ.get(f"GIT_{upper}_EMAIL", "").strip()
-        or _config(repo, f"{role}.email")
-        or _config(repo, "user.email")
+        or config_value(repo, f"{role}.email")
+        or config_value(repo, "user.email")
         or environ.get("EMAIL", "").strip()
         or TOOL_IDENTITY_EMAIL
     )
@@ -225,19 +228,21 @@ def commit_files(
     parent_sha = (
         None
         if parent is None
-        else _run(repo.git, ["rev-parse", "--verify", f"{parent}^{{commit}}"])
+        else run_git(repo.git, ["rev-parse", "--verify", f"{parent}^{{commit}}"])
     )
     with OwnedTempDir("index") as temp:
         env = {"GIT_INDEX_FILE": str(temp / "index"), "GIT_LITERAL_PATHSPECS": "1"}
-        _run(repo.git, ["read-tree", parent_sha or "--empty"], env)
+        run_git(repo.git, ["read-tree", parent_sha or "--empty"], env)
         for number, (path, text) in enumerate(sorted(files.items())):
             _check_path(path)
             mode = _file_mode(repo, parent_sha, path) if parent_sha else "100644"
             blob_file = temp / f"blob-{number}"
             blob_file.write_bytes(text.encode("utf-8"))
-            blob = _run(repo.git, ["hash-object", "-w", f"--path={path}", str(blob_file)])
-            _run(repo.git, ["update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}"], env)
-        tree = _run(repo.git, ["write-tree"], env)
+            blob = run_git(repo.git, ["hash-object", "-w", f"--path={path}", str(blob_file)])
+            run_git(
+                repo.git, ["update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}"], env
+            )
+        tree = run_git(repo.git, ["write-tree"], env)
     return _commit_tree(repo, tree, parent_sha, message, identity)
 
 
@@ -250,7 +255,7 @@ def branch_name(repo: git.Repo, slug: str) -> str:
     base = BRANCH_PREFIX + _sanitize(slug)
     taken = [
         ref.removeprefix("refs/heads/").lower()
-        for ref in _run(repo.git, ["for-each-ref", "--format=%(refname)", "refs/heads/"]).split()
+        for ref in run_git(repo.git, ["for-each-ref", "--format=%(refname)", "refs/heads/"]).split()
     ]
     if BRANCH_PREFIX.rstrip("/") in taken:
         raise VcsError(
@@ -272,9 +277,9 @@ def set_branch(repo: git.Repo, name: str, sha: str) -> None:
     checked out in the working tree or in any other worktree of the repository.
     """
     ref = f"refs/heads/{name}"
-    if _execute(repo.git, ["check-ref-format", ref])[0] != 0 or name.startswith("-"):
+    if execute_git(repo.git, ["check-ref-format", ref])[0] != 0 or name.startswith("-"):
         raise VcsError(f"{name!r} is not a valid branch name")
-    listing = _run(repo.git, ["worktree", "list", "--porcelain"])
+    listing = run_git(repo.git, ["worktree", "list", "--porcelain"])
     worktree = ""
     for line in listing.splitlines():
         if line.startswith("worktree "):
@@ -283,29 +288,29 @@ def set_branch(repo: git.Repo, name: str, sha: str) -> None:
             raise VcsError(
                 f"pytest-trace will not move branch {name}: it is checked out in {worktree}"
             )
-    commit = _run(repo.git, ["rev-parse", "--verify", f"{sha}^{{commit}}"])
-    _run(repo.git, ["update-ref", "-m", "pytest-trace: fix", ref, commit])
+    commit = run_git(repo.git, ["rev-parse", "--verify", f"{sha}^{{commit}}"])
+    run_git(repo.git, ["update-ref", "-m", "pytest-trace: fix", ref, commit])
 
 
 def run(repo: git.Repo, args: Sequence[str]) -> str:
     """``git <args>`` in ``repo``: its output, or :class:`VcsError` with git's message."""
-    return _run(repo.git, args)
+    return run_git(repo.git, args)
 
 
 def execute(repo: git.Repo, args: Sequence[str]) -> tuple[int, str, str]:
     """``git <args>`` in ``repo``: exit status, output and error output."""
-    return _execute(repo.git, args)
+    return execute_git(repo.git, args)
 
 
 def resolve(repo: git.Repo, revision: str) -> str | None:
     """The object id ``revision`` names, or None when it names nothing."""
-    status, out, _ = _execute(repo.git, ["rev-parse", "--verify", "--quiet", revision])
+    status, out, _ = execute_git(repo.git, ["rev-parse", "--verify", "--quiet", revision])
     return out if status == 0 and out else None
 
 
 def set_ref(repo: git.Repo, ref: str, sha: str) -> None:
     """Create or move ``ref`` (a full name under ``refs/``) to ``sha``."""
-    _run(repo.git, ["update-ref", "-m", "pytest-trace", ref, sha])
+    run_git(repo.git, ["update-ref", "-m", "pytest-trace", ref, sha])
 
 
 def delete_refs(repo: git.Repo, refs: Sequence[str]) -> None:
@@ -313,69 +318,10 @@ def delete_refs(repo: git.Repo, refs: Sequence[str]) -> None:
     existing = [ref for ref in refs if resolve(repo, ref) is not None]
     if existing:
         commands = "".join(f"delete {ref}\n" for ref in existing)
-        _run_input(repo, ["update-ref", "--stdin"], commands)
+        run_with_input(repo, ["update-ref", "--stdin"], commands)
 
 
-# --- helpers --------------------------------------------------------------------------
-
-
-def _execute(
-    runner: git.Git, args: Sequence[str], env: Mapping[str, str] | None = None
-) -> tuple[int, str, str]:
-    """Run ``git <args>``; return the exit status, stdout and stderr (stripped)."""
-    result = runner.execute(
-        [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
-        with_extended_output=True,
-        with_exceptions=False,
-        env=env,
-    )
-    if not isinstance(result, tuple):  # pragma: no cover - GitPython's contract
-        raise VcsError(f"unexpected output from `git {' '.join(args)}`")
-    status, out, err = result
-    out_text = out.decode(errors="replace") if isinstance(out, bytes) else out or ""
-    return status, out_text.strip(), (err or "").strip()
-
-
-def _run(runner: git.Git, args: Sequence[str], env: Mapping[str, str] | None = None) -> str:
-    """Run ``git <args>``; return stdout, or raise :class:`VcsError` with git's message."""
-    status, out, err = _execute(runner, args, env)
-    if status != 0:
-        where = f" in {runner.working_dir}" if runner.working_dir else ""
-        raise VcsError(f"`git {' '.join(args)}` failed{where}: {err or f'exit status {status}'}")
-    return out
-
-
-def _run_input(repo: git.Repo, args: Sequence[str], text: str) -> str:
-    """Run ``git <args>`` with ``text`` on its standard input."""
-    result = subprocess.run(
-        [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
-        cwd=repo.working_dir,
-        input=text,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "LC_ALL": "C"},
-        check=False,
-    )
-    if result.returncode != 0:
-        raise VcsError(f"`git {' '.join(args)}` failed: {result.stderr.strip()}")
-    return result.stdout.strip()
-
-
-def _private_index(repo: git.Repo, temp: Path) -> dict[str, str]:
-    """An environment with ``GIT_INDEX_FILE`` set to a copy of the user's index.
-
-    The copy keeps the index's mtime: git compares the contents of an entry whose file
-    was written in the same clock tick as the index ("racily clean") only while the
-    index is no newer than that, so a fresh mtime would hide such an edit.
-    """
-    index = temp / "index"
-    env = {"GIT_INDEX_FILE": str(index), "GIT_OPTIONAL_LOCKS": "0"}
-    user_index = Path(repo.working_dir) / _run(repo.git, ["rev-parse", "--git-path", "index"])
-    if user_index.is_file():
-        shutil.copy2(user_index, index)
-    else:
-        _run(repo.git, ["read-tree", "HEAD"], env)
-    return env
+# --- commits and names --------------------------------------------------------------------------
 
 
 def _commit_tree(
@@ -406,13 +352,8 @@ def _commit_tree(
     return result.stdout.decode("ascii", "replace").strip()
 
 
-def _config(repo: git.Repo, key: str) -> str:
-    status, out, _ = _execute(repo.git, ["config", "--get", key])
-    return out if status == 0 else ""
-
-
 def _file_mode(repo: git.Repo, commit: str, path: str) -> str:
-    listing = _run(
+    listing = run_git(
         repo.git,
         ["ls-tree", "--full-tree", commit, "--", path],
         {"GIT_LITERAL_PATHSPECS": "1"},
