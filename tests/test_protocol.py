@@ -9,6 +9,7 @@ from pytest_trace.model import TestResult
 from pytest_trace.runner.protocol import (
     ParameterLocation,
     RunRequest,
+    ServerReady,
     WorkerRequest,
     WorkerRun,
     encode,
@@ -92,3 +93,12 @@ def test_a_probe_answer_is_the_last_probe_event(tmp_path: Path) -> None:
     output.write_text(encode(event("probe", {"n": 1})) + encode(event("probe", {"n": 2})))
     assert read_probe(output) == {"n": 2}
     assert read_probe(tmp_path / "missing.jsonl") is None
+
+
+def test_the_servers_ready_answer_reads_back_with_its_address_space() -> None:
+    location = ParameterLocation("m.f", "m", "f", "/src/m.py", True)
+    ready = ServerReady(("t1", "t2"), (location,), ({"nodeid": "t3", "text": "boom"},))
+    answer = json.loads(json.dumps({"kind": "ready", "address_space": 4096, **ready.to_json()}))
+    assert ServerReady.from_json(answer) == ServerReady(
+        ready.tests, ready.parameters, ready.collection_errors, 4096
+    )

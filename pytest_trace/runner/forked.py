@@ -25,6 +25,7 @@ from pytest_trace.runner.fresh import WorkerRunner, explain_missing
 from pytest_trace.runner.protocol import (
     RunOutcome,
     RunRequest,
+    ServerReady,
     WorkerRun,
     job_line,
     read_output,
@@ -62,7 +63,7 @@ class ForkEngine:
         self.workers = max(1, workers)
         self.memory_mb = memory_mb
         self.process: subprocess.Popen[bytes] | None = None
-        self.ready: dict[str, Any] = {}
+        self.ready = ServerReady()
         self.broken = ""
         self.fallbacks = 0
         self.forked = 0
@@ -121,9 +122,9 @@ class ForkEngine:
             raise EngineError(
                 "the worker process did not start: " + (self._log_tail() or "no output")
             )
-        self.ready = answer
+        self.ready = ServerReady.from_json(answer)
         # The fresh processes get the same memory limit: the budget beyond this size.
-        self.runner.baseline = max(self.runner.baseline, int(answer.get("address_space") or 0))
+        self.runner.baseline = max(self.runner.baseline, self.ready.address_space)
 
     def close(self) -> None:
         if self.process is not None:
@@ -227,9 +228,9 @@ class ForkEngine:
         if outcome.swap_error:
             return self._fallback(request)
         self.forked += 1
-        collected = set(self.ready.get("tests", ()))
+        collected = set(self.ready.tests)
         if any(nodeid not in collected for nodeid in request.tests):  # "test not found"
-            errors = self.ready.get("collection_errors") or []
+            errors = self.ready.collection_errors
             texts = [f"{error['nodeid']}: {error['text']}" for error in errors]
             if texts and not outcome.problem:
                 outcome.problem = "collection failed:\n" + "\n".join(texts)[-3000:]

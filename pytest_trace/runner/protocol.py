@@ -13,7 +13,8 @@ agree by construction:
   events to. One type carried inside the other, rather than two twins of nine fields.
 - :class:`WorkerRequest`: how a worker process is started (a JSON file named on its
   command line): ``run`` mode with one :class:`WorkerRun`, or ``serve`` mode (the fork
-  server), which then takes jobs from a pipe (:func:`job_line`).
+  server), which answers :class:`ServerReady` and then takes jobs from a pipe
+  (:func:`job_line`).
 - Events, one JSON line each, ``{"kind": ..., ...}``: ``parameter``
   (:class:`ParameterLocation`), ``result`` (:class:`~pytest_trace.model.TestResult`),
   ``collection_error``, ``swap_error``, ``coverage``, ``probe`` and ``done``;
@@ -170,6 +171,35 @@ class ParameterLocation:
         fields["global_names"] = tuple(fields.get("global_names", ()))
         fields["constants"] = tuple(fields.get("constants", ()))
         return cls(**fields)
+
+
+@dataclass(frozen=True)
+class ServerReady:
+    """The fork server's first answer, once it has collected the suite: the tests it
+    collected, the trainables it found, the collection errors (``{"nodeid", "text"}``),
+    and its address space in bytes (which the server itself adds to the answer)."""
+
+    tests: tuple[str, ...] = ()
+    parameters: tuple[ParameterLocation, ...] = ()
+    collection_errors: tuple[Mapping[str, str], ...] = ()
+    address_space: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The answer without ``address_space``, for ``forkserver.serve``."""
+        return {
+            "tests": list(self.tests),
+            "parameters": [parameter.to_json() for parameter in self.parameters],
+            "collection_errors": [dict(error) for error in self.collection_errors],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ServerReady:
+        return cls(
+            tests=tuple(data.get("tests", ())),
+            parameters=tuple(ParameterLocation.from_json(p) for p in data.get("parameters", ())),
+            collection_errors=tuple(data.get("collection_errors", ())),
+            address_space=int(data.get("address_space") or 0),
+        )
 
 
 # -- events -----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from pytest_trace.runner.line_coverage import start_coverage, stop_coverage
 from pytest_trace.runner.protocol import (
     ParameterLocation,
     RunRequest,
+    ServerReady,
     WorkerRequest,
     WorkerRun,
     encode,
@@ -162,11 +163,11 @@ class Worker:
             self._run_job,
             workers=self.request.workers,
             memory_mb=self.request.memory_mb,
-            ready={
-                "tests": list(self.items),
-                "parameters": [parameter.to_json() for parameter in self.found.parameters],
-                "collection_errors": self.collection_errors,
-            },
+            ready=ServerReady(
+                tests=tuple(self.items),
+                parameters=tuple(self.found.parameters),
+                collection_errors=tuple(self.collection_errors),
+            ).to_json(),
         )
         return True
 
