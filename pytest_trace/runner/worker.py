@@ -3,10 +3,10 @@
 The controller (``session``) starts ``python -m pytest --trace-worker-request=REQUEST`` in a
 temporary git worktree. In ``run`` mode the worker runs one
 :class:`~pytest_trace.runner.protocol.WorkerRun` (the candidate's files are already on
-disk) and exits. In ``serve`` mode it collects the suite once and then serves runs
-from a pipe (``forkserver``): each one runs in a
-forked child that swaps the candidate's functions in memory (``swap``) and runs the
-already collected test items, so a candidate costs a fork instead of a pytest start-up.
+disk) and exits. In ``serve`` mode it collects the suite once and then serves runs from
+a pipe (``forkserver``): each one runs in a forked child that swaps the candidate's
+functions in memory (``swap``) and runs the already collected test items, so a
+candidate costs a fork instead of a pytest start-up.
 
 Either way, each test's result (outcome, duration, feedback, and the trace or the set of
 trainables it reached, when asked) is appended to the run's output file as one JSON
