@@ -29,7 +29,7 @@ from pytest_trace.repair.alternatives import (
     validate,
 )
 from pytest_trace.repair.constant_edits import check_update
-from pytest_trace.repair.feedback import combine_feedback
+from pytest_trace.repair.group_feedback import failure_feedback, regression_feedback
 from pytest_trace.repair.grouping import Group, group_failures, slug_of
 from pytest_trace.repair.outcome import (
     Alternative,
@@ -52,9 +52,6 @@ __all__ = [
     "slug_of",
 ]
 
-PROMPT_FEEDBACK_CHARS = 6000
-
-
 #: Candidates of one batch checked against the whole suite, best first, before giving up
 #: on the batch (each check is a full run).
 MAX_VALIDATIONS_PER_BATCH = 3
@@ -63,25 +60,6 @@ MAX_VALIDATIONS_PER_BATCH = 3
 def _passing(group: Group, results: Mapping[str, TestResult]) -> int:
     """The group's tests that no longer fail: passed, or skipped on their own condition."""
     return sum(1 for nodeid in group.tests if nodeid in results and results[nodeid].not_failing)
-
-
-def failure_feedback(group: Group, results: Mapping[str, TestResult]) -> str:
-    """The feedback of the group's tests that did not pass, bounded."""
-    items = []
-    for nodeid in group.tests:
-        result = results.get(nodeid)
-        if result is None:
-            items.append(f"{nodeid}: not run (an earlier test failed first)")
-        elif not result.not_failing:
-            items.append(result.feedback or f"{nodeid}: {result.outcome}")
-    return combine_feedback(items, max_chars=PROMPT_FEEDBACK_CHARS)
-
-
-def _regression_feedback(regressions: Sequence[TestResult]) -> str:
-    return combine_feedback(
-        [r.feedback or f"{r.nodeid}: {r.outcome}" for r in regressions],
-        max_chars=PROMPT_FEEDBACK_CHARS,
-    )
 
 
 def _broken(group: Group, results: Mapping[str, TestResult]) -> list[TestResult]:
@@ -227,7 +205,7 @@ def optimize_group(
             tried[tuple(sorted(candidate.items()))] = attempt.feedback
             if attempt.passed > best.score and (broken := _broken(group, outcome)):
                 attempt.verdict = "regressed"
-                attempt.feedback = _regression_feedback(broken)
+                attempt.feedback = regression_feedback(broken)
             elif attempt.passed == total:
                 tokens = changed_tokens(best.values, candidate, group.parameters)
                 where = blame(best.values, candidate, localization)
@@ -250,7 +228,7 @@ def optimize_group(
                     sorted(passing, key=lambda a: a.key),
                     callbacks.find_regressions,
                     limit=MAX_VALIDATIONS_PER_BATCH,
-                    explain=_regression_feedback,
+                    explain=regression_feedback,
                 )
                 alternatives = [a for a in alternatives if a.attempt.verdict != "regressed"]
                 found_at = result.candidates
@@ -261,7 +239,7 @@ def optimize_group(
             validation = attempt.validation = callbacks.find_regressions(candidate)
             if validation.regressions:
                 attempt.verdict = "regressed"
-                attempt.feedback = _regression_feedback(validation.regressions)
+                attempt.feedback = regression_feedback(validation.regressions)
                 continue
             attempt.verdict = "improved"
             accepted = _State(dict(candidate), dict(outcome), attempt.passed)
@@ -315,9 +293,7 @@ def _commit_best(
     (``found`` is); the others become ``alternative``s, and where they disagree is asked."""
     ranked = sorted(alternatives, key=lambda a: a.key)
     chosen = (
-        validate(
-            ranked, callbacks.find_regressions, better_than=found, explain=_regression_feedback
-        )
+        validate(ranked, callbacks.find_regressions, better_than=found, explain=regression_feedback)
         or found
     )
     survivors = [

@@ -254,7 +254,7 @@ class Workspace:
     def graph(self, group: Group, *, dot: bool = False) -> str:
         """The trace of the group's failing tests as recorded, with their failures, as
         a Mermaid flowchart (or Graphviz DOT), for the commits and the reports."""
-        from pytest_trace.repair.loop import failure_feedback
+        from pytest_trace.repair.group_feedback import failure_feedback
         from pytest_trace.trace.graph_formats import to_dot, to_mermaid
 
         results = self.survey.results
