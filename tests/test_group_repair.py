@@ -12,10 +12,10 @@ import git as gitpython
 import pytest
 
 from pytest_trace.model import TestResult, TokenUsage
-from pytest_trace.repair.alternatives import Ambiguity, Validation
 from pytest_trace.repair.group import GroupRepair, Workspace
 from pytest_trace.repair.loop import Attempt, Group
-from pytest_trace.runner.fresh import ParameterLocation, RunOutcome, RunRequest
+from pytest_trace.repair.outcome import Ambiguity, Validation
+from pytest_trace.runner.protocol import ParameterLocation, RunOutcome, RunRequest
 from pytest_trace.settings import Settings
 from pytest_trace.vcs.git import Base
 
@@ -274,7 +274,7 @@ def test_a_commit_grows_a_fix_branch_on_head_and_leaves_the_user_s_branch(repo, 
     first = group.commit({NAME: half}, Attempt(1, "improved", 1, {NAME: half}, "half"), Ambiguity())
     second = group.commit({NAME: FIX}, Attempt(2, "fixed", 1, {NAME: FIX}, "double"), Ambiguity())
 
-    assert group.branch == "trace-fix/price"
+    assert group.fixes.branch == "trace-fix/price"
     assert sh(root, "rev-parse", "trace-fix/price") == second
     assert sh(root, "rev-parse", f"{second}~1") == first
     assert sh(root, "rev-parse", f"{first}~1") == head

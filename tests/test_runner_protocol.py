@@ -1,7 +1,7 @@
 """The protocol between the controller and a worker process, in process: the request a run
-becomes (``RunRequest.spec``, ``WorkerRequest``), the JSON lines a worker writes and the
-outcome read back from them (``read_output``), and a worker that died, hung or could not
-collect turned into feedback (``explain_missing``)."""
+becomes (``RunRequest.resolved`` in a ``WorkerRun``, ``WorkerRequest``), the JSON lines a
+worker writes and the outcome read back from them (``read_output``), and a worker that
+died, hung or could not collect turned into feedback (``explain_missing``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ import json
 from pathlib import Path
 
 from pytest_trace.model import CallNode, TestResult, TraceGraph, Value
-from pytest_trace.runner.fresh import RunOutcome, RunRequest, explain_missing, read_output
-from pytest_trace.runner.worker import RunSpec, WorkerRequest
+from pytest_trace.runner.fresh import explain_missing
+from pytest_trace.runner.protocol import (
+    RunOutcome,
+    RunRequest,
+    WorkerRequest,
+    WorkerRun,
+    read_output,
+)
 
 TESTS = ("tests/test_a.py::test_one", "tests/test_a.py::test_two", "tests/test_a.py::test_three")
 
@@ -26,36 +32,33 @@ def test_a_run_request_becomes_the_workers_spec(tmp_path: Path) -> None:
         feedback=False,
     )
 
-    served = request.spec(tmp_path / "out.jsonl", tmp_path, 7.0, in_memory=True)
-    on_disk = request.spec(tmp_path / "out.jsonl", tmp_path, 7.0, in_memory=False)
+    served = request.resolved(tmp_path, 7.0, in_memory=True)
+    on_disk = request.resolved(tmp_path, 7.0, in_memory=False)
 
     module = str((tmp_path / "pkg" / "mod.py").resolve())
-    assert served == RunSpec(
-        output=str(tmp_path / "out.jsonl"),
-        tests=list(TESTS),
-        trace=list(TESTS[:1]),
+    assert served == RunRequest(
+        tests=TESTS,
+        trace=TESTS[:1],
         reach=False,
-        stop_on_failure=list(TESTS[1:]),
+        stop_on_failure=TESTS[1:],
         timeout=7.0,  # the runner's default: the request gave none
         files={module: "x = 2\n"},
-        changes={"pkg.mod": ["f", "C.g"]},
-        coverage=[module],
+        changes={"pkg.mod": ("f", "C.g")},
+        coverage=(module,),
         feedback=False,
     )
     # a fresh process finds the candidate's files written in the worktree
     assert (on_disk.files, on_disk.changes) == ({}, {})
-    assert (
-        RunRequest(TESTS, timeout=2.5).spec(tmp_path, tmp_path, 7.0, in_memory=True).timeout == 2.5
-    )
+    assert RunRequest(TESTS, timeout=2.5).resolved(tmp_path, 7.0, in_memory=True).timeout == 2.5
 
 
 def test_a_worker_request_survives_its_json_file(tmp_path: Path) -> None:
-    spec = RunRequest(TESTS, trace=TESTS).spec(tmp_path / "o", tmp_path, 3.0, in_memory=False)
+    spec = RunRequest(TESTS, trace=TESTS).resolved(tmp_path, 3.0, in_memory=False)
     request = WorkerRequest(
         root=str(tmp_path),
         user_root="/home/user/project",
         mode="serve",
-        run=vars(spec),
+        run=WorkerRun(str(tmp_path / "o"), spec),
         tests=list(TESTS),
         jobs_fd=5,
         answers_fd=6,
@@ -69,7 +72,7 @@ def test_a_worker_request_survives_its_json_file(tmp_path: Path) -> None:
     loaded = WorkerRequest.load(str(tmp_path / "request.json"))
 
     assert loaded == request
-    assert RunSpec(**(loaded.run or {})) == spec
+    assert loaded.run is not None and loaded.run.request == spec
 
 
 def emit(kind: str, **data: object) -> str:

@@ -12,8 +12,8 @@ from test_optoprime import NAME, PARAMETER, FakeLLM, answer
 
 from pytest_trace.model import TestResult
 from pytest_trace.optimizers.optoprime import OptoPrime
-from pytest_trace.repair.alternatives import Ambiguity, Validation
 from pytest_trace.repair.loop import Attempt, Budget, Callbacks, Group, optimize_group
+from pytest_trace.repair.outcome import Ambiguity, Validation
 
 SIGNATURE = "def apply_discount(price: float, percent: float) -> float:\n"
 HUGE = SIGNATURE + "    return " + " + ".join(["price"] * 10_000) + "\n"
