@@ -77,6 +77,9 @@ def pytest_configure(config: pytest.Config) -> None:
             from pytest_trace.runner.timeout import TestTimeLimit
 
             config.pluginmanager.register(TestTimeLimit(worker_request.timeout), "trace-timeout")
+            from pytest_trace.runner.picking import XdistSelection
+
+            config.pluginmanager.register(XdistSelection(worker_request), "trace-selection")
         else:
             config.pluginmanager.register(Worker(config, worker_request), "trace-worker")
     elif config.getoption("trace_optimize"):

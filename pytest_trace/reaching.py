@@ -8,6 +8,10 @@ and notes with :class:`~pytest_trace.trace.reach.ReachMonitor` the ones each tes
 the optimization needs no second run of the passing tests to learn which of them guard
 a change: only the failing tests are re-run, traced.
 
+It also notes a key of the parameters of each parametrized test a worker process
+may have to run (``runner.selection``): a worker finds the test by it when its id
+differs there.
+
 Under pytest-xdist each worker hands its findings to the controller at its end
 (``config.workeroutput``); the controller's instance merges them
 (``pytest_testnodedown``). A test whose reach could not be watched is listed in
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_trace.repair.feedback import TestTimeout
+from pytest_trace.runner.selection import item_key
 from pytest_trace.trace.reach import ReachMonitor
 from pytest_trace.trainable import iter_trainables
 
@@ -64,6 +69,10 @@ class ReachPlugin:
         self.timed_out: set[str] = set()
         #: Tests whose reach is not known.
         self.blind: set[str] = set()
+        #: Parametrized test that failed or reached a trainable (the tests a worker may
+        #: run) → the key of its parameters, by which a worker process
+        #: finds it when its id there differs (``selection``).
+        self.keys: dict[str, str] = {}
         #: False when a pytest-xdist worker reported nothing: no test's reach is known.
         self.complete = True
         self._modules = 0
@@ -110,7 +119,14 @@ class ReachPlugin:
                 self.blind.add(item.nodeid)
             elif self.monitor.names:
                 self.reached[item.nodeid] = list(self.monitor.names)
+            if self.monitor.blind or self.monitor.names:  # a worker may have to run it
+                self._note_key(item)
             self.monitor.names.clear()
+
+    def _note_key(self, item: pytest.Item) -> None:
+        # Paths in parameters are keyed relative to the repository (the worker's root).
+        if item.nodeid not in self.keys and (key := item_key(item, self.roots[-1:])):
+            self.keys[item.nodeid] = key
 
     def _watch(self) -> Generator[None, object, object]:
         with self.monitor.watching():
@@ -127,8 +143,10 @@ class ReachPlugin:
         return (yield from self._watch())
 
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:
-        if call.excinfo is not None and call.excinfo.errisinstance(TestTimeout):
-            self.timed_out.add(item.nodeid)
+        if call.excinfo is not None:  # failing tests are run again
+            self._note_key(item)
+            if call.excinfo.errisinstance(TestTimeout):
+                self.timed_out.add(item.nodeid)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.monitor.stop()
@@ -138,6 +156,7 @@ class ReachPlugin:
                 "reached": self.reached,
                 "timed_out": sorted(self.timed_out),
                 "blind": sorted(self.blind),
+                "keys": self.keys,
             }
 
     # -- pytest-xdist's controller ------------------------------------------------------
@@ -151,6 +170,7 @@ class ReachPlugin:
         self.reached.update(found.get("reached", {}))
         self.timed_out.update(found.get("timed_out", ()))
         self.blind.update(found.get("blind", ()))
+        self.keys.update(found.get("keys", {}))
 
 
 def watched_by(
@@ -160,6 +180,8 @@ def watched_by(
     ``reach`` (the registered :class:`ReachPlugin`, if any) watched."""
     from pytest_trace.runner.recording import Watched
 
-    if reach is None or not reach.complete:  # the recording run learns the reach
+    if reach is None:
         return Watched(outcomes, durations, blind=set(outcomes))
-    return Watched(outcomes, durations, reach.reached, reach.timed_out, reach.blind)
+    if not reach.complete:  # the recording run learns the reach
+        return Watched(outcomes, durations, blind=set(outcomes), keys=reach.keys)
+    return Watched(outcomes, durations, reach.reached, reach.timed_out, reach.blind, reach.keys)

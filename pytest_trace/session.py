@@ -211,6 +211,7 @@ class OptimizeSession:
             report.unmatched_patterns = [p for p, names in report.selected.items() if not names]
         reach = self.config.pluginmanager.get_plugin("trace-reach")
         watched = watched_by(reach, self.outcomes, self.durations)
+        runner.keys = dict(watched.keys)
         tests = server_tests(watched, failed)
         with ExitStack() as stack:
             evaluator: Evaluator = runner
@@ -235,6 +236,9 @@ class OptimizeSession:
             self._progress(f"recording the trace of {len(failed)} failing test(s)")
             requests = recording_requests(watched, failed, settings.timeout)
             survey = merge_survey(watched, evaluator.run_many(requests))
+            unselected = [nodeid for nodeid in failed if nodeid in survey.unselected]
+            if unselected:
+                self._progress(f"{len(unselected)} failing test(s) not found: {survey.problem}")
             try:
                 self._repair(
                     repo,

@@ -18,8 +18,9 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from pytest_trace.model import TestResult
 from pytest_trace.runner import reaper
@@ -31,11 +32,14 @@ from pytest_trace.runner.protocol import (
     read_output,
 )
 from pytest_trace.runner.reaper import address_space
+from pytest_trace.runner.selection import command_line
 from pytest_trace.runner.tempdirs import OwnedTempDir
 from pytest_trace.vcs import litter
 
 #: Seconds a worker may take beyond the per-test limits (start-up, collection).
 STARTUP_ALLOWANCE = 60.0
+#: pytest's exit status when it refuses its command line (say, a test it cannot find).
+USAGE_ERROR = 4
 #: Seconds the reaper gets to kill a worker's processes before it is killed itself.
 STOP_GRACE = 10.0
 _MIB = 1024 * 1024
@@ -46,18 +50,6 @@ def _signal_name(code: int) -> str:
         return f"signal {code} ({signal.Signals(code).name})"
     except ValueError:
         return f"signal {code}"
-
-
-#: Up to this many tests are named one by one on a worker's command line (so that
-#: pytest-xdist workers, which collect by themselves, run just those); more, by file.
-MAX_NODEIDS_ON_COMMAND_LINE = 200
-
-
-def selection_args(nodeids: Sequence[str]) -> list[str]:
-    """What to give pytest on the command line for these test ids."""
-    if len(nodeids) <= MAX_NODEIDS_ON_COMMAND_LINE:
-        return list(dict.fromkeys(nodeids))
-    return list(dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids))
 
 
 class WorkerRunner:
@@ -82,6 +74,7 @@ class WorkerRunner:
         memory_mb: float = 0.0,
         baseline: int | None = None,
         keep: Sequence[str] = (),
+        keys: Mapping[str, str] | None = None,
     ) -> None:
         self.root = root
         self.worktree = worktree
@@ -98,6 +91,11 @@ class WorkerRunner:
         self.baseline = (address_space() or 0) if baseline is None else baseline
         #: Ignored files copied into the worktree (relative paths): kept by resets.
         self.keep = list(keep)
+        #: The keys of the user's parametrized tests (``selection.item_key``), by id.
+        self.keys: dict[str, str] = dict(keys or {})
+        #: Tests a worker process could not select, and why: no process is started
+        #: again for them alone (the next would not find them either).
+        self.unselectable: dict[str, str] = {}
         self.runs = 0
 
     def with_args(self, extra_args: Sequence[str]) -> WorkerRunner:
@@ -114,6 +112,7 @@ class WorkerRunner:
             memory_mb=self.memory_mb,
             baseline=self.baseline,
             keep=self.keep,
+            keys=self.keys,
         )
 
     def memory_limit(self) -> int:
@@ -154,19 +153,27 @@ class WorkerRunner:
         if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
             command += ["-p", "pytest_trace.plugin"]
         command += ["--rootdir", str(self.root), "-q", "--no-header", *self.extra_args]
-        return command + selection_args(nodeids)
+        # Test functions, not ids: the worker picks the tests (``selection``).
+        return command + command_line(nodeids)
 
-    def worker_request(self, **fields: object) -> WorkerRequest:
+    def worker_request(self, **fields: Any) -> WorkerRequest:
+        run: WorkerRun | None = fields.get("run")
+        tests = fields.get("tests") or (run.request.tests if run is not None else ())
         return WorkerRequest(
             root=str(self.worktree),
             user_root=str(self.user_root),
             timeout=self.timeout,
             patterns=list(self.patterns),
-            **fields,  # type: ignore[arg-type]
+            keys={nodeid: self.keys[nodeid] for nodeid in tests if nodeid in self.keys},
+            **fields,
         )
 
     def run(self, request: RunRequest) -> RunOutcome:
-        """Write the candidate's files into the worktree and run a worker on them."""
+        """Write the candidate's files into the worktree and run a worker on them
+        (none when no test of the request can be selected)."""
+        wanted = list(dict.fromkeys(request.tests))
+        if wanted and all(nodeid in self.unselectable for nodeid in wanted):
+            return self.not_selected(wanted)
         self.runs += 1
         with OwnedTempDir("run") as tmp:
             request_path = tmp / "request.json"
@@ -182,6 +189,12 @@ class WorkerRunner:
             finally:
                 self.reset()
             outcome = read_output(output)
+            if returncode == USAGE_ERROR and not outcome.results:
+                outcome.unselected = wanted
+                outcome.problem = f"pytest refused the selection of the tests:\n{_tail(log)}"
+            for nodeid in outcome.unselected:
+                result = outcome.results.get(nodeid)
+                self.unselectable[nodeid] = result.feedback if result else outcome.problem
             explain_missing(
                 outcome,
                 request.tests,
@@ -191,6 +204,15 @@ class WorkerRunner:
                 _tail(log),
             )
             return outcome
+
+    def not_selected(self, tests: Sequence[str]) -> RunOutcome:
+        """The outcome of a run of ``tests`` that could not be selected before."""
+        outcome = RunOutcome(finished=True, unselected=list(tests))
+        for nodeid in tests:
+            feedback = self.unselectable[nodeid]
+            outcome.results[nodeid] = TestResult(nodeid, "error", feedback=feedback)
+        outcome.problem = f"{len(tests)} of the tests could not be selected in a worker process"
+        return outcome
 
     def run_many(self, requests: Sequence[RunRequest]) -> list[RunOutcome]:
         """One after the other: a fresh process each."""

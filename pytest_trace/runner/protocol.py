@@ -130,6 +130,8 @@ class WorkerRequest:
     timeout: float = 0.0
     #: ``--trace-trainable`` patterns (``module:qualname``): trainable without the decorator.
     patterns: list[str] = field(default_factory=list)
+    #: The keys of the parametrized tests of the user's run (``selection.item_key``).
+    keys: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str) -> WorkerRequest:
@@ -237,6 +239,8 @@ class RunOutcome:
     problem: str = ""
     swap_error: str = ""
     finished: bool = False
+    #: The tests the worker could not find among those it collected (``selection``).
+    unselected: list[str] = field(default_factory=list)
     #: For each measured file (absolute path): line number → tests that ran it.
     coverage: dict[str, dict[int, list[str]]] = field(default_factory=dict)
 
@@ -280,6 +284,9 @@ def read_output(output: Path) -> RunOutcome:
             outcome.swap_error = data["message"]
         elif kind == "done":
             outcome.finished = True
+        elif kind == "unselected":
+            outcome.unselected += data["tests"]
+            outcome.problem = outcome.problem or data["message"]
         elif kind == "coverage":
             outcome.coverage[data["file"]] = {int(k): v for k, v in data["lines"].items()}
     return outcome

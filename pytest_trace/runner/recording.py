@@ -29,13 +29,15 @@ MIN_SHORT_LIMIT = 2.0
 class Watched:
     """What the user's run told: per test, its outcome (``passed``, ``failed``, ...),
     its duration, the trainables it reached; the tests that hit the time limit; the
-    tests whose reach is not known (``blind``)."""
+    tests whose reach is not known (``blind``); the keys of the parametrized tests'
+    parameters (``selection.item_key``)."""
 
     outcomes: Mapping[str, str]
     durations: Mapping[str, float] = field(default_factory=dict)
     reached: Mapping[str, Sequence[str]] = field(default_factory=dict)
     timed_out: set[str] = field(default_factory=set)
     blind: set[str] = field(default_factory=set)
+    keys: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def passed(self) -> list[str]:
@@ -88,6 +90,7 @@ def survey(watched: Watched, outcomes: Sequence[RunOutcome]) -> RunOutcome:
         merged.parameters.update(outcome.parameters)
         merged.collection_errors += outcome.collection_errors
         merged.problem = merged.problem or outcome.problem
+        merged.unselected += outcome.unselected
     for nodeid in watched.passed:
         if nodeid not in merged.results:
             merged.results[nodeid] = TestResult(

@@ -64,7 +64,11 @@ class Worker:
         self.redact = Redactor.from_environment(os.environ, [self.user_root or self.root])
         self.found = Discovery(self.root, self.user_root, request.patterns, self._announce)
         self.collection_errors: list[dict[str, str]] = []
+        #: The selected items by the ids of the user's run, and the ids of this process
+        #: that differ from them (``selection.resolve``); every id collected here.
         self.items: dict[str, pytest.Item] = {}
+        self.alias: dict[str, str] = {}
+        self.collected: list[str] = []
         self.states: dict[str, TestState] = {}
         self.remote: dict[str, TestState] = {}
         self.stopped = False
@@ -120,16 +124,16 @@ class Worker:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        self.items = {item.nodeid: item for item in items}
+        from pytest_trace.runner.picking import pick
+
         wanted = self.run.tests if self.run is not None else self.request.tests
-        if wanted is None:
-            return
-        selected = [self.items[nodeid] for nodeid in dict.fromkeys(wanted) if nodeid in self.items]
-        chosen = {id(item) for item in selected}
-        deselected = [item for item in items if id(item) not in chosen]
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
-        items[:] = selected
+        roots = [str(self.root), *([str(self.user_root)] if self.user_root else [])]
+        picked = pick(config, items, wanted, self.request.keys, roots)
+        self.items, self.alias, self.collected = picked.items, picked.alias, picked.collected
+
+    def _id(self, nodeid: str) -> str:
+        """The id of the user's run of the test this process calls ``nodeid``."""
+        return self.alias.get(nodeid, nodeid)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._discover()
@@ -137,10 +141,15 @@ class Worker:
             self._report_missing(self.run.tests)
 
     def _report_missing(self, tests: Sequence[str]) -> None:
-        for nodeid in tests:
-            if nodeid not in self.items:
-                result = TestResult(nodeid, "error", feedback=f"{nodeid}: test not found")
-                self._emit("result", to_json(result))
+        from pytest_trace.runner.selection import missing_feedback
+
+        missing = [nodeid for nodeid in dict.fromkeys(tests) if nodeid not in self.items]
+        feedback = [missing_feedback(nodeid, self.collected) for nodeid in missing]
+        for nodeid, text in zip(missing, feedback, strict=True):
+            self._emit("result", to_json(TestResult(nodeid, "error", feedback=text)))
+        if missing:
+            message = f"{len(missing)} of the tests could not be selected in the worker process"
+            self._emit("unselected", {"tests": missing, "message": f"{message}: {feedback[0]}"})
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -292,30 +301,32 @@ class Worker:
     ) -> Generator[None, object, object]:
         if self.run is None:
             return (yield)
-        self.states[item.nodeid] = TestState()
+        nodeid = self._id(item.nodeid)
+        self.states[nodeid] = TestState()
         if self.coverage is not None:
-            self.coverage.switch_context(item.nodeid)
-        with self._recording(item.nodeid) as recording:
+            self.coverage.switch_context(nodeid)
+        with self._recording(nodeid) as recording:
             result = yield
         self._finish(item, recording)
         return result
 
     def _finish(self, item: pytest.Item, recording: Recorder | Reach | None) -> None:
         assert self.run is not None
-        state = self.states.pop(item.nodeid)
+        nodeid = self._id(item.nodeid)
+        state = self.states.pop(nodeid)
         trace = reached = None
         if isinstance(recording, Recorder):
-            trace = recording.graph(item.nodeid, source_of_test(item))
+            trace = recording.graph(nodeid, source_of_test(item))
             reached = trace.functions
         elif isinstance(recording, Reach):
             reached = list(recording.names)
         # A test that must pass may not skip either, but a skip of the test's own making
         # does not stop the run: the controller judges it (``TestResult.not_failing``).
         failed = state.outcome != "passed" and not state.skip_own
-        if failed and item.nodeid in self.run.stop_on_failure:
+        if failed and nodeid in self.run.stop_on_failure:
             self.stopped = True
             item.session.shouldstop = "pytest-trace: a test that must pass failed"
-        result = state.result(item.nodeid)
+        result = state.result(nodeid)
         result.trace, result.reached = trace, reached or []
         self._emit_result(result)
 
@@ -324,7 +335,7 @@ class Worker:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
-        state = self.states.get(item.nodeid)
+        state = self.states.get(self._id(item.nodeid))
         if state is not None:
             feedback = self.run is not None and self.run.feedback
             state.add_report(
@@ -344,7 +355,7 @@ class Worker:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Results of tests run elsewhere (pytest-xdist workers) arrive only as reports."""
-        if self.run is not None and report.nodeid not in self.states:
+        if self.run is not None and self._id(report.nodeid) not in self.states:
             state = self.remote.setdefault(report.nodeid, TestState())
             state.add_remote_report(report)
             if report.when == "teardown":
