@@ -164,3 +164,18 @@ def test_only_plausible_candidates_keep_the_search_going_within_the_budget() -> 
     assert len(optimizer.problems) == 3
     assert result.status == "plausible"
     assert "budget of 3 candidates" in result.message
+
+
+def test_the_search_for_alternatives_never_takes_longer_than_the_fix() -> None:
+    from pytest_trace.repair.alternatives import MIN_ALTERNATIVE_SECONDS, settled
+    from pytest_trace.repair.outcome import Alternative
+
+    good = Alternative({NAME: GOOD}, Attempt(1, "fixed", 2), {}, 1, 0.0, 0)
+    budget = Budget(alternatives=32)
+    assert not settled([good], 3, budget, seconds=9.0, found_after=10.0)
+    assert settled([good], 3, budget, seconds=11.0, found_after=10.0)  # the fix took 10 s
+    assert not settled([good], 3, budget, seconds=MIN_ALTERNATIVE_SECONDS - 1, found_after=0.1)
+    assert settled([good], 32, budget, seconds=0.0, found_after=10.0)  # the candidates' budget
+    blocked = Alternative({NAME: COPIED}, Attempt(1, "plausible", 2), {}, 1, 0.0, 0)
+    blocked.attempt.concerns = (CONCERN,)
+    assert not settled([blocked], 99, budget, seconds=99.0, found_after=1.0)  # none passes

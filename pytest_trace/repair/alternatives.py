@@ -48,10 +48,25 @@ def validate(
     return None
 
 
-def settled(alternatives: Sequence[Alternative], extra: int, budget: Budget) -> bool:
+#: The search for alternatives may always take this long, however fast the first fix came.
+MIN_ALTERNATIVE_SECONDS = 5.0
+
+
+def settled(
+    alternatives: Sequence[Alternative],
+    extra: int,
+    budget: Budget,
+    *,
+    seconds: float = 0.0,
+    found_after: float = float("inf"),
+) -> bool:
     """Whether the search for alternatives is over: one passes the checks, and ``extra``
-    candidates were tested after the first that passed, the budget for alternatives."""
-    return any(not a.blocking for a in alternatives) and extra >= budget.alternatives
+    candidates were tested after the first that passed (the budget for alternatives), or
+    the ``seconds`` since then exceed what finding the first took (``found_after``, at
+    least :data:`MIN_ALTERNATIVE_SECONDS`): alternatives never cost more than the fix."""
+    if not any(not a.blocking for a in alternatives):
+        return False
+    return extra >= budget.alternatives or seconds > max(MIN_ALTERNATIVE_SECONDS, found_after)
 
 
 def plausible_feedback(alternative: Alternative, total: int) -> str:

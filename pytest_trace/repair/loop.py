@@ -122,6 +122,7 @@ def optimize_group(
     alternatives: list[Alternative] = []
     found: Alternative | None = None  # the first that passes, validated by the whole suite
     found_at = 0  # candidates tested when it was found
+    found_after = 0.0  # seconds the search took to find it
 
     iterations = budget.max_iterations
     for iteration in itertools.count(1) if iterations is None else range(1, iterations + 1):
@@ -231,7 +232,7 @@ def optimize_group(
                     explain=regression_feedback,
                 )
                 alternatives = [a for a in alternatives if a.attempt.verdict != "regressed"]
-                found_at = result.candidates
+                found_at, found_after = result.candidates, time.monotonic() - started
         accepted = None
         for _, _, attempt, candidate, outcome in sorted(ranked, key=lambda r: r[:2])[
             : MAX_VALIDATIONS_PER_BATCH if found is None else 0
@@ -272,7 +273,13 @@ def optimize_group(
         callbacks.on_iteration(
             _progress(iteration, iterations, attempts, score, total, result.candidates)
         )
-        if found is not None and settled(alternatives, result.candidates - found_at, budget):
+        if found is not None and settled(
+            alternatives,
+            result.candidates - found_at,
+            budget,
+            seconds=time.monotonic() - started - found_after,
+            found_after=found_after,
+        ):
             break
 
     if found is not None:
