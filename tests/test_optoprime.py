@@ -323,7 +323,7 @@ def test_long_feedback_and_memory_are_bounded() -> None:
     _, user = OptoPrime(FakeLLM([]), max_prompt_chars=20_000).build_prompt(problem)
     feedback = section(user, "Feedback")
     assert len(feedback) <= 5_000 + 100
-    assert "characters omitted] ..." in feedback
+    assert "characters omitted …" in feedback
     assert feedback.startswith("E   assert 1 == 2")
     assert "attempt 4" in user  # the most recent attempt is kept
     assert "attempt 0" not in user  # older ones give way to the budget

@@ -272,7 +272,7 @@ def test_budget_is_respected(max_chars: int) -> None:
 def test_long_values_are_shortened_with_a_count() -> None:
     trace = TraceGraph(test=TEST, calls=[CallNode(1, RATE, {"p": Value("str", "y" * 30_000)})])
     inputs = render_traces([trace], PARAMETERS, max_chars=5_000).inputs
-    assert "more characters]" in inputs
+    assert "characters omitted …" in inputs
     assert len(inputs) < 5_000
 
 

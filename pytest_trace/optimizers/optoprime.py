@@ -38,6 +38,7 @@ from pytest_trace.optimizers.prompts import (
 from pytest_trace.repair import constant_edits as constants
 from pytest_trace.repair.source_edits import EditError, normalize_function_source
 from pytest_trace.settings import DEFAULT_MAX_PROMPT_TOKENS
+from pytest_trace.text.clip import clip
 from pytest_trace.trace.render import render_traces
 
 #: Characters per token assumed when bounding the prompt: GPT tokenizers give about 4 for
@@ -245,7 +246,7 @@ def _check_suggestion(
 
 def _preview(value: object) -> str:
     text = json.dumps(value, default=repr)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return clip(text, 60)
 
 
 def _with_truncation(message: str, completion: Completion) -> str:
@@ -259,9 +260,4 @@ def _with_truncation(message: str, completion: Completion) -> str:
 
 def _bounded(text: str, limit: int) -> str:
     """``text``, or its beginning and end with a marker when it is longer than ``limit``."""
-    if len(text) <= limit:
-        return text
-    head = limit * 2 // 3
-    tail = limit - head
-    omitted = len(text) - head - tail
-    return f"{text[:head]}\n... [{omitted:,} characters omitted] ...\n{text[-tail:]}"
+    return clip(text, limit, keep="middle")

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pytest_trace.model import CallNode, Parameter, TraceGraph, Value
+from pytest_trace.text.clip import clip
 
 DEFAULT_MAX_NODES = 40
 #: The smallest bound honoured: a trace's calls, a run of omitted calls, a note.
@@ -282,4 +283,4 @@ def _blocks(text: str) -> list[list[str]]:
 
 
 def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text, limit)

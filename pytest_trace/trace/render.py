@@ -43,6 +43,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from pytest_trace.model import CallNode, Parameter, TraceGraph
+from pytest_trace.text.clip import clip
 from pytest_trace.trace import details
 from pytest_trace.trace.render_lines import (
     Names,
@@ -330,13 +331,4 @@ def _clip(sections: TraceSections, max_chars: int) -> TraceSections:
 
 
 def _clip_one(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    marker = f"\n... [cut to fit the prompt: {len(text):,} characters in all]"
-    if limit <= len(marker):
-        return text[: max(0, limit)]
-    cut = limit - len(marker)
-    line_end = text.rfind("\n", 0, cut + 1)
-    if line_end > cut // 2:
-        cut = line_end  # end on a whole line when that does not waste much
-    return text[:cut] + marker
+    return clip(text, limit, at="line")

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from pytest_trace.model import CallNode, TraceGraph, Value
+from pytest_trace.text.clip import clip
 
 #: Calls nested deeper than this are not indented further.
 MAX_INDENT_LEVELS = 8
@@ -135,10 +136,4 @@ def result_line(call: CallNode, name: str, limit: int) -> str:
 
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters (at a line end when one is near), with a count."""
-    if len(text) <= limit:
-        return text
-    cut = limit
-    line_end = text.rfind("\n", 0, limit + 1)
-    if line_end > limit // 2:
-        cut = line_end + 1
-    return f"{text[:cut]}... [{len(text) - cut:,} more characters]"
+    return clip(text, limit, at="line")

@@ -13,6 +13,7 @@ import warnings
 from pytest_trace.optimizers.mutations.model import FunctionNode, code_key, compiled
 from pytest_trace.optimizers.mutations.nodes import count_tokens
 from pytest_trace.repair.source_edits import split_lines
+from pytest_trace.text.clip import clip
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 MAX_DESCRIPTION = 70
@@ -132,4 +133,4 @@ def one_line(text: str) -> str:
 
 
 def short(text: str) -> str:
-    return text if len(text) <= MAX_DESCRIPTION else text[: MAX_DESCRIPTION - 1] + "…"
+    return clip(text, MAX_DESCRIPTION)
