@@ -126,6 +126,45 @@ def test_alternatives_that_disagree_give_the_smallest_input_and_the_settling_tes
     )
 
 
+def period_buggy(text):  # "P12" is 12 periods; it tests the wrong end of the text
+    if text.endswith("P"):
+        return int(text[1:])
+    raise ValueError(text)
+
+
+def period_negated(text):
+    if not text.endswith("P"):
+        return int(text[1:])
+    raise ValueError(text)
+
+
+def period_start(text):
+    if text.startswith("P"):
+        return int(text[1:])
+    raise ValueError(text)
+
+
+def test_where_the_original_raises_one_alternative_raising_as_it_did_disagrees_with_one_returning():
+    concerns, [disagreement] = check_function(
+        "period",
+        period_buggy,
+        [period_start, period_negated],
+        [Call(("P12",))],
+        module="dates",
+        seconds=LONG,
+    )
+
+    assert concerns == [[], []]
+    assert disagreement.results[0] == "raises ValueError"
+    assert disagreement.results[1].isdigit()
+    assert disagreement.test.startswith(
+        "import pytest\nfrom dates import period\nwith pytest.raises(ValueError):\n    period("
+    )
+    assert disagreement.test.endswith(
+        f"# the alternative ranked 2 returns {disagreement.results[1]}"
+    )
+
+
 def test_a_candidate_that_crashes_is_left_out_of_the_disagreements():
     concerns, disagreements = check_function(
         "mean", mean, [mean_unguarded, mean], [Call(([2, 4],))]

@@ -9,13 +9,15 @@ and each candidate side by side on those inputs (each call on a deep copy,
 - a candidate raises where the original returned: a blocking ``new-crash``
   :class:`~pytest_trace.checks.Concern`, unless the failing tests expect that
   exception (``expected``: names of exception classes);
-- two candidates both return, and return different values: a
-  :class:`~pytest_trace.checks.ambiguity.Disagreement`, with the assertion that
-  would settle it.
+- two candidates both return, and return different values, or, where the original
+  raised, one raises as it did and the other returns: a
+  :class:`~pytest_trace.checks.ambiguity.Disagreement`, with the assertion (or the
+  ``pytest.raises`` block) that would settle it.
 
-Inputs on which the original raises are skipped. Everything is bounded: a time budget
-per search, a number of examples, and a time limit per call (``SIGALRM``, where it
-can be used). Pure: no pytest; candidate code is expected to run in a forked child.
+Inputs on which the original raises are skipped by the search for new crashes.
+Everything is bounded: a time budget per search, a number of examples, and a time
+limit per call (``SIGALRM``, where it can be used). Pure: no pytest; candidate code is
+expected to run in a forked child.
 """
 
 from __future__ import annotations
@@ -176,10 +178,9 @@ def check_function(
         first = survivors[0]
 
         def differ(call: Call, key: str, a: int = first + 1, b: int = other + 1) -> bool:
-            if returned(call, key) is None:
-                return False
+            before = runner.outcome(0, call, key)
             x, y = runner.outcome(a, call, key), runner.outcome(b, call, key)
-            return bool(x and y and not x.raised and not y.raised and x.value != y.value)
+            return before is not None and x is not None and y is not None and _differ(before, x, y)
 
         found = runner.search(strategy, seconds, differ)
         if found is not None:
@@ -188,6 +189,20 @@ def check_function(
             disagreement = _disagreement(name, found, runner, first, (other, rank), method, module)
             disagreements.setdefault(disagreement.call, disagreement)
     return concerns, list(disagreements.values())
+
+
+def _differ(before: Outcome, x: Outcome, y: Outcome) -> bool:
+    """Whether two candidates disagree on a call the original made ``before``: both
+    return, different values; or the original raised, and one raises as it did while the
+    other returns (they disagree on whether the input is valid). A candidate that raises
+    where the original returned is a new crash, not a disagreement."""
+    if not x.raised and not y.raised:
+        return not before.raised and x.value != y.value
+    if not before.raised or before.raised[0] == HANG:
+        return False
+    return (x.raised[:1] == before.raised[:1] and not y.raised) or (
+        y.raised[:1] == before.raised[:1] and not x.raised
+    )
 
 
 def _disagreement(
@@ -203,8 +218,17 @@ def _disagreement(
     outcomes = [runner.outcome(i + 1, call, key) for i in range(len(runner.functions) - 1)]
     results = tuple(o.describe() if o else "not run" for o in outcomes)
     text = describe_call(name, call, method=method)
-    comment = f"# the alternative ranked {other[1]} returns {results[other[0]]}"
-    test = f"assert {text} == {results[first]}  {comment}"
+    theirs = outcomes[other[0]]
+    says = results[other[0]] if theirs and theirs.raised else f"returns {results[other[0]]}"
+    comment = f"# the alternative ranked {other[1]} {says}"
+    ours = outcomes[first]
+    if ours is not None and ours.raised:  # the first raises as the original did
+        test = f"with pytest.raises({ours.raised[0]}):\n    {text}  {comment}"
+        imports = ["import pytest"]
+    else:
+        test = f"assert {text} == {results[first]}  {comment}"
+        imports = []
     if module:
-        test = f"from {module} import {name.split('.')[0]}\n{test}"
+        imports.append(f"from {module} import {name.split('.')[0]}")
+    test = "\n".join([*imports, test])
     return Disagreement(f"{module}.{name}" if module else name, text, results, test)
