@@ -254,3 +254,16 @@ def test_the_exceptions_tests_expect_are_read_from_their_source():
 
     assert expected_exceptions(source) == {"ValueError", "Refused", "KeyError", "TypeError"}
     assert expected_exceptions("def broken(:") == set()
+
+
+def test_strings_nearby_include_one_character_replaced_at_either_end():
+    from pytest_trace.checks.strategies import neighbours
+
+    found = find(
+        neighbours("P2000-01"), lambda s: s[1:] == "2000-01" and s[0] != "P", settings=FIND
+    )
+    assert found[1:] == "2000-01"
+    found = find(
+        neighbours("P2000-01"), lambda s: s[:-1] == "P2000-0" and s[-1] != "1", settings=FIND
+    )
+    assert found[:-1] == "P2000-0"

@@ -58,6 +58,9 @@ def _floats(value: float) -> st.SearchStrategy[Any]:
 def _strings(value: str) -> st.SearchStrategy[Any]:
     edits = ["", value, value[1:], value[:-1], value + value[-1:], value.upper(), value.lower()]
     alphabet = sorted(set(value)) or ["a"]
+    # One character replaced at either end (where prefixes and suffixes are checked).
+    others = [c for c in alphabet if value and c not in (value[0], value[-1])][:3]
+    edits += [c + value[1:] for c in others] + [value[:-1] + c for c in others]
     return st.sampled_from(list(dict.fromkeys(edits))) | st.text(
         st.sampled_from(alphabet), max_size=min(len(value) + 2, MAX_TEXT)
     )
