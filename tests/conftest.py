@@ -87,6 +87,17 @@ def tree_state(path: Path) -> dict[str, object]:
     }
 
 
+def commit_new_repository(path: Path, message: str) -> None:
+    """A fresh git repository on ``main`` at ``path``, everything in it committed."""
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.name", "Test Author")
+    git(path, "config", "user.email", "author@example.com")
+    # runpytest_subprocess keeps its --basetemp and output files inside the project.
+    (path / ".git" / "info" / "exclude").write_text("\n".join(PYTESTER_FILES) + "\n")
+    git(path, "add", "-A")
+    git(path, "commit", "-qm", message)
+
+
 class Project:
     """A sample project copied into a pytester directory and committed to a fresh repo."""
 
@@ -94,13 +105,7 @@ class Project:
         self.pytester = pytester
         self.path = pytester.path
         shutil.copytree(SAMPLES / sample, self.path, dirs_exist_ok=True)
-        git(self.path, "init", "-q", "-b", "main")
-        git(self.path, "config", "user.name", "Test Author")
-        git(self.path, "config", "user.email", "author@example.com")
-        # runpytest_subprocess keeps its --basetemp and output files inside the project.
-        (self.path / ".git" / "info" / "exclude").write_text("\n".join(PYTESTER_FILES) + "\n")
-        git(self.path, "add", "-A")
-        git(self.path, "commit", "-qm", f"sample {sample}")
+        commit_new_repository(self.path, f"sample {sample}")
 
     def state(self) -> dict[str, object]:
         return tree_state(self.path)

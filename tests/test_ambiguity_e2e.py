@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import PYTESTER_FILES, git
+from conftest import commit_new_repository, git
 
 MODULE = '''from pytest_trace import trainable
 
@@ -39,12 +39,7 @@ def people(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest
     (path / "people" / "ages.py").write_text(MODULE)
     (path / "tests").mkdir()
     (path / "tests" / "test_ages.py").write_text(TESTS)
-    git(path, "init", "-q", "-b", "main")
-    git(path, "config", "user.name", "Test Author")
-    git(path, "config", "user.email", "author@example.com")
-    (path / ".git" / "info" / "exclude").write_text("\n".join(PYTESTER_FILES) + "\n")
-    git(path, "add", "-A")
-    git(path, "commit", "-qm", "people")
+    commit_new_repository(path, "people")
     return pytester
 
 

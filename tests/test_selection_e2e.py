@@ -11,7 +11,7 @@ from glob import escape
 from pathlib import Path
 
 import pytest
-from conftest import PYTESTER_FILES, git
+from conftest import commit_new_repository, git
 
 from pytest_trace.runner.fresh import RunRequest, WorkerRunner
 
@@ -70,12 +70,7 @@ def money_project(pytester: pytest.Pytester, *, stable_repr: bool) -> Path:
     (path / "money" / "amounts.py").write_text(MODULE.format(repr=REPR if stable_repr else ""))
     (path / "tests").mkdir()
     (path / "tests" / "test_amounts.py").write_text(TESTS)
-    git(path, "init", "-q", "-b", "main")
-    git(path, "config", "user.name", "Test Author")
-    git(path, "config", "user.email", "author@example.com")
-    (path / ".git" / "info" / "exclude").write_text("\n".join(PYTESTER_FILES) + "\n")
-    git(path, "add", "-A")
-    git(path, "commit", "-qm", "money")
+    commit_new_repository(path, "money")
     return path
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import PYTESTER_FILES, answer, git
+from conftest import answer, commit_new_repository, git
 
 NAME = "words.plural.plural"
 MODULE = '''from pytest_trace import trainable
@@ -54,12 +54,7 @@ def words(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
     (path / "words" / "plural.py").write_text(MODULE)
     (path / "tests").mkdir()
     (path / "tests" / "test_plural.py").write_text(TESTS)
-    git(path, "init", "-q", "-b", "main")
-    git(path, "config", "user.name", "Test Author")
-    git(path, "config", "user.email", "author@example.com")
-    (path / ".git" / "info" / "exclude").write_text("\n".join(PYTESTER_FILES) + "\n")
-    git(path, "add", "-A")
-    git(path, "commit", "-qm", "words")
+    commit_new_repository(path, "words")
     return pytester
 
 
