@@ -20,6 +20,19 @@ SAMPLES = Path(__file__).resolve().parent.parent / "sample_projects"
 PYTESTER_FILES = ("runpytest-*", "stdout", "stderr")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _bytecode_caches() -> Iterator[None]:
+    """The pytest processes the tests start keep bytecode caches, as on a user's machine.
+
+    With ``PYTHONDONTWRITEBYTECODE`` set (some CI images set it), each of them would
+    compile the plugin's modules and rewrite their asserts again, about a second apiece.
+    The plugin's own fresh test processes still write none (``runner/fresh.py``).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+        yield
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # With pytest-xdist, hand out tests a few at a time (its default sends each worker a
     # quarter of its share at once), so that the slowest, which start first (below),
@@ -92,8 +105,10 @@ def commit_new_repository(path: Path, message: str) -> None:
     git(path, "init", "-q", "-b", "main")
     git(path, "config", "user.name", "Test Author")
     git(path, "config", "user.email", "author@example.com")
-    # runpytest_subprocess keeps its --basetemp and output files inside the project.
-    (path / ".git" / "info" / "exclude").write_text("\n".join(PYTESTER_FILES) + "\n")
+    # runpytest_subprocess keeps its --basetemp and output files inside the project;
+    # Python its bytecode caches, which real projects ignore too.
+    ignored = [*PYTESTER_FILES, "__pycache__/"]
+    (path / ".git" / "info" / "exclude").write_text("\n".join(ignored) + "\n")
     git(path, "add", "-A")
     git(path, "commit", "-qm", message)
 

@@ -7,7 +7,7 @@ import json
 import textwrap
 
 import pytest
-from conftest import answer, git, tree_state
+from conftest import answer, commit_new_repository, git, tree_state
 
 SHOP = '''\
 """A shop."""
@@ -47,10 +47,7 @@ def make_repo(pytester: pytest.Pytester, files: dict[str, str]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(textwrap.dedent(text) if path.startswith("tests") else text)
     (pytester.path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
-    git(pytester.path, "init", "-q", "-b", "main")
-    (pytester.path / ".git" / "info" / "exclude").write_text("runpytest-*\nstdout\nstderr\n")
-    for args in (["add", "-A"], ["commit", "-qm", "shop"]):
-        git(pytester.path, "-c", "user.name=T", "-c", "user.email=t@example.com", *args)
+    commit_new_repository(pytester.path, "shop")
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:

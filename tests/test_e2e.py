@@ -182,7 +182,11 @@ def test_no_git_repository_is_a_clear_error(pytester, llm):
     )
 
     def listing() -> list[str]:  # what the user made; tools' caches (.benchmarks) aside
-        names = (p.name for p in pytester.path.iterdir() if not p.name.startswith("."))
+        names = (
+            p.name
+            for p in pytester.path.iterdir()
+            if not p.name.startswith(".") and p.name != "__pycache__"
+        )
         return sorted(n for n in names if not any(fnmatch(n, f) for f in PYTESTER_FILES))
 
     before = listing()

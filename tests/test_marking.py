@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import git, tree_state
+from conftest import commit_new_repository, git, tree_state
 
 from pytest_trace.settings import Settings
 
@@ -51,10 +51,7 @@ def shop(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.P
     (pytester.path / "tests").mkdir()
     (pytester.path / "tests" / "test_cart.py").write_text(TESTS)
     (pytester.path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
-    git(pytester.path, "init", "-q", "-b", "main")
-    (pytester.path / ".git" / "info" / "exclude").write_text("runpytest-*\nstdout\nstderr\n")
-    for args in (["add", "-A"], ["commit", "-qm", "shop"]):
-        git(pytester.path, "-c", "user.name=T", "-c", "user.email=t@example.com", *args)
+    commit_new_repository(pytester.path, "shop")
     return pytester
 
 

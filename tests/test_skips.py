@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import git, tree_state
+from conftest import commit_new_repository, git, tree_state
 
 from pytest_trace.model import TestResult, result_from_json, to_json
 
@@ -63,9 +63,7 @@ def shop(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.P
     (pytester.path / "tests").mkdir()
     (pytester.path / "tests" / "test_prices.py").write_text(TESTS)
     (pytester.path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
-    git(pytester.path, "init", "-q", "-b", "main")
-    (pytester.path / ".git" / "info" / "exclude").write_text("runpytest-*\nstdout\nstderr\n")
-    commit(pytester, "shop")
+    commit_new_repository(pytester.path, "shop")
     return pytester
 
 
