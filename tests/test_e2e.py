@@ -260,24 +260,6 @@ def test_failing_tests_that_reach_no_trainable_are_listed(project, llm):
     assert len(server.requests) == 1
 
 
-def test_a_hanging_test_times_out_and_becomes_feedback(project, llm):
-    cart = project.path / "pricing" / "cart.py"
-    cart.write_text(
-        cart.read_text().replace(
-            "    return price * percent / 100\n",
-            "    while percent:\n        pass\n    return price\n",
-        )
-    )
-    git(project.path, "commit", "-qam", "hang")
-    server = llm([answer({NAME: FIX})])
-
-    result = project.run("--trace-timeout=0.5")
-
-    result.stdout.fnmatch_lines([f"FIXED: {NAME} (*tests)"])
-    prompt = server.requests[0]["messages"][-1]["content"]
-    assert "timed out after 0.5 s" in prompt
-
-
 def test_plugin_is_inert_without_the_flag(project):
     result = project.pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, failed=5)

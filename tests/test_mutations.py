@@ -48,13 +48,14 @@ def _check_edits(source: str, edits: list[Edit]) -> None:
     forms = {normalized(source)}
     line_count = len(source.splitlines())
     for edit in edits:
-        compile(edit.source, "<candidate>", "exec", dont_inherit=True)
-        node = ast.parse(edit.source).body[0]
+        tree = ast.parse(edit.source)
+        compile(tree, "<candidate>", "exec", dont_inherit=True)
+        node = tree.body[0]
         assert isinstance(node, type(original))
         assert node.name == original.name
         assert ast.dump(node.args) == ast.dump(original.args)
         assert ast.dump(node.returns or ast.Pass()) == ast.dump(original.returns or ast.Pass())
-        form = normalized(edit.source)
+        form = ast.dump(tree)  # normalized(edit.source), without parsing it again
         assert form not in forms, f"duplicate or no-op: {edit.description}"
         forms.add(form)
         assert edit.operators and all(isinstance(op, str) and op for op in edit.operators)

@@ -72,7 +72,9 @@ def test_the_passing_tests_that_reach_a_change_guard_it(project, llm, args):
     assert project.report()["runs"]["fresh_process"] == 1
 
 
-def test_a_hanging_test_is_recorded_under_a_short_limit(project, llm):
+def test_a_hanging_test_times_out_is_recorded_under_a_short_limit_and_becomes_feedback(
+    project, llm
+):
     cart = project.path / "pricing" / "cart.py"
     cart.write_text(
         cart.read_text().replace(
@@ -83,12 +85,14 @@ def test_a_hanging_test_is_recorded_under_a_short_limit(project, llm):
     git(project.path, "commit", "-qam", "hang")
     server = llm([answer({NAME: FIX})])
 
-    result = project.run("--trace-timeout=8")
+    result = project.run("--trace-timeout=3")
 
+    # in the user's run it hit the 3 s limit ...
+    result.stdout.fnmatch_lines(["*TestTimeout: test timed out after 3.0 s"])
     result.stdout.fnmatch_lines([f"FIXED: {NAME} (5 tests)"])
     prompt = server.requests[0]["messages"][-1]["content"]
-    # in the user's run it hit the 8 s limit; recorded again, it hit the short one
     assert "test_apply_discount" in prompt
+    # ... recorded again, the short one, and that is its feedback
     feedback = prompt[prompt.index("#Feedback") :]
     assert "test_apply_discount timed out after 2.0 s" in feedback, feedback
 
