@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pytest_trace.checks import Concern
-from pytest_trace.checks.doctests import docstring_test, failures, regressions
+from pytest_trace.checks.doctests import docstring_test, example_concerns, failures
 
 RATE = 20
 
@@ -29,23 +29,37 @@ def run_with(function):
     return test, failures(test, {**globals(), "with_rate": function})
 
 
-def test_an_example_that_passed_and_now_fails_is_a_regression():
+def test_an_example_that_passed_and_now_fails_is_broken():
     test, before = run_with(with_rate)
     _, after = run_with(lambda price: price * 1.2 if price else 1.0)
 
     assert before == {2}
     assert after == {1, 2}
-    assert regressions(test, before, after) == [
+    assert example_concerns(test, before, after) == [
         Concern("doctest", "breaks its docstring example: >>> with_rate(0)")
     ]
 
 
-def test_examples_that_failed_before_or_still_pass_are_no_regression():
+def test_an_example_that_failed_before_and_still_fails_is_named():
+    # The candidate may be right and the example stale, or the candidate wrong: not
+    # shown right either way, and the reason lets the reader judge.
     test, before = run_with(with_rate)
     _, after = run_with(lambda price: price + price * RATE / 100)
 
-    assert after == before
-    assert regressions(test, before, after) == []
+    assert after == before == {2}
+    assert example_concerns(test, before, after) == [
+        Concern(
+            "doctest", "its docstring example still fails: >>> with_rate(-1)  # wrong since ever"
+        )
+    ]
+
+
+def test_a_candidate_that_passes_every_example_has_no_concern():
+    test, before = run_with(with_rate)
+    _, after = run_with(lambda price: price * (100 + RATE) / 100 if price >= 0 else 0)
+
+    assert after == set()
+    assert example_concerns(test, before, after) == []
 
 
 def test_an_example_that_raises_or_hangs_fails():
@@ -57,7 +71,7 @@ def test_an_example_that_raises_or_hangs_fails():
     timed = failures(test, {**globals(), "with_rate": hangs}, limit=0.2)
 
     assert raising == timed == {0, 1, 2}
-    more = regressions(test, {2}, timed)
+    more = example_concerns(test, {2}, timed)
     assert more[0].reason == "breaks its docstring example: >>> with_rate(100) (and 1 more)"
 
 

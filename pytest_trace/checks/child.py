@@ -258,7 +258,7 @@ def _doctests(
     variants.use(variant)
     after = doctest_checks.failures(test, function.__globals__)
     variants.use(0)
-    return doctest_checks.regressions(test, before, after)
+    return doctest_checks.example_concerns(test, before, after)
 
 
 def _is_method(function: types.FunctionType) -> bool:

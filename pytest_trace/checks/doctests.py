@@ -3,10 +3,12 @@
 The examples of a function's docstring (``>>> f(2)`` followed by the output) are run
 with the standard library's :mod:`doctest`, in a copy of the function's module
 globals, once with the original code and once with a candidate's: an example that
-passed with the original and fails with the candidate is a blocking ``doctest``
-:class:`~pytest_trace.checks.Concern`. This does not depend on the user's run
-collecting doctests. Each example gets a time limit (``SIGALRM``, where it can be
-used). Pure: no pytest; candidate code is expected to run in a forked child.
+fails with the candidate is a blocking ``doctest`` :class:`~pytest_trace.checks.Concern`,
+whether it passed with the original (the candidate breaks it) or not (the candidate
+leaves the function's own specification unmet; a stale example is named in the
+reason). This does not depend on the user's run collecting doctests. Each example gets
+a time limit (``SIGALRM``, where it can be used). Pure: no pytest; candidate code is
+expected to run in a forked child.
 """
 
 from __future__ import annotations
@@ -108,12 +110,21 @@ def failures(
     return runner.failed
 
 
-def regressions(test: doctest.DocTest, before: set[int], after: set[int]) -> list[Concern]:
-    """A concern for the first example that passed ``before`` and fails ``after``."""
+def example_concerns(test: doctest.DocTest, before: set[int], after: set[int]) -> list[Concern]:
+    """A blocking concern when examples fail with the candidate (``after``): for the first
+    one that passed with the original (``before`` is the original's failures), or else for
+    the first that failed with it too: a fix that leaves its own function's example
+    failing is not shown to be right (the example may be stale: the reason says which)."""
     broken = sorted(after - before)
-    if not broken:
-        return []
-    source = test.examples[broken[0]].source.strip().splitlines()[0]
-    source = clip(source, MAX_SHOWN)
-    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-    return [Concern("doctest", f"breaks its docstring example: >>> {source}{more}")]
+    still = sorted(after & before)
+    if broken:
+        return [Concern("doctest", _shown("breaks its docstring example", test, broken))]
+    if still:
+        return [Concern("doctest", _shown("its docstring example still fails", test, still))]
+    return []
+
+
+def _shown(what: str, test: doctest.DocTest, failing: list[int]) -> str:
+    source = test.examples[failing[0]].source.strip().splitlines()[0]
+    more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
+    return f"{what}: >>> {clip(source, MAX_SHOWN)}{more}"
