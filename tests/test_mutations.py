@@ -431,6 +431,30 @@ BUGS = {
         """,
         (2,),
     ),
+    "one and/or of a chain": Bug(
+        "and/or swap",
+        """
+        def is_leap(year):
+            return year % 400 == 0 or year % 4 == 0 or year % 100 != 0
+        """,
+        """
+        def is_leap(year):
+            return year % 400 == 0 or (year % 4 == 0 and year % 100 != 0)
+        """,
+        (2,),
+    ),
+    "one and/or of a chain of ands": Bug(
+        "and/or swap",
+        """
+        def shown(visible, enabled, forced):
+            return visible and enabled and forced
+        """,
+        """
+        def shown(visible, enabled, forced):
+            return (visible and enabled) or forced
+        """,
+        (2,),
+    ),
     "missing not": Bug(
         "add not",
         """

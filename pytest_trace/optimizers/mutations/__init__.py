@@ -16,7 +16,8 @@ comparison swap            ``<``/``<=``/``>``/``>=``/``==``/``!=``,             
 arithmetic swap            ``+ - * / // % ** @`` and their ``x += y`` forms       1
 bitwise swap               ``& | ^ << >>`` and their ``x &= y`` forms             1
 assignment swap            ``x += y`` ↔ ``x = y``                                 1
-and/or swap                ``and`` ↔ ``or``                                       1
+and/or swap                ``and`` ↔ ``or``, the whole chain, or one operator of  1
+                           a longer chain (``a or b or c`` → ``a or b and c``)
 min/max swap, any/all      ``min`` ↔ ``max``, ``any`` ↔ ``all``; function swap:   1
 swap, function swap        ``floor``/``ceil``, other functions the code calls
 add not, remove not        ``c`` ↔ ``not c`` on conditions, boolean operands and  1

@@ -140,7 +140,8 @@ class BinaryOperatorSwap:
 
 
 class AndOrSwap:
-    """``and`` ↔ ``or``."""
+    """``and`` ↔ ``or``: every operator of a chain at once, then, in a chain of three or
+    more operands, each operator alone (``a or b or c`` → ``a or b and c``)."""
 
     name = "and/or swap"
     priority = P_LOGIC
@@ -153,17 +154,38 @@ class AndOrSwap:
             alternative: ast.boolop = ast.Or() if isinstance(node.op, ast.And) else ast.And()
             new = ast.BoolOp(op=alternative, values=node.values)
             pairs = list(itertools.pairwise(node.values))
-            lines = sorted({line for a, b in pairs for line in between(a, b)})
-            yield function.expr(
-                site,
-                new,
-                self.name,
-                self.priority,
-                1,
-                tuple(lines),
-                gaps=tuple(function.gap(a, b) for a, b in pairs),
-                symbol=SYMBOLS[type(alternative)],
-            )
+            for flipped, chosen in [(new, pairs)] + (
+                [(_one_flipped(node, i), [pair]) for i, pair in enumerate(pairs, 1)]
+                if len(pairs) > 1
+                else []
+            ):
+                lines = sorted({line for a, b in chosen for line in between(a, b)})
+                yield function.expr(
+                    site,
+                    flipped,
+                    self.name,
+                    self.priority,
+                    1,
+                    tuple(lines),
+                    gaps=tuple(function.gap(a, b) for a, b in chosen),
+                    symbol=SYMBOLS[type(alternative)],
+                )
+
+
+def _one_flipped(node: ast.BoolOp, index: int) -> ast.expr:
+    """``node`` with only the operator between its operands ``index - 1`` and ``index``
+    flipped, grouped as Python reads the changed text (``and`` binds tighter)."""
+    values = node.values
+    if isinstance(node.op, ast.Or):
+        pair = ast.BoolOp(op=ast.And(), values=values[index - 1 : index + 1])
+        return ast.BoolOp(op=ast.Or(), values=[*values[: index - 1], pair, *values[index + 1 :]])
+
+    def conjunction(parts: list[ast.expr]) -> ast.expr:
+        return parts[0] if len(parts) == 1 else ast.BoolOp(op=ast.And(), values=parts)
+
+    return ast.BoolOp(
+        op=ast.Or(), values=[conjunction(values[:index]), conjunction(values[index:])]
+    )
 
 
 class Negation:
