@@ -193,6 +193,19 @@ BUGS = {
         (2,),
         size=2,
     ),
+    "off by one keyword argument": Bug(
+        "off by one",
+        """
+        def day_of_year(start, day):
+            return start + timedelta(days=int(day))
+        """,
+        """
+        def day_of_year(start, day):
+            return start + timedelta(days=int(day) - 1)
+        """,
+        (2,),
+        size=2,
+    ),
     "off by one range": Bug(
         "off by one",
         """

@@ -23,7 +23,8 @@ swap, function swap        ``floor``/``ceil``, other functions the code calls
 add not, remove not        ``c`` ↔ ``not c`` on conditions, boolean operands and  1
                            returned boolean expressions
 off by one                 ``e`` → ``e + 1``/``e - 1`` on indices, slice bounds,  1 or 2
-                           ``range`` and call arguments, comparison operands,
+                           ``range`` and call arguments (keyword ones too),
+                           comparison operands,
                            returned and assigned values; ``c`` → ``c ± 1`` for
                            integer literals (1); ``range(n)`` → ``range(1, n)``
 tune constant              a number → from the failing assertions' (actual,       1

@@ -37,7 +37,9 @@ _MAX_NAMED_PER_SITE = 6
 P_NAMED = P_TUNE + 2
 P_USUAL = P_LITERAL
 
-_OFF_BY_ONE_ROLES = frozenset({"index", "bound", "range", "compare", "return", "value", "argument"})
+_OFF_BY_ONE_ROLES = frozenset(
+    {"index", "bound", "range", "compare", "return", "value", "argument", "keyword"}
+)
 
 
 class NumberEdits:
