@@ -468,6 +468,23 @@ BUGS = {
         """,
         (2,),
     ),
+    "unread parameter": Bug(
+        "use unused parameter",
+        """
+        def from_code(text, zero_allowed=True):
+            if text == "N":
+                return 0
+            return int(text)
+        """,
+        """
+        def from_code(text, zero_allowed=True):
+            if text == "N" and zero_allowed:
+                return 0
+            return int(text)
+        """,
+        (2,),
+        size=2,
+    ),
     "missing not": Bug(
         "add not",
         """

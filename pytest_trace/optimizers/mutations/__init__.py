@@ -77,6 +77,9 @@ insert statement           a copy of a statement of the function elsewhere (a   
 move statement             a statement out of the block it ends, or into the      tokens
                            end of the block before it (indentation bugs)
 swap statements            two adjacent statements                               tokens
+use unused parameter       a parameter the function never reads joins a          2 or 3
+                           condition: ``c`` → ``c and p``/``c and not p``/
+                           ``c or p``
 =========================  ====================================================  ======
 
 **Size** counts the tokens an edit inserts, deletes or replaces: names, literals,

@@ -47,6 +47,7 @@ from pytest_trace.optimizers.mutations.statements import (
     StatementMove,
     StatementSwap,
 )
+from pytest_trace.optimizers.mutations.unused import UnusedParameter
 from pytest_trace.optimizers.mutations.wrapping import SliceEdits, Unwrap, Wrap
 
 
@@ -96,4 +97,5 @@ OPERATORS: tuple[Operator, ...] = (
     StatementInsertion(),
     StatementMove(),
     StatementSwap(),
+    UnusedParameter(),
 )
