@@ -103,6 +103,10 @@ def test_ranking_tokens_and_blame() -> None:
     assert changed_tokens(old, one) == 1
     assert changed_tokens(old, two) == 2
     assert changed_tokens(old, old) == 0
+    # two swapped arguments count 2, whether or not they are next to each other
+    call = {"g": "def g(a, b, c):\n    return h(a, b, c)\n"}
+    assert changed_tokens(call, {"g": "def g(a, b, c):\n    return h(b, a, c)\n"}) == 2
+    assert changed_tokens(call, {"g": "def g(a, b, c):\n    return h(c, b, a)\n"}) == 2
     suspicious = {"f": {2: 0.4, 3: 0.9}}
     assert blame(old, one, suspicious) == 0.4
     assert blame(old, two, suspicious) == 0.9

@@ -40,14 +40,21 @@ def changed_tokens(
     total = 0
     for name in names if names is not None else list(old):
         if name in new and new[name] != old.get(name):
-            before, after = _tokens(old.get(name, "")), _tokens(new[name])
-            matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-            total += sum(
-                max(i2 - i1, j2 - j1)
-                for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-                if tag != "equal"
-            )
+            total += _distance(_tokens(old.get(name, "")), _tokens(new[name]))
     return total
+
+
+def _distance(before: list[str], after: list[str]) -> int:
+    """Tokens changed, inserted or deleted; between sequences of the same length, at most
+    the positions that differ, so that two swapped tokens count 2 whether or not they
+    are adjacent (a diff sees adjacent ones as two deletions and two insertions)."""
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    edits = sum(
+        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    )
+    if len(before) == len(after):
+        edits = min(edits, sum(a != b for a, b in zip(before, after, strict=True)))
+    return edits
 
 
 def blame(
