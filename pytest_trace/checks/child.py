@@ -254,9 +254,9 @@ def _doctests(
     if test is None:
         return []
     variants.use(0)
-    before = doctest_checks.failures(test, function.__globals__)
+    before = doctest_checks.failures(test, function.__globals__, code=function.__code__)
     variants.use(variant)
-    after = doctest_checks.failures(test, function.__globals__)
+    after = doctest_checks.failures(test, function.__globals__, code=function.__code__)
     variants.use(0)
     return doctest_checks.example_concerns(test, before, after)
 

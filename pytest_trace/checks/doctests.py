@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import doctest
 import signal
+import sys
 import threading
 from collections.abc import Mapping
-from types import FrameType
+from dataclasses import dataclass
+from types import CodeType, FrameType
 from typing import Any
 
 from pytest_trace.checks import Concern
@@ -52,7 +54,9 @@ class _Runner(doctest.DocTestRunner):
         super().__init__(verbose=False, optionflags=0)
         self.limit = limit
         self.failed: set[int] = set()
+        self.reached: set[int] = set()  # examples that called the watched code
         self.index: dict[int, int] = {}
+        self.current = -1
         self.timed = (
             limit > 0
             and hasattr(signal, "SIGALRM")
@@ -60,6 +64,7 @@ class _Runner(doctest.DocTestRunner):
         )
 
     def report_start(self, out: Any, test: doctest.DocTest, example: doctest.Example) -> None:
+        self.current = self.index[id(example)]
         if self.timed:
             signal.setitimer(signal.ITIMER_REAL, self.limit)
 
@@ -85,10 +90,23 @@ class _Runner(doctest.DocTestRunner):
         self.failed.add(self.index[id(example)])
 
 
+@dataclass(frozen=True)
+class Examples:
+    """What running a docstring's examples told: the indices of those that failed, and
+    of those that called the watched function (``code``) at least once."""
+
+    failed: frozenset[int]
+    reached: frozenset[int]
+
+
 def failures(
-    test: doctest.DocTest, globs: Mapping[str, Any], limit: float = EXAMPLE_SECONDS
-) -> set[int]:
-    """The indices of the examples of ``test`` that fail, run in a copy of ``globs``."""
+    test: doctest.DocTest,
+    globs: Mapping[str, Any],
+    limit: float = EXAMPLE_SECONDS,
+    code: CodeType | None = None,
+) -> Examples:
+    """Run the examples of ``test`` in a copy of ``globs``: which fail, and which call
+    ``code`` (a profile function watches calls while they run)."""
     runner = _Runner(limit)
     runner.index = {id(example): i for i, example in enumerate(test.examples)}
     test.globs = dict(globs)
@@ -99,24 +117,35 @@ def failures(
             raise _Hang
 
         previous = signal.signal(signal.SIGALRM, expire)
+    profiler = sys.getprofile()
+
+    def watch(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code is code:
+            runner.reached.add(runner.current)
+
+    if code is not None:
+        sys.setprofile(watch)
     try:
         runner.run(test, out=lambda text: None, clear_globs=True)
     except _Hang:  # past the example, in doctest's own code: count the rest as failed
         runner.failed.update(range(len(test.examples)))
     finally:
+        sys.setprofile(profiler)
         if runner.timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-    return runner.failed
+    return Examples(frozenset(runner.failed), frozenset(runner.reached))
 
 
-def example_concerns(test: doctest.DocTest, before: set[int], after: set[int]) -> list[Concern]:
+def example_concerns(test: doctest.DocTest, before: Examples, after: Examples) -> list[Concern]:
     """A blocking concern when examples fail with the candidate (``after``): for the first
-    one that passed with the original (``before`` is the original's failures), or else for
-    the first that failed with it too: a fix that leaves its own function's example
-    failing is not shown to be right (the example may be stale: the reason says which)."""
-    broken = sorted(after - before)
-    still = sorted(after & before)
+    one that passed with the original (``before``), or else for the first that failed
+    with it too after calling the function: a fix that leaves its own function's example
+    failing is not shown to be right (the example may be stale: the reason says which).
+    An example that failed with the original without calling the function (a name the
+    module's globals lack, say) tells nothing about it."""
+    broken = sorted(after.failed - before.failed)
+    still = sorted(after.failed & before.failed & before.reached)
     if broken:
         return [Concern("doctest", _shown("breaks its docstring example", test, broken))]
     if still:
