@@ -212,14 +212,20 @@ def run_bug(library: Library, source: Path, bug: Bug, work: Path, examples: int)
 
 
 def run_note(run: subprocess.CompletedProcess[str], report: Path) -> str:
-    """Why a run ended without a fix, when it says: its internal error or its message."""
+    """Why a run ended without a fix, when it says (its internal error or its message),
+    or why its fix is only plausible."""
     errors = [line for line in run.stdout.splitlines() if line.startswith("INTERNALERROR> ")]
     if errors:
         return errors[-1].removeprefix("INTERNALERROR> ").strip()
     try:
-        return str(json.loads(report.read_text()).get("message", "")).split("\n")[0]
+        data = json.loads(report.read_text())
     except (OSError, ValueError):
         return ""
+    groups = data.get("groups", ())
+    reasons = [g.get("verdict_reason") for g in groups if g.get("status") == "plausible"]
+    if any(reasons):
+        return "why plausible: " + "; ".join(r for r in reasons if r)
+    return str(data.get("message", "")).split("\n")[0]
 
 
 def judge_branches(
@@ -279,7 +285,7 @@ def check_seed(library: Library, source: Path, bug: Bug, work: Path, examples: i
 def result_line(r: Result) -> str:
     line = (f"{r.library.split('==')[0]:10} {r.bug.id:22} {r.verdict:9} {r.judged:7} "
             f"{r.seconds:6.1f} s {r.candidates:5} cand.  {r.change[:80]}")  # fmt: skip
-    if r.note and r.judged == "-":
+    if r.note and (r.judged == "-" or r.verdict == "plausible"):
         line += f"\n{'':33}{r.note[:200]}"
     return line + (f"\n{'':33}why wrong: {r.reason[:200]}" if r.reason else "")
 
