@@ -144,8 +144,30 @@ def period_start(text):
     raise ValueError(text)
 
 
-def test_where_the_original_raises_one_alternative_raising_as_it_did_disagrees_with_one_returning():
+def test_where_the_original_raises_a_first_that_returns_is_in_doubt():
+    # The first takes for valid inputs that the original and the other refuse.
     concerns, [disagreement] = check_function(
+        "period",
+        period_buggy,
+        [period_negated, period_start],
+        [Call(("P12",))],
+        module="dates",
+        seconds=LONG,
+    )
+
+    assert concerns == [[], []]
+    value = disagreement.results[0]
+    assert value.lstrip("-").isdigit()
+    assert disagreement.results[1] == "raises ValueError"
+    assert disagreement.test == (
+        f"from dates import period\nassert {disagreement.call} == {value}"
+        "  # the alternative ranked 2 raises ValueError"
+    )
+
+
+def test_a_first_that_raises_where_the_original_did_is_not_in_doubt():
+    # It keeps the original's behaviour where the other changes it.
+    concerns, disagreements = check_function(
         "period",
         period_buggy,
         [period_start, period_negated],
@@ -155,14 +177,7 @@ def test_where_the_original_raises_one_alternative_raising_as_it_did_disagrees_w
     )
 
     assert concerns == [[], []]
-    assert disagreement.results[0] == "raises ValueError"
-    assert disagreement.results[1].isdigit()
-    assert disagreement.test.startswith(
-        "import pytest\nfrom dates import period\nwith pytest.raises(ValueError):\n    period("
-    )
-    assert disagreement.test.endswith(
-        f"# the alternative ranked 2 returns {disagreement.results[1]}"
-    )
+    assert disagreements == []
 
 
 def test_a_candidate_that_crashes_is_left_out_of_the_disagreements():
