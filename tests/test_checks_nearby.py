@@ -180,6 +180,29 @@ def test_a_first_that_raises_where_the_original_did_is_not_in_doubt():
     assert disagreements == []
 
 
+def test_a_first_that_leaves_the_function_raising_as_it_was_is_in_doubt():
+    # The first fixed a caller and left this function as it was; the other fixed it:
+    # where the fault is, the tests do not tell.
+    concerns, [disagreement] = check_function(
+        "period",
+        period_buggy,
+        [period_buggy, period_negated],
+        [Call(("P12",))],
+        module="dates",
+        seconds=LONG,
+        changing=[False, True],
+    )
+
+    assert concerns == [[], []]
+    assert disagreement.results[0] == "raises ValueError"
+    assert disagreement.test.startswith(
+        "import pytest\nfrom dates import period\nwith pytest.raises(ValueError):\n    period("
+    )
+    assert disagreement.test.endswith(
+        f"# the alternative ranked 2 returns {disagreement.results[1]}"
+    )
+
+
 def test_a_candidate_that_crashes_is_left_out_of_the_disagreements():
     concerns, disagreements = check_function(
         "mean", mean, [mean_unguarded, mean], [Call(([2, 4],))]

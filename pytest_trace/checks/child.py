@@ -234,6 +234,7 @@ def run_probe(
                 seconds=seconds,
                 ranks=[i + 1 for i in checked],
                 crashes=not job.compare_only,
+                changing=[name in changed[i] for i in checked],
             )
             for index, more in zip(checked, crashes, strict=True):
                 concerns[index] += more

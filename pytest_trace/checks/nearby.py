@@ -135,6 +135,7 @@ def check_function(
     seconds: float = SEARCH_SECONDS,
     ranks: Sequence[int] = (),
     crashes: bool = True,
+    changing: Sequence[bool] = (),
 ) -> tuple[list[list[Concern]], list[Disagreement]]:
     """Run ``original`` and ``candidates`` (in rank order) on calls near ``calls``.
 
@@ -145,6 +146,7 @@ def check_function(
     at most ``seconds`` (plus one call). ``ranks`` numbers the candidates in the
     settling test's comment (default: 1, 2, ...). Without ``crashes``, only the
     disagreements are looked for, between the first candidate and each other one.
+    ``changing`` tells, per candidate, whether it changes this function (default: all do).
     """
     concerns: list[list[Concern]] = [[] for _ in candidates]
     if not calls or not candidates:
@@ -176,11 +178,19 @@ def check_function(
     disagreements: dict[str, Disagreement] = {}
     for other in survivors[1:]:
         first = survivors[0]
+        chose = changing[first] if len(changing) == len(candidates) else True
 
-        def differ(call: Call, key: str, a: int = first + 1, b: int = other + 1) -> bool:
+        def differ(
+            call: Call, key: str, a: int = first + 1, b: int = other + 1, chose: bool = chose
+        ) -> bool:
             before = runner.outcome(0, call, key)
             x, y = runner.outcome(a, call, key), runner.outcome(b, call, key)
-            return before is not None and x is not None and y is not None and _differ(before, x, y)
+            return (
+                before is not None
+                and x is not None
+                and y is not None
+                and _differ(before, x, y, chose=chose)
+            )
 
         found = runner.search(strategy, seconds, differ)
         if found is not None:
@@ -191,18 +201,22 @@ def check_function(
     return concerns, list(disagreements.values())
 
 
-def _differ(before: Outcome, x: Outcome, y: Outcome) -> bool:
+def _differ(before: Outcome, x: Outcome, y: Outcome, *, chose: bool = True) -> bool:
     """Whether the first candidate (``x``) is in doubt against another (``y``) on a call
     the original made ``before``: both return, different values; or the original raised,
     ``y`` raises as it did and ``x`` returns (``x`` takes for valid an input that the
-    original and ``y`` refuse). A first candidate that raises as the original did where
-    ``y`` returns keeps the original's behaviour: no doubt on it, as a candidate that
-    raises where the original returned is a new crash, not a disagreement."""
+    original and ``y`` refuse); or ``x`` raises as the original did where ``y`` returns,
+    unless ``x`` changes this function (``chose``): then it keeps the original's refusal
+    by choice, as the new-crash check asks of every candidate, while a first candidate
+    that leaves the function as it was (the other fixes it, this one a caller) leaves
+    in doubt where the fault is."""
     if not x.raised and not y.raised:
         return not before.raised and x.value != y.value
     if not before.raised or before.raised[0] == HANG:
         return False
-    return not x.raised and y.raised[:1] == before.raised[:1]
+    if not x.raised:
+        return y.raised[:1] == before.raised[:1]
+    return not chose and not y.raised and x.raised[:1] == before.raised[:1]
 
 
 def _disagreement(
@@ -221,7 +235,14 @@ def _disagreement(
     theirs = outcomes[other[0]]
     says = results[other[0]] if theirs and theirs.raised else f"returns {results[other[0]]}"
     comment = f"# the alternative ranked {other[1]} {says}"
-    test = f"assert {text} == {results[first]}  {comment}"  # the first returns (_differ)
+    ours = outcomes[first]
+    if ours is not None and ours.raised:  # the first raises as the original did
+        test = f"with pytest.raises({ours.raised[0]}):\n    {text}  {comment}"
+        imports = ["import pytest"]
+    else:
+        test = f"assert {text} == {results[first]}  {comment}"
+        imports = []
     if module:
-        test = f"from {module} import {name.split('.')[0]}\n{test}"
+        imports.append(f"from {module} import {name.split('.')[0]}")
+    test = "\n".join([*imports, test])
     return Disagreement(f"{module}.{name}" if module else name, text, results, test)
