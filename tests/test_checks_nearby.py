@@ -235,6 +235,24 @@ def test_equal_results_are_no_disagreement_whatever_their_identity():
     assert canonical(long) == canonical(list(long)) != canonical([*long, 1])
 
 
+def test_functions_returned_are_no_disagreement_whatever_their_address():
+    # As in the child, where the candidate's code has the original's names.
+    original: dict[str, object] = {}
+    exec("def getter(index):\n    return lambda seq: seq[index]\n", original)
+    checked: dict[str, object] = {}
+    exec(
+        "def getter(index):\n    if index is None:\n        return lambda seq: seq\n"
+        "    return lambda seq: seq[index]\n",
+        checked,
+    )
+    getter = original["getter"]
+
+    _, disagreements = check_function("getter", getter, [checked["getter"], getter], [Call((1,))])
+
+    assert disagreements == []
+    assert canonical(getter(1)) == canonical(getter(2)) == "<function getter.<locals>.<lambda>>"
+
+
 def test_generated_calls_stay_near_the_recorded_ones():
     recorded = [Call(([3, 5], "ab"), {"limit": 3})]
     strategy = call_strategy(recorded)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
 import signal
 import textwrap
 import threading
@@ -31,6 +32,8 @@ MAX_SHOWN = 160
 MAX_ITEMS = 1000
 #: The name an :class:`Outcome` gives a call that did not return in time.
 HANG = "Timeout"
+#: " at 0x7f..." in a repr: where an object lives, not what it is.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 Function = Callable[..., Any]
 
@@ -69,8 +72,9 @@ class _Hang(BaseException):
 def canonical(value: Any, depth: int = 0) -> str:
     """A text that is equal for equal values: containers element by element (sets and
     dicts in sorted order), objects with the default repr by their attributes, floats
-    by repr (so NaN equals NaN), anything else by repr. Of a long list or tuple, the
-    first :data:`MAX_ITEMS` items and the length."""
+    by repr (so NaN equals NaN), anything else by repr without the addresses it shows
+    (``<function f.<locals>.<lambda>>``). Of a long list or tuple, the first
+    :data:`MAX_ITEMS` items and the length."""
     if depth > 8:
         return "..."
     kind = type(value)
@@ -89,7 +93,9 @@ def canonical(value: Any, depth: int = 0) -> str:
     try:
         if _default_repr(kind) and hasattr(value, "__dict__"):
             return f"{kind.__qualname__}({canonical(vars(value), depth + 1)})"
-        return repr(value)
+        # An address is no part of a value: two functions, generators or iterators of
+        # the same kind compare equal, as nothing tells them apart.
+        return _ADDRESS.sub("", repr(value))
     except Exception:  # a broken __repr__
         return f"<{kind.__qualname__}>"
 
