@@ -295,6 +295,8 @@ def test_calls_are_shown_as_python():
     assert describe_call("f", Call(([1], "a"), {"key": None})) == "f([1], 'a', key=None)"
     method = describe_call("Point.moved", Call((Point(1), 2)), method=True)
     assert method == "Point(x=1).moved(2)"
+    class_method = describe_call("Point.origin", Call((Point, 0)), method=True)
+    assert class_method == "Point.origin(0)"
 
 
 def test_the_exceptions_tests_expect_are_read_from_their_source():

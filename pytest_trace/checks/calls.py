@@ -166,7 +166,11 @@ def describe_call(name: str, call: Call, *, method: bool = False) -> str:
     args = list(call.args)
     prefix = ""
     if method and args:
-        prefix = shown(args.pop(0), 80) + "."
+        receiver = args.pop(0)
+        # a class method's receiver is the class: by its name, as Python code names it
+        prefix = (
+            receiver.__qualname__ if isinstance(receiver, type) else shown(receiver, 80)
+        ) + "."
         name = name.rpartition(".")[2]
     parts = [shown(arg) for arg in args] + [f"{k}={shown(v)}" for k, v in call.kwargs.items()]
     return f"{prefix}{name}({', '.join(parts)})"
