@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pytest_trace.checks import Concern
-from pytest_trace.checks.ambiguity import Disagreement, describe
+from pytest_trace.checks.ambiguity import Disagreement, ambiguous, describe
 from pytest_trace.checks.candidates import GroupChecks
 from pytest_trace.checks.literals import literal_concerns, seen_values
 from pytest_trace.checks.ranking import blame, changed_tokens, rank_key
@@ -133,4 +133,15 @@ def test_a_disagreement_reads_as_the_test_that_settles_it() -> None:
     assert describe(disagreement) == (
         "2 alternatives pass the tests and disagree on f(3, []): 4 vs 5 — "
         "a test that settles it: assert f(3, []) == ..."
+    )
+
+
+def test_an_ambiguous_fix_names_the_result_of_the_alternative_that_disagrees() -> None:
+    # The second alternative agrees with the first; the third does not.
+    disagreement = Disagreement(
+        "m.f", "f([])", ("True", "True", "False"), "assert f([]) == True", other=2
+    )
+    assert ambiguous(disagreement).reason == (
+        "disagrees with 2 other fixes as good on f([]) (True vs False): "
+        "a test that settles it: assert f([]) == True"
     )

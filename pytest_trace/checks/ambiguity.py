@@ -14,15 +14,17 @@ class Disagreement:
     """Two or more candidates that pass the tests return different results for one call.
 
     ``function`` is the parameter's name, ``call`` the call as Python (``f(3, [])``),
-    ``results`` the reprs of what each alternative returned (or raised), and ``test`` a
+    ``results`` the reprs of what each alternative returned (or raised), ``test`` a
     ready-to-paste assertion that would settle which one is right (``assert f(3, []) ==
-    ...``).
+    ...``), and ``other`` the index in ``results`` of the alternative that disagrees
+    with the first (the others may agree with it).
     """
 
     function: str
     call: str
     results: tuple[str, ...]
     test: str
+    other: int = 1
 
 
 def describe(disagreement: Disagreement) -> str:
@@ -50,6 +52,6 @@ def ambiguous(disagreement: Disagreement) -> Concern:
     return Concern(
         "ambiguous",
         f"disagrees with {others} other {fixes} as good on {disagreement.call} "
-        f"({disagreement.results[0]} vs {disagreement.results[1]}): a test that settles "
-        f"it: {assertion}",
+        f"({disagreement.results[0]} vs {disagreement.results[disagreement.other]}): a "
+        f"test that settles it: {assertion}",
     )

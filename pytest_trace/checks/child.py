@@ -276,7 +276,13 @@ def _renumber(disagreement: Disagreement, checked: Sequence[int], count: int) ->
     results = ["not checked"] * count
     for index, result in zip(checked, disagreement.results, strict=True):
         results[index] = result
-    return Disagreement(disagreement.function, disagreement.call, tuple(results), disagreement.test)
+    return Disagreement(
+        disagreement.function,
+        disagreement.call,
+        tuple(results),
+        disagreement.test,
+        checked[disagreement.other],
+    )
 
 
 def to_answer(
@@ -296,7 +302,7 @@ def from_answer(
 ) -> tuple[list[list[Concern]], list[Disagreement], list[str]]:
     concerns = [[Concern(**c) for c in found] for found in answer.get("concerns", [])]
     disagreements = [
-        Disagreement(d["function"], d["call"], tuple(d["results"]), d["test"])
+        Disagreement(d["function"], d["call"], tuple(d["results"]), d["test"], d.get("other", 1))
         for d in answer.get("disagreements", [])
     ]
     return concerns, disagreements, list(answer.get("notes", []))

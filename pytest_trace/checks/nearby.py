@@ -245,4 +245,5 @@ def _disagreement(
     if module:
         imports.append(f"from {module} import {name.split('.')[0]}")
     test = "\n".join([*imports, test])
-    return Disagreement(f"{module}.{name}" if module else name, text, results, test)
+    function = f"{module}.{name}" if module else name
+    return Disagreement(function, text, results, test, other[0])
