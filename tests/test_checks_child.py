@@ -5,6 +5,7 @@ and out."""
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 import types
 import uuid
@@ -14,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from pytest_trace.checks import Concern
+from pytest_trace.checks.answer import from_answer
 from pytest_trace.checks.calls import Call
 from pytest_trace.checks.child import (
     Capture,
     ProbeJob,
     Variants,
     arguments,
-    from_answer,
     run_probe,
 )
 from pytest_trace.runner.swap import compile_functions
@@ -184,3 +185,17 @@ def test_a_memoizing_wrapper_does_not_answer_for_another_alternative(tmp_path):
 
     assert [original(3), candidate(3), original(3)] == [3, 6, 3]  # not 3, 4, 3
     variants.use(0)
+
+
+def test_the_controller_reads_the_answer_without_importing_hypothesis():
+    # Hypothesis and the generated-input machinery are the child's: the controller
+    # imports only the light side (checks.probe, checks.answer).
+    code = (
+        "import sys\n"
+        "import pytest_trace.checks.probe, pytest_trace.checks.answer\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'hypothesis'"
+        " or m in ('pytest_trace.checks.nearby', 'pytest_trace.checks.child')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+    assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Seconds a search of generated inputs (one candidate's crashes, one pair's
+#: disagreement) may take, by default.
+SEARCH_SECONDS = 0.3
+
 
 @dataclass(frozen=True)
 class Concern:

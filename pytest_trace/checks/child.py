@@ -19,15 +19,16 @@ import sys
 import time
 import types
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_trace.checks import Concern
+from pytest_trace.checks import SEARCH_SECONDS, Concern
 from pytest_trace.checks import doctests as doctest_checks
 from pytest_trace.checks.ambiguity import Disagreement
+from pytest_trace.checks.answer import to_answer
 from pytest_trace.checks.calls import Call, canonical
-from pytest_trace.checks.nearby import SEARCH_SECONDS, check_function
+from pytest_trace.checks.nearby import check_function
 
 #: Recorded calls kept per function (distinct arguments), at most.
 MAX_CALLS = 24
@@ -283,26 +284,3 @@ def _renumber(disagreement: Disagreement, checked: Sequence[int], count: int) ->
         disagreement.test,
         checked[disagreement.other],
     )
-
-
-def to_answer(
-    concerns: Sequence[Sequence[Concern]],
-    disagreements: Sequence[Disagreement],
-    notes: Sequence[str],
-) -> dict[str, Any]:
-    return {
-        "concerns": [[asdict(c) for c in found] for found in concerns],
-        "disagreements": [asdict(d) for d in disagreements],
-        "notes": list(notes),
-    }
-
-
-def from_answer(
-    answer: Mapping[str, Any],
-) -> tuple[list[list[Concern]], list[Disagreement], list[str]]:
-    concerns = [[Concern(**c) for c in found] for found in answer.get("concerns", [])]
-    disagreements = [
-        Disagreement(d["function"], d["call"], tuple(d["results"]), d["test"], d.get("other", 1))
-        for d in answer.get("disagreements", [])
-    ]
-    return concerns, disagreements, list(answer.get("notes", []))

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from pytest_trace.checks import Concern
+from pytest_trace.checks import SEARCH_SECONDS, Concern
 from pytest_trace.checks.ambiguity import Disagreement
 from pytest_trace.checks.calls import (
     CALL_SECONDS,
@@ -43,8 +43,6 @@ from pytest_trace.checks.calls import (
 )
 from pytest_trace.checks.strategies import call_strategy
 
-#: Seconds a search (one candidate's crashes, one pair's disagreement) may take.
-SEARCH_SECONDS = 0.3
 #: Examples Hypothesis generates per search, at most.
 MAX_EXAMPLES = 150
 

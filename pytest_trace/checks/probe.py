@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pytest_trace.checks import Concern
+from pytest_trace.checks import SEARCH_SECONDS, Concern
 from pytest_trace.checks.ambiguity import Disagreement
-from pytest_trace.checks.nearby import SEARCH_SECONDS
 from pytest_trace.runner.protocol import RunRequest
 
 #: Passing tests that reach the changed functions whose calls are recorded too.
@@ -45,7 +44,7 @@ def probe(
     between the first candidate and each other one. With ``compare_only``, only the
     disagreements are looked for (the candidates' concerns are known already).
     """
-    from pytest_trace.checks.child import from_answer
+    from pytest_trace.checks.answer import from_answer
     from pytest_trace.runner.forked import CHILD_ALLOWANCE, ForkEngine
 
     if not candidates or (compare_only and len(candidates) < 2):
