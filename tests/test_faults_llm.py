@@ -136,12 +136,12 @@ def test_a_stalled_endpoint_ends_quickly_naming_the_option(project, llm):
     add_second_group(project)
     llm([Reply(fault="stall")] * TRIES + [answer({TAX: TAX_FIX})])
 
-    result = run(project, "--trace-llm-timeout=1")
+    result = run(project, "--trace-llm-timeout=0.4")
 
     result.stdout.fnmatch_lines(
         [
             f"ERROR: {NAME} (5 tests)",
-            "  *did not answer within 1 s*--trace-llm-timeout*(tried 4 times)",
+            "  *did not answer within 0.4 s*--trace-llm-timeout*(tried 4 times)",
         ]
     )
     result.stdout.fnmatch_lines([f"FIXED: {TAX} (1 test)"])
