@@ -33,6 +33,20 @@ def _bytecode_caches() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _only_the_plugins_the_tests_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pytest processes the tests start load pytest-trace and pytest-xdist only.
+
+    Every pytest process loads the plugins installed beside it (here Hypothesis's and
+    anyio's too), about 0.3 s apiece, and an end-to-end run starts several: its own, the
+    fork server, the validation. With autoloading off, the plugin's worker processes
+    name the plugin themselves (``runner/fresh.py``). The documents' examples run as a
+    user's would, with autoloading (``doc_examples.example_env``).
+    """
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("PYTEST_PLUGINS", "pytest_trace.plugin,xdist.plugin")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # With pytest-xdist, hand out tests a few at a time (its default sends each worker a
     # quarter of its share at once), so that the slowest, which start first (below),
