@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -43,8 +44,11 @@ def _only_the_plugins_the_tests_use(monkeypatch: pytest.MonkeyPatch) -> None:
     name the plugin themselves (``runner/fresh.py``). The documents' examples run as a
     user's would, with autoloading (``doc_examples.example_env``).
     """
+    plugins = ["pytest_trace.plugin"]
+    if importlib.util.find_spec("xdist") is not None:
+        plugins.append("xdist.plugin")
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    monkeypatch.setenv("PYTEST_PLUGINS", "pytest_trace.plugin,xdist.plugin")
+    monkeypatch.setenv("PYTEST_PLUGINS", ",".join(plugins))
 
 
 def pytest_configure(config: pytest.Config) -> None:
