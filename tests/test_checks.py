@@ -6,7 +6,7 @@ from pytest_trace.checks import Concern
 from pytest_trace.checks.ambiguity import Disagreement, ambiguous, describe
 from pytest_trace.checks.candidates import GroupChecks
 from pytest_trace.checks.literals import literal_concerns, seen_values
-from pytest_trace.checks.ranking import blame, changed_tokens, rank_key
+from pytest_trace.checks.ranking import blame, call_depths, changed_tokens, depth, rank_key
 from pytest_trace.model import CallNode, Parameter, TraceGraph, Value
 
 OLD = """def join(names):
@@ -118,14 +118,38 @@ def test_ranking_tokens_and_blame() -> None:
             rank_key([], 1, 0.4, 2),
             rank_key([], 1, 0.9, 3),
             rank_key([Concern("x", "advice", blocking=False)], 1, 0.9, 4),
+            rank_key([], 1, 0.9, 5, depth=1),
         ]
     ) == [
-        (False, 1, -0.9, 3),
-        (False, 1, -0.9, 4),
-        (False, 1, -0.4, 2),
-        (False, 2, -0.9, 1),
-        (True, 1, -0.9, 0),
+        (False, 1, -0.9, -1, 5),  # blamed alike, deeper in the calls: the callee's edit
+        (False, 1, -0.9, 0, 3),
+        (False, 1, -0.9, 0, 4),
+        (False, 1, -0.4, 0, 2),
+        (False, 2, -0.9, 0, 1),
+        (True, 1, -0.9, 0, 0),
     ]
+
+
+def test_call_depths_count_the_trainable_calls_above_each_function() -> None:
+    value = Value("int", "1")
+    calls = [
+        CallNode(1, "m.public", {"x": value}),
+        CallNode(2, "m.helper", {"x": value}, kind="operator", parent=1),
+        CallNode(3, "m._private", {"x": value}, parent=2),
+        CallNode(4, "m._private", {"x": value}, parent=None),
+    ]
+    other = TraceGraph(
+        "t2", calls=[CallNode(1, "m.public", {}), CallNode(2, "m.inner", {}, parent=1)]
+    )
+    depths = call_depths([TraceGraph("t", calls=calls), other])
+    # the operator between them is not counted; a function called at several depths
+    # takes the shallowest
+    assert depths == {"m.public": 0, "m._private": 0, "m.inner": 1}
+    assert call_depths([TraceGraph("t", calls=calls[:3])])["m._private"] == 1
+    old = {"m.public": "a", "m.inner": "b"}
+    assert depth(old, {"m.public": "a", "m.inner": "B"}, depths) == 1
+    assert depth(old, {"m.public": "A", "m.inner": "B"}, depths) == 0  # as deep as the caller
+    assert depth(old, old, depths) == 0
 
 
 def test_a_disagreement_reads_as_the_test_that_settles_it() -> None:

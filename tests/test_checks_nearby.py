@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from hypothesis import Phase, find, settings
 
-from pytest_trace.checks import Concern
+from pytest_trace.checks import WALL_FACTOR, Concern, Deadline
 from pytest_trace.checks.calls import Call, canonical, describe_call, expected_exceptions
 from pytest_trace.checks.nearby import check_function
 from pytest_trace.checks.strategies import MAX_LENGTH, call_strategy
@@ -163,6 +164,35 @@ def test_where_the_original_raises_a_first_that_returns_is_in_doubt():
         f"from dates import period\nassert {disagreement.call} == {value}"
         "  # the alternative ranked 2 raises ValueError"
     )
+
+
+def test_disagreements_tell_which_alternatives_did_what_the_original_did():
+    _, [disagreement] = check_function(
+        "period",
+        period_buggy,
+        [period_negated, period_start],
+        [Call(("P12",))],
+        seconds=LONG,
+    )
+
+    # the first returns where the original raised; the other raises as it did
+    assert disagreement.keeps == (False, True)
+
+
+def test_a_first_that_fixes_the_function_is_not_in_doubt_against_one_that_left_it():
+    # The other fixed a caller and left this function raising as it was: its refusal is
+    # the original's code, no evidence against the first's fix of the function itself.
+    concerns, disagreements = check_function(
+        "period",
+        period_buggy,
+        [period_negated, period_buggy],
+        [Call(("P12",))],
+        seconds=LONG,
+        changing=[True, False],
+    )
+
+    assert concerns == [[], []]
+    assert disagreements == []
 
 
 def test_a_first_that_raises_where_the_original_did_is_not_in_doubt():
@@ -325,3 +355,15 @@ def test_strings_nearby_include_one_character_replaced_at_either_end():
         neighbours("P2000-01"), lambda s: s[:-1] == "P2000-0" and s[-1] != "1", settings=FIND
     )
     assert found[:-1] == "P2000-0"
+
+
+def test_a_search_s_deadline_counts_cpu_time_not_the_waiting_of_a_busy_machine():
+    deadline = Deadline(0.2)
+    time.sleep(0.3)  # the process waits, as for a CPU on a busy machine
+    assert not deadline.passed() and deadline.left() > 0.1
+    time.sleep(0.35)  # but never more than WALL_FACTOR times as long on the clock
+    assert WALL_FACTOR == 3.0 and deadline.passed() and deadline.left() < 0
+    busy, started = Deadline(0.05), time.process_time()
+    while not busy.passed():
+        pass
+    assert time.process_time() - started >= 0.05

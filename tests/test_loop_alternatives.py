@@ -142,6 +142,54 @@ def test_alternatives_as_good_that_disagree_leave_the_fix_plausible() -> None:
     assert verdict == "plausible" and len(ambiguity.disagreements) == 1
 
 
+class Keeping(World):
+    """The alternatives disagree on price(-1): ``keeper`` returns there what the original
+    returned, the others do not."""
+
+    def __init__(self, keeper: str) -> None:
+        super().__init__()
+        self.keeper = keeper
+
+    def compare(self, batch: Sequence[Mapping[str, str]]) -> list[Disagreement]:
+        self.compared.append([values[NAME] for values in batch])
+        keeps = tuple(values[NAME] == self.keeper for values in batch)
+        if len(set(keeps)) < 2:
+            return []
+        return [
+            Disagreement(
+                NAME,
+                "price(-1)",
+                tuple("-1" if kept else "-2" for kept in keeps),
+                "assert price(-1) == ...",
+                other=1,
+                keeps=keeps,
+            )
+        ]
+
+
+def test_of_alternatives_that_rank_alike_the_one_that_keeps_the_original_s_behaviour_wins() -> None:
+    # GOOD and SHIFTED rank alike: 1 token, the same line, the same function
+    world = Keeping(SHIFTED)
+    batches = [[Proposal({NAME: GOOD}), Proposal({NAME: SHIFTED})]]
+    result, _ = run(batches, world, max_iterations=None, alternatives=1)
+    assert result.values == {NAME: SHIFTED}
+    assert world.compared == [[GOOD, SHIFTED], [SHIFTED, GOOD]]
+    assert world.validated == [GOOD, SHIFTED]  # the move is validated by the whole suite
+    # It changes price(-1) no more than the tests ask, but the alternative disagrees: the
+    # tests cannot tell them apart, so the fix stays plausible, with the settling test.
+    assert result.status == "plausible"
+    assert [a.verdict for a in result.attempts] == ["alternative", "plausible"]
+
+
+def test_a_larger_alternative_that_keeps_the_original_s_behaviour_does_not_win() -> None:
+    world = Keeping(LONGER)  # 4 tokens against GOOD's 1
+    batches = [[Proposal({NAME: GOOD}), Proposal({NAME: LONGER})]]
+    result, _ = run(batches, world, max_iterations=None, alternatives=1)
+    assert result.values == {NAME: GOOD}
+    assert world.compared == [[GOOD, LONGER]]
+    assert result.status == "plausible"  # they disagree all the same
+
+
 def test_a_better_alternative_that_regresses_gives_way_to_the_first() -> None:
     world = World(regressing=[GOOD])
     batches = [[Proposal({NAME: LONGER})], [Proposal({NAME: GOOD})]]

@@ -16,8 +16,9 @@ class Disagreement:
     ``function`` is the parameter's name, ``call`` the call as Python (``f(3, [])``),
     ``results`` the reprs of what each alternative returned (or raised), ``test`` a
     ready-to-paste assertion that would settle which one is right (``assert f(3, []) ==
-    ...``), and ``other`` the index in ``results`` of the alternative that disagrees
-    with the first (the others may agree with it).
+    ...``), ``other`` the index in ``results`` of the alternative that disagrees
+    with the first (the others may agree with it), and ``keeps`` tells, per result,
+    whether that alternative did there what the original code did.
     """
 
     function: str
@@ -25,6 +26,7 @@ class Disagreement:
     results: tuple[str, ...]
     test: str
     other: int = 1
+    keeps: tuple[bool, ...] = ()
 
 
 def describe(disagreement: Disagreement) -> str:

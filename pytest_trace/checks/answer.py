@@ -29,7 +29,14 @@ def from_answer(
 ) -> tuple[list[list[Concern]], list[Disagreement], list[str]]:
     concerns = [[Concern(**c) for c in found] for found in answer.get("concerns", [])]
     disagreements = [
-        Disagreement(d["function"], d["call"], tuple(d["results"]), d["test"], d.get("other", 1))
+        Disagreement(
+            d["function"],
+            d["call"],
+            tuple(d["results"]),
+            d["test"],
+            d.get("other", 1),
+            tuple(bool(k) for k in d.get("keeps", ())),
+        )
         for d in answer.get("disagreements", [])
     ]
     return concerns, disagreements, list(answer.get("notes", []))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_trace.checks import SEARCH_SECONDS, Concern
+from pytest_trace.checks import SEARCH_SECONDS, Concern, Deadline
 from pytest_trace.checks import doctests as doctest_checks
 from pytest_trace.checks.ambiguity import Disagreement
 from pytest_trace.checks.answer import to_answer
@@ -195,7 +195,7 @@ def run_probe(
     codes = {f.__code__: name for name, f in functions.items()}
     with Capture(codes) as capture:
         run_tests()
-    started = time.monotonic()
+    started = time.process_time()
     variants = Variants(targets)
     concerns: list[list[Concern]] = [[] for _ in job.candidates]
     notes: list[str] = []
@@ -215,12 +215,12 @@ def run_probe(
         expected: set[str] = set()
         for source in test_sources:
             expected |= expected_exceptions(source)
-        deadline = started + job.budget
+        deadline = Deadline(job.budget - (time.process_time() - started))
         disagreements: list[Disagreement] = []
         checked = list(ids)
         for name, calls in capture.calls.items():
             searches = len(checked) * (1 if job.compare_only else 2)
-            seconds = min(job.seconds, (deadline - time.monotonic()) / (searches or 1))
+            seconds = min(job.seconds, deadline.left() / (searches or 1))
             if not calls or not checked or seconds <= 0.01:
                 continue
             function = functions[name]
@@ -275,12 +275,16 @@ def _is_method(function: types.FunctionType) -> bool:
 def _renumber(disagreement: Disagreement, checked: Sequence[int], count: int) -> Disagreement:
     """Results for every candidate of the job, "not checked" for those left out."""
     results = ["not checked"] * count
-    for index, result in zip(checked, disagreement.results, strict=True):
-        results[index] = result
+    keeps = [False] * count
+    for index, result, kept in zip(
+        checked, disagreement.results, disagreement.keeps or [False] * len(checked), strict=True
+    ):
+        results[index], keeps[index] = result, kept
     return Disagreement(
         disagreement.function,
         disagreement.call,
         tuple(results),
         disagreement.test,
         checked[disagreement.other],
+        tuple(keeps),
     )

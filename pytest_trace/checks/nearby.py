@@ -22,14 +22,13 @@ expected to run in a forked child.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Collection, Sequence
 
 from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from pytest_trace.checks import SEARCH_SECONDS, Concern
+from pytest_trace.checks import SEARCH_SECONDS, Concern, Deadline
 from pytest_trace.checks.ambiguity import Disagreement
 from pytest_trace.checks.calls import (
     CALL_SECONDS,
@@ -59,13 +58,13 @@ class _Runner:
     def __init__(self, original: Function, candidates: Sequence[Function]) -> None:
         self.functions = [original, *candidates]
         self.memo: dict[tuple[int, str], Outcome] = {}
-        self.deadline = 0.0
+        self.deadline = Deadline()
 
     def outcome(self, which: int, call: Call, key: str) -> Outcome | None:
         """``which`` 0 is the original, ``i`` the ``i``-th candidate; None past the
         deadline (for a call not run before)."""
         found = self.memo.get((which, key))
-        if found is None and time.monotonic() < self.deadline:
+        if found is None and not self.deadline.passed():
             found = self.memo[(which, key)] = run_call(self.functions[which], call)
         return found
 
@@ -75,15 +74,16 @@ class _Runner:
         seconds: float,
         condition: Callable[[Call, str], bool],
     ) -> Call | None:
-        """The smallest call that ``condition`` holds for, found within ``seconds``."""
-        self.deadline = time.monotonic() + seconds
+        """The smallest call that ``condition`` holds for, found within ``seconds``
+        (:class:`~pytest_trace.checks.Deadline`)."""
+        self.deadline = Deadline(seconds)
         verdicts: dict[str, bool] = {}
         latest: list[Call] = []  # while shrinking, each call found is smaller
 
         def holds(call: Call) -> bool:
             key = canonical((call.args, dict(call.kwargs)))
             if key not in verdicts:
-                if time.monotonic() >= self.deadline:
+                if self.deadline.passed():
                     raise _OutOfTime
                 verdicts[key] = condition(call, key)
                 if verdicts[key]:
@@ -174,12 +174,17 @@ def check_function(
             concerns[index].append(Concern("new-crash", reason))
     survivors = [i for i, found in enumerate(concerns) if not found]
     disagreements: dict[str, Disagreement] = {}
+    changes = list(changing) if len(changing) == len(candidates) else [True] * len(candidates)
     for other in survivors[1:]:
         first = survivors[0]
-        chose = changing[first] if len(changing) == len(candidates) else True
 
         def differ(
-            call: Call, key: str, a: int = first + 1, b: int = other + 1, chose: bool = chose
+            call: Call,
+            key: str,
+            a: int = first + 1,
+            b: int = other + 1,
+            chose: bool = changes[first],
+            theirs: bool = changes[other],
         ) -> bool:
             before = runner.outcome(0, call, key)
             x, y = runner.outcome(a, call, key), runner.outcome(b, call, key)
@@ -187,33 +192,36 @@ def check_function(
                 before is not None
                 and x is not None
                 and y is not None
-                and _differ(before, x, y, chose=chose)
+                and _differ(before, x, y, chose=chose, theirs=theirs)
             )
 
         found = runner.search(strategy, seconds, differ)
         if found is not None:
-            runner.deadline = time.monotonic() + seconds  # the others' results on it
+            runner.deadline = Deadline(seconds)  # the others' results on it
             rank = ranks[other] if len(ranks) == len(candidates) else other + 1
             disagreement = _disagreement(name, found, runner, first, (other, rank), method, module)
             disagreements.setdefault(disagreement.call, disagreement)
     return concerns, list(disagreements.values())
 
 
-def _differ(before: Outcome, x: Outcome, y: Outcome, *, chose: bool = True) -> bool:
+def _differ(
+    before: Outcome, x: Outcome, y: Outcome, *, chose: bool = True, theirs: bool = True
+) -> bool:
     """Whether the first candidate (``x``) is in doubt against another (``y``) on a call
     the original made ``before``: both return, different values; or the original raised,
     ``y`` raises as it did and ``x`` returns (``x`` takes for valid an input that the
-    original and ``y`` refuse); or ``x`` raises as the original did where ``y`` returns,
-    unless ``x`` changes this function (``chose``): then it keeps the original's refusal
-    by choice, as the new-crash check asks of every candidate, while a first candidate
-    that leaves the function as it was (the other fixes it, this one a caller) leaves
-    in doubt where the fault is."""
+    original and ``y`` refuse), unless ``y`` leaves this function as it was
+    (``theirs``: its refusal is the original's code, not a choice); or ``x`` raises as
+    the original did where ``y`` returns, unless ``x`` changes this function
+    (``chose``): then it keeps the original's refusal by choice, as the new-crash check
+    asks of every candidate, while a first candidate that leaves the function as it was
+    (the other fixes it, this one a caller) leaves in doubt where the fault is."""
     if not x.raised and not y.raised:
         return not before.raised and x.value != y.value
     if not before.raised or before.raised[0] == HANG:
         return False
     if not x.raised:
-        return y.raised[:1] == before.raised[:1]
+        return theirs and y.raised[:1] == before.raised[:1]
     return not chose and not y.raised and x.raised[:1] == before.raised[:1]
 
 
@@ -229,6 +237,8 @@ def _disagreement(
     key = canonical((call.args, dict(call.kwargs)))
     outcomes = [runner.outcome(i + 1, call, key) for i in range(len(runner.functions) - 1)]
     results = tuple(o.describe() if o else "not run" for o in outcomes)
+    before = runner.outcome(0, call, key)
+    keeps = tuple(_same(o, before) for o in outcomes)
     text = describe_call(name, call, method=method)
     theirs = outcomes[other[0]]
     says = results[other[0]] if theirs and theirs.raised else f"returns {results[other[0]]}"
@@ -244,4 +254,14 @@ def _disagreement(
         imports.append(f"from {module} import {name.split('.')[0]}")
     test = "\n".join([*imports, test])
     function = f"{module}.{name}" if module else name
-    return Disagreement(function, text, results, test, other[0])
+    return Disagreement(function, text, results, test, other[0], keeps)
+
+
+def _same(outcome: Outcome | None, before: Outcome | None) -> bool:
+    """Whether a candidate did what the original did: returned an equal value, or raised
+    the same exception."""
+    if outcome is None or before is None:
+        return False
+    if outcome.raised or before.raised:
+        return outcome.raised[:1] == before.raised[:1]
+    return outcome.value == before.value

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pytest_trace.checks import SEARCH_SECONDS, Concern
+from pytest_trace.checks import SEARCH_SECONDS, WALL_FACTOR, Concern
 from pytest_trace.checks.ambiguity import Disagreement
 from pytest_trace.runner.protocol import RunRequest
 
 #: Passing tests that reach the changed functions whose calls are recorded too.
 GUARD_TESTS = 3
-#: Seconds all the searches of one batch may take, at most.
+#: CPU seconds all the searches of one batch may take, at most (``WALL_FACTOR`` times
+#: as long on the clock).
 BATCH_SECONDS = 10.0
 #: Seconds a probe job may take besides its tests and its searches (imports, doctests).
 JOB_ALLOWANCE = 20.0
@@ -72,7 +73,7 @@ def probe(
         "expecting": list(tests.tests if expecting is None else expecting),
         "compare_only": compare_only,
     }
-    limit = per_test * len(tests.tests) + budget + CHILD_ALLOWANCE + JOB_ALLOWANCE
+    limit = per_test * len(tests.tests) + budget * WALL_FACTOR + CHILD_ALLOWANCE + JOB_ALLOWANCE
     answer = engine.probe(job, limit)
     if answer is None:
         return _skipped(len(candidates), "the checking child gave no answer")

@@ -3,7 +3,10 @@
 No blocking concern first; then the fewest changed tokens (the smallest edit is the
 likeliest fix, and the least able to overfit); then the edit at the line fault
 localization blames most (an edit in the function where the fault is beats a
-compensating edit in its caller); then the order in which they were found.
+compensating edit in its caller); where localization blames alike, the edit in the
+function called deepest in the failing tests' traces (a callee's own fix beats undoing
+its fault in a caller, which leaves the callee wrong for every other caller); then the
+order in which they were found.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from __future__ import annotations
 import difflib
 import io
 import tokenize
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pytest_trace.checks import Concern
+from pytest_trace.model import TraceGraph
 
 _LAYOUT = {
     tokenize.NL,
@@ -24,12 +28,40 @@ _LAYOUT = {
     tokenize.ENDMARKER,
 }
 
-RankKey = tuple[bool, int, float, int]
+RankKey = tuple[bool, int, float, int, int]
 
 
-def rank_key(concerns: Sequence[Concern], tokens: int, blame: float, order: int) -> RankKey:
+def rank_key(
+    concerns: Sequence[Concern], tokens: int, blame: float, order: int, depth: int = 0
+) -> RankKey:
     """The sort key of a candidate that passes: smaller is better."""
-    return (any(c.blocking for c in concerns), tokens, -blame, order)
+    return (any(c.blocking for c in concerns), tokens, -blame, -depth, order)
+
+
+def call_depths(traces: Iterable[TraceGraph]) -> dict[str, int]:
+    """How deep each trainable function is called in ``traces``: the fewest trainable
+    calls above any of its calls (0: a test calls it itself)."""
+    depths: dict[str, int] = {}
+    for trace in traces:
+        nodes = {call.id: call for call in trace.calls}
+        for call in trace.calls:
+            if call.kind != "trainable":
+                continue
+            depth, parent, seen = 0, call.parent, {call.id}
+            while parent is not None and parent in nodes and parent not in seen:
+                seen.add(parent)
+                depth += nodes[parent].kind == "trainable"
+                parent = nodes[parent].parent
+            depths[call.function] = min(depth, depths.get(call.function, depth))
+    return depths
+
+
+def depth(old: Mapping[str, str], new: Mapping[str, str], depths: Mapping[str, int]) -> int:
+    """How deep the functions ``new`` changes are called (``call_depths``): the
+    shallowest of them, so that an edit of a callee and of its caller counts as the
+    caller's."""
+    changed = [name for name, source in new.items() if source != old.get(name)]
+    return min((depths.get(name, 0) for name in changed), default=0)
 
 
 def changed_tokens(

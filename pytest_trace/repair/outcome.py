@@ -50,7 +50,8 @@ class Ambiguity:
 class Alternative:
     """A candidate that makes all of the group's tests pass, none of the tests that
     reach what it changes failing. ``tokens`` it changes; ``blame``: how suspicious the
-    lines it changes are; ``order``: when it was found."""
+    lines it changes are; ``order``: when it was found; ``depth``: how deep the failing
+    tests call what it changes (``checks.ranking.depth``)."""
 
     values: dict[str, str]
     attempt: Attempt
@@ -58,6 +59,7 @@ class Alternative:
     tokens: int
     blame: float
     order: int
+    depth: int = 0
 
     @property
     def concerns(self) -> tuple[Concern, ...]:
@@ -69,7 +71,7 @@ class Alternative:
 
     @property
     def key(self) -> RankKey:
-        return rank_key(self.concerns, self.tokens, self.blame, self.order)
+        return rank_key(self.concerns, self.tokens, self.blame, self.order, self.depth)
 
     @property
     def reason(self) -> str:
