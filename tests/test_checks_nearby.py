@@ -360,7 +360,7 @@ def test_strings_nearby_include_one_character_replaced_at_either_end():
 def test_a_search_s_deadline_counts_cpu_time_not_the_waiting_of_a_busy_machine():
     deadline = Deadline(0.2)
     time.sleep(0.3)  # the process waits, as for a CPU on a busy machine
-    assert not deadline.passed() and deadline.left() > 0.1
+    assert not deadline.passed() and deadline.left() > 0.05
     time.sleep(0.35)  # but never more than WALL_FACTOR times as long on the clock
     assert WALL_FACTOR == 3.0 and deadline.passed() and deadline.left() < 0
     busy, started = Deadline(0.05), time.process_time()
