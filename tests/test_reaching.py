@@ -12,6 +12,7 @@ import pytest
 from pytest_trace.model import TestResult
 from pytest_trace.runner.fresh import RunOutcome
 from pytest_trace.runner.recording import (
+    MIN_SHORT_CPU,
     MIN_SHORT_LIMIT,
     Watched,
     recording_requests,
@@ -146,6 +147,10 @@ def test_only_the_failing_tests_are_recorded_and_a_hanging_one_apart() -> None:
     assert hanging.timeout == short_limit(WATCHED, 60.0) == 5.0
     assert short_limit(WATCHED, 3.0) == 3.0
     assert short_limit(Watched({"t::x": "failed"}), 0.0) == MIN_SHORT_LIMIT
+    # its CPU time is bounded alike, at least MIN_SHORT_CPU: a busy loop ends sooner
+    assert hanging.cpu_timeout == 5.0
+    [quick] = recording_requests(Watched({"t::x": "failed"}, timed_out={"t::x"}), ["t::x"], 0.0)
+    assert (quick.timeout, quick.cpu_timeout) == (MIN_SHORT_LIMIT, MIN_SHORT_CPU)
 
 
 def test_the_survey_joins_the_recording_and_the_users_run() -> None:

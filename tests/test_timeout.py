@@ -30,10 +30,11 @@ def pytest_unconfigure(config):
     signal.setitimer = _setitimer
     print("TIMERS ARMED", len(ARMED))
     print("HANDLER AFTER", signal.getsignal(signal.SIGALRM) is signal.SIG_DFL)
+    print("SIGPROF AFTER", signal.getsignal(signal.SIGPROF) is signal.SIG_DFL)
 """
 
 
-def run(pytester: pytest.Pytester, tests: str, limit: float = 0.5) -> pytest.RunResult:
+def run(pytester: pytest.Pytester, tests: str, limit: float | str = 0.5) -> pytest.RunResult:
     pytester.makeconftest(CONFTEST.format(limit=limit))
     pytester.makepyfile(test_limit=tests)
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s")
@@ -154,3 +155,29 @@ def pytest_runtest_logreport(report):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*test_between*", "*TestTimeout: test timed out after 0.3 s*"])
+
+
+def test_a_cpu_limit_ends_a_busy_loop_and_spares_a_test_that_waits(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        """
+        import signal
+        import time
+
+        def test_busy_loop():
+            while True:
+                pass
+
+        def test_waits_longer_than_the_cpu_limit():
+            time.sleep(0.6)
+
+        def test_handlers_restored_after_the_run():
+            assert signal.getsignal(signal.SIGPROF) is not signal.SIG_DFL  # armed now
+        """,
+        limit="30, cpu_seconds=0.3",
+    )
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*TestTimeout: test timed out after 0.3 s of CPU time*"])
+    result.stdout.fnmatch_lines(["HANDLER AFTER True", "SIGPROF AFTER True"])

@@ -51,6 +51,7 @@ class ProbeJob:
     seconds: float = SEARCH_SECONDS
     budget: float = 10.0
     timeout: float = 0.0
+    cpu_timeout: float = 0.0
     expecting: list[str] = field(default_factory=list)
     compare_only: bool = False
 

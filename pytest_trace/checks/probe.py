@@ -70,6 +70,7 @@ def probe(
         "seconds": seconds,
         "budget": budget,
         "timeout": per_test,
+        "cpu_timeout": tests.cpu_timeout,
         "expecting": list(tests.tests if expecting is None else expecting),
         "compare_only": compare_only,
     }

@@ -41,12 +41,13 @@ class TestTimeout(BaseException):
 
     __test__ = False  # not a test class, whatever pytest's collection thinks
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, *, cpu: bool = False) -> None:
         super().__init__(seconds)
         self.seconds = seconds
+        self.cpu = cpu  # a limit of the test's CPU time, not of the clock's
 
     def __str__(self) -> str:
-        return f"test timed out after {_seconds(self.seconds)} s"
+        return f"test timed out after {_seconds(self.seconds)} s{' of CPU time' * self.cpu}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Failure:
     log: str
     timed_out: bool = False
     timeout_seconds: float | None = None
+    timeout_cpu: bool = False
 
 
 def render_feedback(failure: Failure, *, max_chars: int = 4000) -> str:
@@ -180,6 +182,7 @@ def _header(failure: Failure) -> str:
             ""
             if failure.timeout_seconds is None
             else f" after {_seconds(failure.timeout_seconds)} s"
+            + " of CPU time" * failure.timeout_cpu
         )
         return f"{failure.nodeid} timed out{when}{after} (possible infinite loop)"
     if failure.when == "call":

@@ -135,7 +135,11 @@ class GroupRepair:
         workspace, tests = self.workspace, self.group.tests
         # The calls of a few passing tests that reach the functions are inputs too.
         recorded = [*tests, *workspace.guard(self.group.parameters, tests)[:GUARD_TESTS]]
-        original = RunRequest(tuple(recorded), timeout=workspace.time_limit(recorded))
+        original = RunRequest(
+            tuple(recorded),
+            timeout=workspace.time_limit(recorded),
+            cpu_timeout=workspace.cpu_limit(recorded),
+        )
         candidates = [workspace.request(values, tests) for values in batch]
         return probe(
             workspace.evaluator, original, candidates, expecting=tests, compare_only=compare_only

@@ -35,8 +35,10 @@ if TYPE_CHECKING:
     Evaluator = ForkEngine | WorkerRunner
 
 #: Candidate time limits: at least this many seconds per test, and this many times the
-#: slowest test's duration in the recording run.
+#: slowest test's duration in the recording run; the same for the CPU time of each test,
+#: at least MIN_CANDIDATE_CPU seconds (a candidate that loops forever costs that much).
 MIN_CANDIDATE_TIMEOUT = 2.0
+MIN_CANDIDATE_CPU = 0.25
 CALIBRATION_FACTOR = 10.0
 
 
@@ -130,6 +132,7 @@ class Workspace:
             parameter = self.parameters[name]
             changes[parameter.module] = (*changes.get(parameter.module, ()), parameter.qualname)
         options.setdefault("timeout", self.time_limit(tests))
+        options.setdefault("cpu_timeout", self.cpu_limit(tests))
         return RunRequest(tuple(tests), files=self.files(values), changes=changes, **options)
 
     def guard(self, names: Sequence[str], exclude: Sequence[str]) -> list[str]:
@@ -160,6 +163,15 @@ class Workspace:
         slowest = max((self.durations.get(t, 0.0) for t in tests), default=0.0)
         limit = max(MIN_CANDIDATE_TIMEOUT, round(CALIBRATION_FACTOR * slowest, 1))
         return min(limit, self.settings.timeout) if self.settings.timeout > 0 else limit
+
+    def cpu_limit(self, tests: Sequence[str]) -> float:
+        """Per-test CPU time limit of a candidate run, calibrated the same way (0: none,
+        when ``--trace-candidate-timeout`` sets the limit)."""
+        if self.settings.candidate_timeout:
+            return 0.0
+        slowest = max((self.durations.get(t, 0.0) for t in tests), default=0.0)
+        limit = max(MIN_CANDIDATE_CPU, round(CALIBRATION_FACTOR * slowest, 2))
+        return min(limit, self.time_limit(tests))
 
     # -- one group --------------------------------------------------------------------
 

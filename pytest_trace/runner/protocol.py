@@ -42,7 +42,8 @@ class RunRequest:
     module names to the qualnames of the functions changed in them. ``trace`` lists the
     tests whose full trace is recorded; with ``reach``, the others record which
     trainables they reach. The run stops after a test in ``stop_on_failure`` fails.
-    ``timeout`` is the time limit per test (0: the runner's default). ``coverage``
+    ``timeout`` is the time limit per test (0: the runner's default), ``cpu_timeout``
+    a limit of each test's CPU time (0: none; ``runner.timeout``). ``coverage``
     lists repository-relative files whose line coverage is measured per test. Without
     ``feedback`` only outcomes are reported, and pytest is spared the work of rendering
     failures (the search optimizer needs only pass or fail).
@@ -61,6 +62,7 @@ class RunRequest:
     timeout: float = 0.0
     coverage: tuple[str, ...] = ()
     feedback: bool = True
+    cpu_timeout: float = 0.0
 
     def resolved(self, worktree: Path, default_timeout: float, *, in_memory: bool) -> RunRequest:
         """The worker's view. ``in_memory`` (serve mode): the files travel with the request."""
@@ -76,6 +78,7 @@ class RunRequest:
             timeout=self.timeout or default_timeout,
             coverage=tuple(str((worktree / path).resolve()) for path in self.coverage),
             feedback=self.feedback,
+            cpu_timeout=self.cpu_timeout,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -96,6 +99,7 @@ class RunRequest:
             timeout=float(data.get("timeout", 0.0)),
             coverage=tuple(data.get("coverage", ())),
             feedback=bool(data.get("feedback", True)),
+            cpu_timeout=float(data.get("cpu_timeout", 0.0)),
         )
 
 

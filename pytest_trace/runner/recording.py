@@ -23,6 +23,9 @@ from pytest_trace.runner.protocol import RunOutcome, RunRequest
 #: test's duration, at least MIN_SHORT_LIMIT seconds (and never above --trace-timeout).
 SHORT_LIMIT_FACTOR = 10.0
 MIN_SHORT_LIMIT = 2.0
+#: Its CPU time is bounded the same way, at least MIN_SHORT_CPU seconds: a test that
+#: loops forever is recorded for that long, however busy the machine.
+MIN_SHORT_CPU = 0.5
 
 
 @dataclass
@@ -56,10 +59,11 @@ def server_tests(watched: Watched, failed: Sequence[str]) -> list[str]:
     return [nodeid for nodeid in watched.outcomes if nodeid in wanted]
 
 
-def short_limit(watched: Watched, timeout: float) -> float:
-    """The time limit of the re-run of a test that hung in the user's run."""
+def short_limit(watched: Watched, timeout: float, *, floor: float = MIN_SHORT_LIMIT) -> float:
+    """The time limit of the re-run of a test that hung in the user's run (with
+    ``floor=MIN_SHORT_CPU``, the limit of its CPU time)."""
     durations = [d for n, d in watched.durations.items() if n not in watched.timed_out]
-    limit = max(MIN_SHORT_LIMIT, round(SHORT_LIMIT_FACTOR * max(durations, default=0.0), 1))
+    limit = max(floor, round(SHORT_LIMIT_FACTOR * max(durations, default=0.0), 1))
     return min(limit, timeout) if timeout > 0 else limit
 
 
@@ -74,7 +78,10 @@ def recording_requests(watched: Watched, failed: Sequence[str], timeout: float) 
     if others or unknown:
         requests.append(RunRequest((*others, *unknown), trace=tuple(others), reach=bool(unknown)))
     limit = short_limit(watched, timeout)
-    requests += [RunRequest((nodeid,), trace=(nodeid,), timeout=limit) for nodeid in hanging]
+    cpu = short_limit(watched, limit, floor=MIN_SHORT_CPU)
+    requests += [
+        RunRequest((nodeid,), trace=(nodeid,), timeout=limit, cpu_timeout=cpu) for nodeid in hanging
+    ]
     return requests
 
 

@@ -52,6 +52,7 @@ def failure_from_report(
         log=report.caplog,
         timed_out=isinstance(value, TestTimeout),
         timeout_seconds=value.seconds if isinstance(value, TestTimeout) else None,
+        timeout_cpu=isinstance(value, TestTimeout) and value.cpu,
     )
 
 

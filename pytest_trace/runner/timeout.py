@@ -9,6 +9,12 @@ a ``SIGALRM`` handler raises :class:`~pytest_trace.repair.feedback.TestTimeout`,
 a test run outside the main thread), the limit is enforced by the controller killing
 the worker process instead.
 
+A run may also bound the CPU time of each test (``cpu_seconds``: candidates and the
+recording of tests that hung, whose limits are calibrated to the tests' durations): a
+``SIGPROF`` timer (``ITIMER_PROF``) ends a busy loop after that much CPU time, however
+long a busy machine makes it wait for a CPU, while the wall-clock limit still ends a test
+that hangs without computing (sleeping, waiting for I/O).
+
 Cost: one timer per test (armed when its setup starts, cleared when its call ends), and
 the handler installed once (again only if a test replaced it); pytest's own work
 between the two phases is never interrupted: a limit that expires there fails the call
@@ -33,13 +39,16 @@ class TestTimeLimit:
 
     __test__ = False
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, cpu_seconds: float = 0.0) -> None:
         self.seconds = seconds
+        self.cpu_seconds = cpu_seconds
         self._armed = 0.0  # the limit of the running timer, 0 when none runs
         self._inside = False  # in a setup or call phase: expiry may interrupt
         self._expired = False  # expired between the phases: the call phase fails
         self._installed = False
         self._previous: Any = None
+        self._cpu = 0.0  # the CPU limit of the running timer, 0 when none runs
+        self._previous_prof: Any = None
 
     def _usable(self) -> bool:
         return (
@@ -49,12 +58,13 @@ class TestTimeLimit:
         )
 
     def _expire(self, signum: int, frame: FrameType | None) -> None:
+        cpu = signum == getattr(signal, "SIGPROF", None)
         if self._armed and self._inside:
-            raise TestTimeout(self._armed)
+            raise TestTimeout(self._cpu if cpu else self._armed, cpu=cpu)
         self._expired = bool(self._armed)
 
     def _arm(self) -> None:
-        """Start the test's timer (the handler installed, if a test replaced it too)."""
+        """Start the test's timers (the handlers installed, if a test replaced them too)."""
         if signal.getsignal(signal.SIGALRM) != self._expire:
             previous = signal.signal(signal.SIGALRM, self._expire)
             if not self._installed:
@@ -62,11 +72,21 @@ class TestTimeLimit:
         self._expired = False
         self._armed = self.seconds
         signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        if self.cpu_seconds > 0 and hasattr(signal, "SIGPROF"):
+            if signal.getsignal(signal.SIGPROF) != self._expire:
+                previous = signal.signal(signal.SIGPROF, self._expire)
+                if self._previous_prof is None:
+                    self._previous_prof = previous
+            self._cpu = self.cpu_seconds
+            signal.setitimer(signal.ITIMER_PROF, self.cpu_seconds)
 
     def _disarm(self) -> None:
         if self._armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             self._armed = 0.0
+        if self._cpu:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            self._cpu = 0.0
         self._expired = False
 
     @pytest.hookimpl(wrapper=True)
@@ -107,3 +127,6 @@ class TestTimeLimit:
         if self._installed and signal.getsignal(signal.SIGALRM) == self._expire:
             signal.signal(signal.SIGALRM, self._previous)
         self._installed = False
+        if self._previous_prof is not None and signal.getsignal(signal.SIGPROF) == self._expire:
+            signal.signal(signal.SIGPROF, self._previous_prof)
+        self._previous_prof = None

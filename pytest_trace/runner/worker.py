@@ -89,6 +89,7 @@ class Worker:
         self.out = open(job.output, "a", encoding="utf-8")  # noqa: SIM115 - closed in _end
         if run.timeout:
             self.time_limit.seconds = run.timeout
+        self.time_limit.cpu_seconds = run.cpu_timeout
         for parameter in self.found.parameters:
             self._announce(parameter)
 
@@ -238,7 +239,8 @@ class Worker:
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         if terminal is not None:
             self.config.pluginmanager.unregister(terminal)
-        self._begin(WorkerRun(job.output, RunRequest(tuple(job.tests), timeout=job.timeout)))
+        request = RunRequest(tuple(job.tests), timeout=job.timeout, cpu_timeout=job.cpu_timeout)
+        self._begin(WorkerRun(job.output, request))
         self._discover()
         functions = self.found.functions
         targets = {n: innermost(functions[n].function) for n in job.functions if n in functions}
