@@ -148,7 +148,7 @@ def test_only_the_failing_tests_are_recorded_and_a_hanging_one_apart() -> None:
     assert short_limit(WATCHED, 3.0) == 3.0
     assert short_limit(Watched({"t::x": "failed"}), 0.0) == MIN_SHORT_LIMIT
     # its CPU time is bounded alike, at least MIN_SHORT_CPU: a busy loop ends sooner
-    assert hanging.cpu_timeout == 5.0
+    assert (hanging.cpu_timeout, hanging.cpu_tests) == (5.0, ("t::hangs",))
     [quick] = recording_requests(Watched({"t::x": "failed"}, timed_out={"t::x"}), ["t::x"], 0.0)
     assert (quick.timeout, quick.cpu_timeout) == (MIN_SHORT_LIMIT, MIN_SHORT_CPU)
 

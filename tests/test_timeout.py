@@ -97,6 +97,7 @@ def test_a_hanging_call_and_a_hanging_setup_time_out(pytester: pytest.Pytester) 
     result.assert_outcomes(passed=1, failed=2, errors=1)
     result.stdout.fnmatch_lines(["*TestTimeout: test timed out after 0.3 s*"])
     result.stdout.fnmatch_lines(["*ERROR at setup of test_hanging_fixture*"])
+    assert "def _expire" not in result.stdout.str()  # the traceback ends in the test's code
 
 
 def test_a_test_that_replaces_the_handler_is_still_limited_next(

@@ -52,6 +52,7 @@ class ProbeJob:
     budget: float = 10.0
     timeout: float = 0.0
     cpu_timeout: float = 0.0
+    cpu_tests: list[str] = field(default_factory=list)
     expecting: list[str] = field(default_factory=list)
     compare_only: bool = False
 

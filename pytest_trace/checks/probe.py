@@ -71,6 +71,7 @@ def probe(
         "budget": budget,
         "timeout": per_test,
         "cpu_timeout": tests.cpu_timeout,
+        "cpu_tests": list(tests.cpu_tests),
         "expecting": list(tests.tests if expecting is None else expecting),
         "compare_only": compare_only,
     }

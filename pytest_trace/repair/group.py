@@ -139,6 +139,7 @@ class GroupRepair:
             tuple(recorded),
             timeout=workspace.time_limit(recorded),
             cpu_timeout=workspace.cpu_limit(recorded),
+            cpu_tests=workspace.hung(recorded),
         )
         candidates = [workspace.request(values, tests) for values in batch]
         return probe(

@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     Evaluator = ForkEngine | WorkerRunner
 
 #: Candidate time limits: at least this many seconds per test, and this many times the
-#: slowest test's duration in the recording run; the same for the CPU time of each test,
-#: at least MIN_CANDIDATE_CPU seconds (a candidate that loops forever costs that much).
+#: slowest test's duration in the recording run; the same for the CPU time of each test
+#: that hung in the user's run, at least MIN_CANDIDATE_CPU seconds (a candidate that
+#: loops forever as the original did costs that much).
 MIN_CANDIDATE_TIMEOUT = 2.0
 MIN_CANDIDATE_CPU = 0.25
 CALIBRATION_FACTOR = 10.0
@@ -75,6 +76,8 @@ class Workspace:
         #: Tests that passed before checked on the snapshot itself (``fail_on_base``).
         self.checked: set[str] = set()
         self.durations = {n: r.duration for n, r in survey.results.items()}
+        #: The tests that hit the time limit in the user's run and in the recording.
+        self.hanging = {n for n, r in survey.results.items() if r.outcome == "timeout"}
         self.reaching: dict[str, list[str]] = {}
         #: The tests that passed before whose reach the user's run (or the recording) knows.
         self.known_reach = {n for n in self.passed_before if n in survey.results}
@@ -133,6 +136,7 @@ class Workspace:
             changes[parameter.module] = (*changes.get(parameter.module, ()), parameter.qualname)
         options.setdefault("timeout", self.time_limit(tests))
         options.setdefault("cpu_timeout", self.cpu_limit(tests))
+        options.setdefault("cpu_tests", self.hung(tests))
         return RunRequest(tuple(tests), files=self.files(values), changes=changes, **options)
 
     def guard(self, names: Sequence[str], exclude: Sequence[str]) -> list[str]:
@@ -164,9 +168,16 @@ class Workspace:
         limit = max(MIN_CANDIDATE_TIMEOUT, round(CALIBRATION_FACTOR * slowest, 1))
         return min(limit, self.settings.timeout) if self.settings.timeout > 0 else limit
 
+    def hung(self, tests: Sequence[str]) -> tuple[str, ...]:
+        """The ``tests`` that hung in the user's run: where a candidate that does not fix
+        the loop loops too, their CPU time is bounded (``cpu_limit``)."""
+        return tuple(t for t in tests if t in self.hanging)
+
     def cpu_limit(self, tests: Sequence[str]) -> float:
-        """Per-test CPU time limit of a candidate run, calibrated the same way (0: none,
-        when ``--trace-candidate-timeout`` sets the limit)."""
+        """Per-test CPU time limit of a candidate run's tests that hung (``hung``),
+        calibrated the same way (0: none, when ``--trace-candidate-timeout`` sets the
+        limit). Only those: another test may import a heavy module on its first run in
+        a forked child, which its duration in the user's run does not show."""
         if self.settings.candidate_timeout:
             return 0.0
         slowest = max((self.durations.get(t, 0.0) for t in tests), default=0.0)

@@ -42,8 +42,9 @@ class RunRequest:
     module names to the qualnames of the functions changed in them. ``trace`` lists the
     tests whose full trace is recorded; with ``reach``, the others record which
     trainables they reach. The run stops after a test in ``stop_on_failure`` fails.
-    ``timeout`` is the time limit per test (0: the runner's default), ``cpu_timeout``
-    a limit of each test's CPU time (0: none; ``runner.timeout``). ``coverage``
+    ``timeout`` is the time limit per test (0: the runner's default); the tests in
+    ``cpu_tests`` (those that hung in the user's run) also get ``cpu_timeout`` seconds
+    of CPU time (``runner.timeout``). ``coverage``
     lists repository-relative files whose line coverage is measured per test. Without
     ``feedback`` only outcomes are reported, and pytest is spared the work of rendering
     failures (the search optimizer needs only pass or fail).
@@ -63,6 +64,7 @@ class RunRequest:
     coverage: tuple[str, ...] = ()
     feedback: bool = True
     cpu_timeout: float = 0.0
+    cpu_tests: tuple[str, ...] = ()
 
     def resolved(self, worktree: Path, default_timeout: float, *, in_memory: bool) -> RunRequest:
         """The worker's view. ``in_memory`` (serve mode): the files travel with the request."""
@@ -79,6 +81,7 @@ class RunRequest:
             coverage=tuple(str((worktree / path).resolve()) for path in self.coverage),
             feedback=self.feedback,
             cpu_timeout=self.cpu_timeout,
+            cpu_tests=self.cpu_tests,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -100,6 +103,7 @@ class RunRequest:
             coverage=tuple(data.get("coverage", ())),
             feedback=bool(data.get("feedback", True)),
             cpu_timeout=float(data.get("cpu_timeout", 0.0)),
+            cpu_tests=tuple(data.get("cpu_tests", ())),
         )
 
 

@@ -80,7 +80,8 @@ def recording_requests(watched: Watched, failed: Sequence[str], timeout: float) 
     limit = short_limit(watched, timeout)
     cpu = short_limit(watched, limit, floor=MIN_SHORT_CPU)
     requests += [
-        RunRequest((nodeid,), trace=(nodeid,), timeout=limit, cpu_timeout=cpu) for nodeid in hanging
+        RunRequest((nodeid,), trace=(nodeid,), timeout=limit, cpu_timeout=cpu, cpu_tests=(nodeid,))
+        for nodeid in hanging
     ]
     return requests
 

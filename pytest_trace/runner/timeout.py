@@ -58,6 +58,7 @@ class TestTimeLimit:
         )
 
     def _expire(self, signum: int, frame: FrameType | None) -> None:
+        __tracebackhide__ = True  # the test's traceback ends in the test's code
         cpu = signum == getattr(signal, "SIGPROF", None)
         if self._armed and self._inside:
             raise TestTimeout(self._cpu if cpu else self._armed, cpu=cpu)

@@ -89,7 +89,6 @@ class Worker:
         self.out = open(job.output, "a", encoding="utf-8")  # noqa: SIM115 - closed in _end
         if run.timeout:
             self.time_limit.seconds = run.timeout
-        self.time_limit.cpu_seconds = run.cpu_timeout
         for parameter in self.found.parameters:
             self._announce(parameter)
 
@@ -239,7 +238,12 @@ class Worker:
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         if terminal is not None:
             self.config.pluginmanager.unregister(terminal)
-        request = RunRequest(tuple(job.tests), timeout=job.timeout, cpu_timeout=job.cpu_timeout)
+        request = RunRequest(
+            tuple(job.tests),
+            timeout=job.timeout,
+            cpu_timeout=job.cpu_timeout,
+            cpu_tests=tuple(job.cpu_tests),
+        )
         self._begin(WorkerRun(job.output, request))
         self._discover()
         functions = self.found.functions
@@ -305,6 +309,7 @@ class Worker:
             return (yield)
         nodeid = self._id(item.nodeid)
         self.states[nodeid] = TestState()
+        self.time_limit.cpu_seconds = self.run.cpu_timeout * (nodeid in self.run.cpu_tests)
         if self.coverage is not None:
             self.coverage.switch_context(nodeid)
         with self._recording(nodeid) as recording:
