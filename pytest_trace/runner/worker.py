@@ -52,6 +52,20 @@ SWAP_FAILED = 3
 _REWRITE = "_pytest.assertion.rewrite"
 
 
+def import_unrewritten(module: str) -> None:
+    """Import ``module`` as Python would, without pytest's assertion rewriting: pytest
+    rewrites the asserts of the packages of its plugins (Hypothesis's among them) on
+    import, and a worker process writes no bytecode (``fresh``) to cache them in."""
+    if module in sys.modules:
+        return
+    finders = list(sys.meta_path)
+    sys.meta_path[:] = [f for f in finders if type(f).__module__ != _REWRITE]
+    try:
+        importlib.import_module(module)
+    finally:
+        sys.meta_path[:] = finders
+
+
 class Worker:
     """pytest plugin object of the worker process."""
 
@@ -187,6 +201,9 @@ class Worker:
         import pytest_trace.runner.swap  # imported by every child that swaps
         import pytest_trace.runner.swap_constants  # noqa: F401 - and its constants, parsing
 
+        # The checks' child (and Hypothesis with it), and the server's own end: Hypothesis's
+        # pytest plugin imports Hypothesis in its terminal summary.
+        import_unrewritten("pytest_trace.checks.child")
         self._discover()
         # pytest's traceback formatting looks modules up by file: fill inspect's cache.
         inspect.getmodule(self._prepare_children.__code__)
@@ -225,14 +242,8 @@ class Worker:
         on docstring examples and generated inputs; the answer is one JSON line."""
         from pytest_trace.runner.swap import innermost
 
-        # pytest rewrites the asserts of the packages of its plugins, Hypothesis's among
-        # them, on import and without caching here: seconds. Import it as Python would.
-        finders = list(sys.meta_path)
-        sys.meta_path[:] = [f for f in finders if type(f).__module__ != _REWRITE]
-        try:
-            from pytest_trace.checks.child import ProbeJob, run_probe
-        finally:
-            sys.meta_path[:] = finders
+        import_unrewritten("pytest_trace.checks.child")  # the server did, before forking
+        from pytest_trace.checks.child import ProbeJob, run_probe
 
         job = ProbeJob(**payload)
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
@@ -371,3 +382,9 @@ class Worker:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self._end()
+        # Hypothesis's pytest plugin (loaded wherever Hypothesis is installed, as with
+        # pytest-trace) imports Hypothesis in its terminal summary, rewriting the
+        # asserts of its modules, with no cache in a worker: a second. Import it as
+        # Python would.
+        if self.config.pluginmanager.has_plugin("hypothesispytest"):
+            import_unrewritten("hypothesis")
