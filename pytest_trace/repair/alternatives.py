@@ -3,9 +3,10 @@
 The loop does not stop at the first candidate that makes all of a group's tests pass:
 it keeps searching for a bounded extra budget, collects every candidate that passes as
 an :class:`Alternative`, runs the checks on them, and at the end commits the best
-ranked (``checks.ranking``) that the whole suite validates. The others, and where they
-disagree, are reported: a choice between fixes the tests cannot tell apart is the
-user's to make, with the test that would settle it.
+ranked (``checks.ranking``) that the whole suite validates (:func:`commit_best`; of
+alternatives that rank alike, the one that keeps the original's behaviour where they
+disagree). The others, and where they disagree, are reported: a choice between fixes
+the tests cannot tell apart is the user's to make, with the test that would settle it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping, Sequence
 
+from pytest_trace.checks.ambiguity import Disagreement, ambiguous
 from pytest_trace.model import Parameter, TestResult
-from pytest_trace.repair.outcome import Alternative, Budget, Validation
+from pytest_trace.repair.group_feedback import regression_feedback
+from pytest_trace.repair.outcome import (
+    Alternative,
+    Ambiguity,
+    Budget,
+    Callbacks,
+    GroupResult,
+    Validation,
+)
 from pytest_trace.reports.run import AlternativeReport
 
 #: Candidates validated by a run of the whole suite when the alternatives are ranked,
@@ -118,3 +128,84 @@ def _source_diff(parameters: Mapping[str, Parameter], values: Mapping[str, str])
                 before.splitlines(), source.splitlines(), name, name, lineterm=""
             )
     return "\n".join(lines)
+
+
+#: Times the choice of the fix to commit may move on to an alternative that ranks as well
+#: and keeps the original's behaviour where they disagree (each move is a comparison and,
+#: for an alternative not validated yet, a run of the whole suite).
+MAX_RECHOICES = 3
+
+
+def commit_best(
+    result: GroupResult, found: Alternative, alternatives: list[Alternative], callbacks: Callbacks
+) -> None:
+    """Commit the best ranked of the ``alternatives`` that the whole suite validates
+    (``found`` is); the others become ``alternative``s, and where they disagree is asked."""
+    ranked = sorted(alternatives, key=lambda a: a.key)
+    chosen = (
+        validate(ranked, callbacks.find_regressions, better_than=found, explain=regression_feedback)
+        or found
+    )
+    considered = [chosen]
+    while True:
+        survivors = [
+            chosen,
+            *(a for a in ranked if a is not chosen and a.attempt.verdict != "regressed"),
+        ]
+        # Where the chosen fix passes the checks, the alternatives that pass them too are
+        # asked where they disagree: any disagreement leaves the fix only plausible, since
+        # the tests cannot tell which one is right (the settling test says how to).
+        compared = (
+            survivors
+            if chosen.blocking
+            else [chosen, *(a for a in survivors[1:] if not a.blocking)]
+        )
+        disagreements = (
+            list(callbacks.compare([a.values for a in compared])) if len(compared) > 1 else []
+        )
+        keeper = _keeper(compared, disagreements)
+        if keeper is None or any(keeper is c for c in considered):
+            break
+        if len(considered) > MAX_RECHOICES:
+            break
+        considered.append(keeper)
+        if keeper.attempt.validation is None:
+            validation = keeper.attempt.validation = callbacks.find_regressions(keeper.values)
+            if validation.regressions:
+                keeper.attempt.verdict = "regressed"
+                keeper.attempt.feedback = regression_feedback(validation.regressions)
+                continue
+        chosen = keeper
+    for other in survivors[1:]:
+        other.attempt.verdict = "alternative"
+    attempt = chosen.attempt
+    if disagreements and not chosen.blocking:
+        attempt.concerns = (*attempt.concerns, ambiguous(disagreements[0]))
+    attempt.verdict = "plausible" if chosen.blocking else "fixed"
+    ambiguity = Ambiguity(len(survivors) - 1, tuple(disagreements))
+    result.status = attempt.verdict
+    if result.status == "fixed":
+        result.message = ""
+    result.values, result.passed = dict(chosen.values), attempt.passed
+    result.passing, result.feedback_after = list(attempt.passing), ""
+    result.concerns = list(chosen.concerns)
+    result.alternatives, result.disagreements = survivors, disagreements
+    attempt.commit = result.commit = callbacks.commit(chosen.values, attempt, ambiguity)
+
+
+def _keeper(
+    compared: Sequence[Alternative], disagreements: Sequence[Disagreement]
+) -> Alternative | None:
+    """An alternative that ranks as well as the first of ``compared`` (every criterion
+    but the order they were found in) and, on an input where they disagree, does what
+    the original code did where the first does not: the fix that changes no more than
+    the failing tests ask for is preferred."""
+    first = compared[0]
+    for disagreement in disagreements:
+        keeps = disagreement.keeps
+        if len(keeps) != len(compared) or keeps[0]:
+            continue
+        for index in range(1, len(compared)):
+            if keeps[index] and compared[index].key[:-1] == first.key[:-1]:
+                return compared[index]
+    return None

@@ -17,12 +17,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from pytest_trace.checks.ambiguity import Disagreement, ambiguous
 from pytest_trace.checks.ranking import blame, call_depths, changed_tokens, depth
 from pytest_trace.checks.tampering import check_update as tampering
 from pytest_trace.model import HistoryEntry, Parameter, Problem, Step, TestResult
 from pytest_trace.optimizers.base import Optimizer, OptimizerError
 from pytest_trace.repair.alternatives import (
+    commit_best,
     explain_plausible,
     plausible_feedback,
     settled,
@@ -55,10 +55,6 @@ __all__ = [
 #: Candidates of one batch checked against the whole suite, best first, before giving up
 #: on the batch (each check is a full run).
 MAX_VALIDATIONS_PER_BATCH = 3
-#: Times the choice of the fix to commit may move on to an alternative that ranks as well
-#: and keeps the original's behaviour where they disagree (each move is a comparison and,
-#: for an alternative not validated yet, a run of the whole suite).
-MAX_RECHOICES = 3
 
 
 def _passing(group: Group, results: Mapping[str, TestResult]) -> int:
@@ -289,7 +285,7 @@ def optimize_group(
             break
 
     if found is not None:
-        _commit_best(result, found, alternatives, callbacks)
+        commit_best(result, found, alternatives, callbacks)
     elif result.status != "fixed" and best.score > start_score:
         result.status = "partial"
     if result.candidates == 0 and result.attempts:  # say why nothing was tested
@@ -297,81 +293,6 @@ def optimize_group(
         result.message = "\n".join(filter(None, [result.message, unusable]))
     result.seconds = time.monotonic() - started
     return result
-
-
-def _commit_best(
-    result: GroupResult, found: Alternative, alternatives: list[Alternative], callbacks: Callbacks
-) -> None:
-    """Commit the best ranked of the ``alternatives`` that the whole suite validates
-    (``found`` is); the others become ``alternative``s, and where they disagree is asked."""
-    ranked = sorted(alternatives, key=lambda a: a.key)
-    chosen = (
-        validate(ranked, callbacks.find_regressions, better_than=found, explain=regression_feedback)
-        or found
-    )
-    considered = [chosen]
-    while True:
-        survivors = [
-            chosen,
-            *(a for a in ranked if a is not chosen and a.attempt.verdict != "regressed"),
-        ]
-        # Where the chosen fix passes the checks, the alternatives that pass them too are
-        # asked where they disagree: any disagreement leaves the fix only plausible, since
-        # the tests cannot tell which one is right (the settling test says how to).
-        compared = (
-            survivors
-            if chosen.blocking
-            else [chosen, *(a for a in survivors[1:] if not a.blocking)]
-        )
-        disagreements = (
-            list(callbacks.compare([a.values for a in compared])) if len(compared) > 1 else []
-        )
-        keeper = _keeper(compared, disagreements)
-        if keeper is None or any(keeper is c for c in considered):
-            break
-        if len(considered) > MAX_RECHOICES:
-            break
-        considered.append(keeper)
-        if keeper.attempt.validation is None:
-            validation = keeper.attempt.validation = callbacks.find_regressions(keeper.values)
-            if validation.regressions:
-                keeper.attempt.verdict = "regressed"
-                keeper.attempt.feedback = regression_feedback(validation.regressions)
-                continue
-        chosen = keeper
-    for other in survivors[1:]:
-        other.attempt.verdict = "alternative"
-    attempt = chosen.attempt
-    if disagreements and not chosen.blocking:
-        attempt.concerns = (*attempt.concerns, ambiguous(disagreements[0]))
-    attempt.verdict = "plausible" if chosen.blocking else "fixed"
-    ambiguity = Ambiguity(len(survivors) - 1, tuple(disagreements))
-    result.status = attempt.verdict
-    if result.status == "fixed":
-        result.message = ""
-    result.values, result.passed = dict(chosen.values), attempt.passed
-    result.passing, result.feedback_after = list(attempt.passing), ""
-    result.concerns = list(chosen.concerns)
-    result.alternatives, result.disagreements = survivors, disagreements
-    attempt.commit = result.commit = callbacks.commit(chosen.values, attempt, ambiguity)
-
-
-def _keeper(
-    compared: Sequence[Alternative], disagreements: Sequence[Disagreement]
-) -> Alternative | None:
-    """An alternative that ranks as well as the first of ``compared`` (every criterion
-    but the order they were found in) and, on an input where they disagree, does what
-    the original code did where the first does not: the fix that changes no more than
-    the failing tests ask for is preferred."""
-    first = compared[0]
-    for disagreement in disagreements:
-        keeps = disagreement.keeps
-        if len(keeps) != len(compared) or keeps[0]:
-            continue
-        for index in range(1, len(compared)):
-            if keeps[index] and compared[index].key[:-1] == first.key[:-1]:
-                return compared[index]
-    return None
 
 
 def _violations(parameters: Mapping[str, Parameter], updates: Mapping[str, str]) -> str:
