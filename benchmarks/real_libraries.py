@@ -8,6 +8,7 @@ be installed)::
     python benchmarks/real_libraries.py [--only BUG ...] [--jobs N] [--keep]
     python benchmarks/real_libraries.py --check-seeds   # the bugs themselves, no search
     python benchmarks/real_libraries.py --rejudge DIR   # the fixes of a --keep run again
+    python benchmarks/real_libraries.py --overhead --only BUG ...  # the cost of a heal
 
 For each library (a pinned sdist: its own code and its own tests, unchanged) and each bug
 of ``real_bugs.py``, exactly what a user would do without touching the code: the sdist is
@@ -25,6 +26,10 @@ original.
 original code, fail on each seeded bug, and that the bug's probes tell the seeded code
 from the original. ``--rejudge DIR`` judges again the fix branches of a run kept with
 ``--keep`` in ``DIR`` (after a change of the checks or the probes), without a search.
+``--overhead`` measures instead, one bug at a time, side by side on the seeded project,
+the CPU time (with every process each command starts) and the wall time of the plain
+run of the library's tests and of the optimize run: the cost of a heal against the cost
+of the tests, on a real library's suite.
 
 Prints one line per bug and the totals; exits 0 (it is a measurement), 1 if a library
 cannot be downloaded or a bug no longer applies to it.
@@ -35,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -211,6 +217,38 @@ def run_bug(library: Library, source: Path, bug: Bug, work: Path, examples: int)
     return result
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(library: Library, source: Path, bug: Bug, work: Path, examples: int) -> str:
+    """The plain run of the library's tests and the optimize run, side by side on the
+    seeded project (one bug at a time: the CPU time is that of the waited-for children)."""
+    project = work / bug.id
+    seed(library, source, bug, project)
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, *GIT_USER, "commit", "-qm", f"seed {bug.id}")
+    module = bug.file.removeprefix(library.pythonpath + "/" if library.pythonpath else "")
+    module = module.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    figures = []
+    report = work / f"{bug.id}-report.json"
+    for args in ([], ["--trace-optimize", f"--trace-trainable={module}:*",
+                      f"--trace-report={report}"]):  # fmt: skip
+        cpu, wall = _children_cpu(), time.monotonic()
+        run = pytest(project, library, *args, *library.tests, timeout=1800)
+        figures.append((_children_cpu() - cpu, time.monotonic() - wall))
+    (plain_cpu, plain_wall), (cpu, wall) = figures
+    verdict, candidates = verdict_of(report)
+    tests = last_line(run)
+    return (
+        f"{bug.id:22} plain {plain_cpu:6.2f} s CPU {plain_wall:6.2f} s wall; optimize "
+        f"{cpu:6.2f} s CPU {wall:6.2f} s wall; ratio {cpu / plain_cpu:.2f}x CPU "
+        f"{wall / plain_wall:.2f}x wall; {verdict}, {candidates} cand.; {tests}"
+    )
+
+
 def run_note(run: subprocess.CompletedProcess[str], report: Path) -> str:
     """Why a run ended without a fix, when it says (its internal error or its message),
     or why its fix is only plausible."""
@@ -322,6 +360,9 @@ def main() -> int:
                         help="check the bugs and their probes, run no search")  # fmt: skip
     parser.add_argument("--rejudge", type=Path, metavar="DIR",
                         help="judge the fixes of a run kept in DIR again, no search")  # fmt: skip
+    parser.add_argument("--overhead", action="store_true",
+                        help="the CPU and wall time of the optimize run against the plain "
+                        "run, one bug at a time, no judging")  # fmt: skip
     options = parser.parse_args()
     known = {bug.id for library in LIBRARIES for bug in library.bugs}
     if unknown := set(options.only) - known:
@@ -340,8 +381,9 @@ def main() -> int:
                 print(f"{library.sdist}: checks on the original: {last_line(clean)}", flush=True)
             jobs += [(library, source, bug) for bug in bugs]
         task = check_seed if options.check_seeds else rejudge if options.rejudge else run_bug
+        task = measure if options.overhead else task
         where = options.rejudge or work
-        with ThreadPoolExecutor(max(1, options.jobs)) as pool:
+        with ThreadPoolExecutor(1 if options.overhead else max(1, options.jobs)) as pool:
             futures = [pool.submit(task, lib, src, bug, where, options.examples)
                        for lib, src, bug in jobs]  # fmt: skip
             outcomes = []
@@ -349,7 +391,7 @@ def main() -> int:
                 outcomes.append(future.result())
                 done = outcomes[-1]
                 print(done if isinstance(done, str) else result_line(done), flush=True)
-        if not (options.check_seeds or options.rejudge):
+        if not (options.check_seeds or options.rejudge or options.overhead):
             print_totals(outcomes)
     finally:
         if options.keep:
