@@ -45,3 +45,18 @@ def test_every_format_asked_for_is_written_and_said(tmp_path: Path) -> None:
 def test_nothing_is_written_unless_asked(tmp_path: Path) -> None:
     assert destinations(_settings(report=None, report_md="", graph_dot=None)) == []
     assert {fmt.setting for fmt in FORMATS} <= {f.name for f in dataclasses.fields(Settings)}
+
+
+def test_failing_tests_that_reached_nothing_selected_by_a_wildcard_get_a_hint() -> None:
+    from pytest_trace.reports.run import summary_lines
+
+    report = RunReport(
+        selected={"semver.version:*": ["semver.version.Version.compare"]},
+        unreached=["tests/test_semver.py::test_negative"],
+    )
+    lines = summary_lines(report)
+    assert "1 failing test reached no @trainable function:" in lines
+    hint = next(line for line in lines if "special method" in line)
+    assert "__init__" in hint and "'package.module:Class.__init__'" in hint
+    report.selected = {"semver.version:Version.compare": ["semver.version.Version.compare"]}
+    assert not any("special method" in line for line in summary_lines(report))

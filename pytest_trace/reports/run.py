@@ -242,6 +242,11 @@ def summary_lines(report: RunReport) -> list[str]:
             f"{_count(len(report.unreached), 'failing test')} reached no @trainable function:"
         )
         lines.extend(f"    {nodeid}" for nodeid in report.unreached)
+        if any("*" in pattern for pattern in report.selected):
+            lines.append(
+                "  (a wildcard of --trace-trainable selects no special method such as "
+                "__init__: name one to select it, 'package.module:Class.__init__')"
+            )
     lines.extend(selected_lines(report.selected))
     for pattern in report.unmatched_patterns:
         lines.append(
