@@ -9,8 +9,9 @@ a ``SIGALRM`` handler raises :class:`~pytest_trace.repair.feedback.TestTimeout`,
 a test run outside the main thread), the limit is enforced by the controller killing
 the worker process instead.
 
-A run may also bound the CPU time of each test (``cpu_seconds``: candidates and the
-recording of tests that hung, whose limits are calibrated to the tests' durations): a
+A run may also bound the CPU time of a test (``cpu_seconds``: the tests that hung in the
+user's run, when they are recorded and in the candidates' runs, with limits calibrated
+to the other tests' durations): a
 ``SIGPROF`` timer (``ITIMER_PROF``) ends a busy loop after that much CPU time, however
 long a busy machine makes it wait for a CPU, while the wall-clock limit still ends a test
 that hangs without computing (sleeping, waiting for I/O).
