@@ -73,6 +73,7 @@ class GroupRepair:
         self.candidates += len(batch)
         results = []
         for outcome in workspace.evaluator.run_many(requests):
+            workspace.learn(outcome.results)
             # A guard test that fails on the unchanged snapshot too tells nothing.
             failing = [r for n, r in outcome.results.items() if n not in tests and not r.ok]
             real = (
@@ -99,7 +100,14 @@ class GroupRepair:
         parameters = [workspace.parameters[name] for name in group.parameters]
         guard = workspace.guard(group.parameters, group.tests)
         paths = sorted({p.path for p in parameters})
-        request = workspace.request(values, [*group.tests, *guard], coverage=tuple(paths))
+        tests = [*group.tests, *guard]
+        original = not workspace.changed(values)
+        request = workspace.request(
+            values,
+            tests,
+            coverage=tuple(paths),
+            cpu_timeout=workspace.cpu_limit(tests, original=original),
+        )
         [outcome] = workspace.evaluator.run_many([request])
         failing = [t for t in group.tests if t in outcome.results and not outcome.passed(t)]
         passing = [t for t in (*group.tests, *guard) if outcome.passed(t)]
@@ -138,7 +146,7 @@ class GroupRepair:
         original = RunRequest(
             tuple(recorded),
             timeout=workspace.time_limit(recorded),
-            cpu_timeout=workspace.cpu_limit(recorded),
+            cpu_timeout=workspace.cpu_limit(recorded, original=True),
             cpu_tests=workspace.hung(recorded),
         )
         candidates = [workspace.request(values, tests) for values in batch]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_trace.model import Parameter
+from pytest_trace.model import Parameter, TestResult
 from pytest_trace.repair.parameters import load_parameters
 from pytest_trace.reports.run import GroupReport
 from pytest_trace.runner.fresh import WorkerRunner
@@ -37,10 +37,15 @@ if TYPE_CHECKING:
 #: Candidate time limits: at least this many seconds per test, and this many times the
 #: slowest test's duration in the recording run; the same for the CPU time of each test
 #: that hung in the user's run, at least MIN_CANDIDATE_CPU seconds (a candidate that
-#: loops forever as the original did costs that much).
+#: loops forever as the original did costs that much), or MIN_CALIBRATED_CPU once a
+#: candidate made it pass and its duration calibrates the limit too.
 MIN_CANDIDATE_TIMEOUT = 2.0
 MIN_CANDIDATE_CPU = 0.25
+MIN_CALIBRATED_CPU = 0.05
 CALIBRATION_FACTOR = 10.0
+#: The CPU time of a test that hung, in a run of the original code (localization, the
+#: checks' recording of calls): it hangs again, and only what it did before is of use.
+ORIGINAL_HANG_CPU = 0.1
 
 
 class Workspace:
@@ -78,6 +83,8 @@ class Workspace:
         self.durations = {n: r.duration for n, r in survey.results.items()}
         #: The tests that hit the time limit in the user's run and in the recording.
         self.hanging = {n for n, r in survey.results.items() if r.outcome == "timeout"}
+        #: Their durations in candidate runs that made them pass (``learn``).
+        self.fixed_durations: dict[str, float] = {}
         self.reaching: dict[str, list[str]] = {}
         #: The tests that passed before whose reach the user's run (or the recording) knows.
         self.known_reach = {n for n in self.passed_before if n in survey.results}
@@ -173,16 +180,32 @@ class Workspace:
         the loop loops too, their CPU time is bounded (``cpu_limit``)."""
         return tuple(t for t in tests if t in self.hanging)
 
-    def cpu_limit(self, tests: Sequence[str]) -> float:
+    def cpu_limit(self, tests: Sequence[str], *, original: bool = False) -> float:
         """Per-test CPU time limit of a candidate run's tests that hung (``hung``),
-        calibrated the same way (0: none, when ``--trace-candidate-timeout`` sets the
-        limit). Only those: another test may import a heavy module on its first run in
-        a forked child, which its duration in the user's run does not show."""
+        calibrated the same way, also by their durations once a candidate made them
+        pass (``learn``); for a run of the ``original`` code, :data:`ORIGINAL_HANG_CPU`.
+        0 (none) when ``--trace-candidate-timeout`` sets the limit. Only those tests:
+        another may import a heavy module on its first run in a forked child, which its
+        duration in the user's run does not show."""
         if self.settings.candidate_timeout:
             return 0.0
-        slowest = max((self.durations.get(t, 0.0) for t in tests), default=0.0)
-        limit = max(MIN_CANDIDATE_CPU, round(CALIBRATION_FACTOR * slowest, 2))
+        if original:
+            return ORIGINAL_HANG_CPU
+        hung = self.hung(tests)
+        known = [self.fixed_durations[t] for t in hung if t in self.fixed_durations]
+        floor = MIN_CALIBRATED_CPU if hung and len(known) == len(hung) else MIN_CANDIDATE_CPU
+        slowest = max([*(self.durations.get(t, 0.0) for t in tests), *known], default=0.0)
+        limit = max(floor, round(CALIBRATION_FACTOR * slowest, 2))
         return min(limit, self.time_limit(tests))
+
+    def learn(self, results: Mapping[str, TestResult]) -> None:
+        """Note how long the tests that hung took in a candidate run that made them pass:
+        what the CPU limit of the next runs is calibrated by."""
+        for nodeid in self.hanging:
+            result = results.get(nodeid)
+            if result is not None and result.ok:
+                before = self.fixed_durations.get(nodeid, 0.0)
+                self.fixed_durations[nodeid] = max(before, result.duration)
 
     # -- one group --------------------------------------------------------------------
 

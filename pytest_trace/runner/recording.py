@@ -25,7 +25,7 @@ SHORT_LIMIT_FACTOR = 10.0
 MIN_SHORT_LIMIT = 2.0
 #: Its CPU time is bounded the same way, at least MIN_SHORT_CPU seconds: a test that
 #: loops forever is recorded for that long, however busy the machine.
-MIN_SHORT_CPU = 0.5
+MIN_SHORT_CPU = 0.2
 
 
 @dataclass
