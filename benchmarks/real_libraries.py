@@ -191,7 +191,9 @@ def verdict_of(report: Path) -> tuple[str, int]:
     return "unfixed", candidates
 
 
-def run_bug(library: Library, source: Path, bug: Bug, work: Path, examples: int) -> Result:
+def seeded_project(library: Library, source: Path, bug: Bug, work: Path) -> tuple[Path, str]:
+    """The library with ``bug`` written in, committed in a fresh git repository, and the
+    module the bug is in."""
     project = work / bug.id
     seed(library, source, bug, project)
     git(project, "init", "-q")
@@ -199,6 +201,11 @@ def run_bug(library: Library, source: Path, bug: Bug, work: Path, examples: int)
     git(project, *GIT_USER, "commit", "-qm", f"seed {bug.id}")
     module = bug.file.removeprefix(library.pythonpath + "/" if library.pythonpath else "")
     module = module.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    return project, module
+
+
+def run_bug(library: Library, source: Path, bug: Bug, work: Path, examples: int) -> Result:
+    project, module = seeded_project(library, source, bug, work)
     report = work / f"{bug.id}-report.json"
     start = time.monotonic()
     try:
@@ -225,13 +232,7 @@ def _children_cpu() -> float:
 def measure(library: Library, source: Path, bug: Bug, work: Path, examples: int) -> str:
     """The plain run of the library's tests and the optimize run, side by side on the
     seeded project (one bug at a time: the CPU time is that of the waited-for children)."""
-    project = work / bug.id
-    seed(library, source, bug, project)
-    git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, *GIT_USER, "commit", "-qm", f"seed {bug.id}")
-    module = bug.file.removeprefix(library.pythonpath + "/" if library.pythonpath else "")
-    module = module.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    project, module = seeded_project(library, source, bug, work)
     figures = []
     report = work / f"{bug.id}-report.json"
     for args in ([], ["--trace-optimize", f"--trace-trainable={module}:*",
