@@ -66,3 +66,61 @@ def test_alternatives_that_disagree_leave_a_plausible_fix_and_the_settling_test(
     assert [c["check"] for c in group["concerns"]] == ["ambiguous"]
     message = git(people.path, "log", "-1", "--format=%B", group["branch"])
     assert "Verdict: plausible (disagrees with " in message
+
+
+YEARS = '''from pytest_trace import trainable
+
+
+def _pad(when, digits):
+    return str(when.year).zfill(digits)
+
+
+@trainable
+def year_of(when, digits):
+    """The year of ``when``, zero-padded to ``digits`` digits, after a "Y"."""
+    return "Y" + _pad(digits, when)
+
+
+@trainable
+def label(when, digits):
+    """The label of ``when``: its year."""
+    return year_of(when, digits)
+'''
+YEAR_TESTS = """from datetime import date
+
+from people.years import label
+
+
+def test_four_digits():
+    assert label(date(1985, 4, 12), 4) == "Y1985"
+
+
+def test_three_digits():
+    assert label(date(7, 1, 1), 3) == "Y007"
+"""
+
+
+def test_the_callee_s_own_fix_beats_undoing_its_fault_in_the_caller(
+    people: pytest.Pytester,
+) -> None:
+    # year_of swaps the arguments of its call; label could swap its own to compensate.
+    # Both edits change two tokens on lines blamed alike: the callee's ranks first, and
+    # the caller's, which leaves year_of raising as it did, puts it in no doubt.
+    (people.path / "people" / "years.py").write_text(YEARS)
+    (people.path / "tests" / "test_ages.py").unlink()
+    (people.path / "tests" / "test_years.py").write_text(YEAR_TESTS)
+    git(people.path, "add", "-A")
+    git(people.path, "commit", "-qm", "years")
+    report = people.path.parent / "report.json"
+
+    result = people.runpytest_subprocess(
+        "--trace-optimize", f"--trace-report={report}", "-p", "no:cacheprovider"
+    )
+
+    [group] = json.loads(report.read_text())["groups"]
+    assert group["status"] == "fixed", group["verdict_reason"]
+    assert group["changed"] == ["people.years.year_of"]
+    assert '+    return "Y" + _pad(when, digits)' in group["diff"]
+    result.stdout.fnmatch_lines(["FIXED: people.years.year_of (2 tests)"])
+    callers = [a for a in group["alternatives"] if a["changed"] == ["people.years.label"]]
+    assert callers and not callers[0]["chosen"]  # the caller's swap was found, not chosen
