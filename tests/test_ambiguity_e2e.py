@@ -124,3 +124,50 @@ def test_the_callee_s_own_fix_beats_undoing_its_fault_in_the_caller(
     result.stdout.fnmatch_lines(["FIXED: people.years.year_of (2 tests)"])
     callers = [a for a in group["alternatives"] if a["changed"] == ["people.years.label"]]
     assert callers and not callers[0]["chosen"]  # the caller's swap was found, not chosen
+
+
+PERIODS = '''from pytest_trace import trainable
+
+
+@trainable
+def days(text):
+    """The days of a period written "P<days>"; anything else is refused."""
+    if text.endswith("P"):
+        return int(text[1:])
+    raise ValueError(f"not a period: {text!r}")
+'''
+PERIOD_TESTS = """from people.periods import days
+
+
+def test_twelve_days():
+    assert days("P12") == 12
+
+
+def test_three_days():
+    assert days("P3") == 3
+"""
+
+
+def test_of_fixes_that_rank_alike_the_one_that_refuses_what_the_original_refused_wins(
+    people: pytest.Pytester,
+) -> None:
+    # "not text.endswith" and "text.startswith" both make the tests pass, one token
+    # each, on the same line: they disagree on "X12", which the original refused and
+    # only startswith still refuses. That one is committed, and it is in no doubt.
+    (people.path / "people" / "periods.py").write_text(PERIODS)
+    (people.path / "tests" / "test_ages.py").unlink()
+    (people.path / "tests" / "test_periods.py").write_text(PERIOD_TESTS)
+    git(people.path, "add", "-A")
+    git(people.path, "commit", "-qm", "periods")
+    report = people.path.parent / "report.json"
+
+    result = people.runpytest_subprocess(
+        "--trace-optimize", f"--trace-report={report}", "-p", "no:cacheprovider"
+    )
+
+    [group] = json.loads(report.read_text())["groups"]
+    assert group["status"] == "fixed", group["verdict_reason"]
+    assert '+    if text.startswith("P"):' in group["diff"]
+    result.stdout.fnmatch_lines(["FIXED: people.periods.days (2 tests)"])
+    diffs = [a["diff"] for a in group["alternatives"] if not a["chosen"]]
+    assert any('+    if not text.endswith("P"):' in diff for diff in diffs), diffs
