@@ -43,27 +43,13 @@ from pytest_trace.runner.protocol import (
     result_line,
 )
 from pytest_trace.runner.timeout import TestTimeLimit
+from pytest_trace.runner.unrewritten import import_unrewritten
 from pytest_trace.text.redact import NAME_KEYS, Redactor
 from pytest_trace.trace.reach import Reach
 from pytest_trace.trace.recorder import Recorder
 
 #: Exit code of a serve-mode child whose candidate could not be swapped in memory.
 SWAP_FAILED = 3
-_REWRITE = "_pytest.assertion.rewrite"
-
-
-def import_unrewritten(module: str) -> None:
-    """Import ``module`` as Python would, without pytest's assertion rewriting: pytest
-    rewrites the asserts of the packages of its plugins (Hypothesis's among them) on
-    import, and a worker process writes no bytecode (``fresh``) to cache them in."""
-    if module in sys.modules:
-        return
-    finders = list(sys.meta_path)
-    sys.meta_path[:] = [f for f in finders if type(f).__module__ != _REWRITE]
-    try:
-        importlib.import_module(module)
-    finally:
-        sys.meta_path[:] = finders
 
 
 class Worker:
