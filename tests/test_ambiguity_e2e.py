@@ -4,6 +4,7 @@ cover, the group is only plausible and the summary prints the test that settles 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from conftest import commit_new_repository, git
@@ -43,13 +44,29 @@ def people(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest
     return pytester
 
 
-def test_alternatives_that_disagree_leave_a_plausible_fix_and_the_settling_test(
-    people: pytest.Pytester,
-) -> None:
+def replace_project(people: pytest.Pytester, module: str, source: str, tests: str) -> None:
+    """``people/<module>.py`` and its tests instead of the ages, committed."""
+    (people.path / "people" / f"{module}.py").write_text(source)
+    (people.path / "tests" / "test_ages.py").unlink()
+    (people.path / "tests" / f"test_{module}.py").write_text(tests)
+    git(people.path, "add", "-A")
+    git(people.path, "commit", "-qm", module)
+
+
+def optimize(people: pytest.Pytester) -> tuple[pytest.RunResult, dict[str, Any]]:
+    """``pytest --trace-optimize`` on the project: its output and its one group's report."""
     report = people.path.parent / "report.json"
     result = people.runpytest_subprocess(
         "--trace-optimize", f"--trace-report={report}", "-p", "no:cacheprovider"
     )
+    [group] = json.loads(report.read_text())["groups"]
+    return result, group
+
+
+def test_alternatives_that_disagree_leave_a_plausible_fix_and_the_settling_test(
+    people: pytest.Pytester,
+) -> None:
+    result, group = optimize(people)
 
     result.stdout.fnmatch_lines(
         [
@@ -60,7 +77,6 @@ def test_alternatives_that_disagree_leave_a_plausible_fix_and_the_settling_test(
         ]
     )
     assert "FIXED" not in result.stdout.str()
-    [group] = json.loads(report.read_text())["groups"]
     assert group["status"] == "plausible"
     assert group["verdict_reason"].startswith("disagrees with ")
     assert [c["check"] for c in group["concerns"]] == ["ambiguous"]
@@ -106,18 +122,10 @@ def test_the_callee_s_own_fix_beats_undoing_its_fault_in_the_caller(
     # year_of swaps the arguments of its call; label could swap its own to compensate.
     # Both edits change two tokens on lines blamed alike: the callee's ranks first, and
     # the caller's, which leaves year_of raising as it did, puts it in no doubt.
-    (people.path / "people" / "years.py").write_text(YEARS)
-    (people.path / "tests" / "test_ages.py").unlink()
-    (people.path / "tests" / "test_years.py").write_text(YEAR_TESTS)
-    git(people.path, "add", "-A")
-    git(people.path, "commit", "-qm", "years")
-    report = people.path.parent / "report.json"
+    replace_project(people, "years", YEARS, YEAR_TESTS)
 
-    result = people.runpytest_subprocess(
-        "--trace-optimize", f"--trace-report={report}", "-p", "no:cacheprovider"
-    )
+    result, group = optimize(people)
 
-    [group] = json.loads(report.read_text())["groups"]
     assert group["status"] == "fixed", group["verdict_reason"]
     assert group["changed"] == ["people.years.year_of"]
     assert '+    return "Y" + _pad(when, digits)' in group["diff"]
@@ -154,18 +162,10 @@ def test_of_fixes_that_rank_alike_the_one_that_refuses_what_the_original_refused
     # "not text.endswith" and "text.startswith" both make the tests pass, one token
     # each, on the same line: they disagree on "X12", which the original refused and
     # only startswith still refuses. That one is committed, and it is in no doubt.
-    (people.path / "people" / "periods.py").write_text(PERIODS)
-    (people.path / "tests" / "test_ages.py").unlink()
-    (people.path / "tests" / "test_periods.py").write_text(PERIOD_TESTS)
-    git(people.path, "add", "-A")
-    git(people.path, "commit", "-qm", "periods")
-    report = people.path.parent / "report.json"
+    replace_project(people, "periods", PERIODS, PERIOD_TESTS)
 
-    result = people.runpytest_subprocess(
-        "--trace-optimize", f"--trace-report={report}", "-p", "no:cacheprovider"
-    )
+    result, group = optimize(people)
 
-    [group] = json.loads(report.read_text())["groups"]
     assert group["status"] == "fixed", group["verdict_reason"]
     assert '+    if text.startswith("P"):' in group["diff"]
     result.stdout.fnmatch_lines(["FIXED: people.periods.days (2 tests)"])
