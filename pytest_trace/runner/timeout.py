@@ -45,7 +45,8 @@ class TestTimeLimit:
         self.cpu_seconds = cpu_seconds
         self._armed = 0.0  # the limit of the running timer, 0 when none runs
         self._inside = False  # in a setup or call phase: expiry may interrupt
-        self._expired = False  # expired between the phases: the call phase fails
+        #: A limit that expired between the phases: the call phase fails with it.
+        self._expired: TestTimeout | None = None
         self._installed = False
         self._previous: Any = None
         self._cpu = 0.0  # the CPU limit of the running timer, 0 when none runs
@@ -61,9 +62,10 @@ class TestTimeLimit:
     def _expire(self, signum: int, frame: FrameType | None) -> None:
         __tracebackhide__ = True  # the test's traceback ends in the test's code
         cpu = signum == getattr(signal, "SIGPROF", None)
+        timeout = TestTimeout(self._cpu if cpu else self._armed, cpu=cpu)
         if self._armed and self._inside:
-            raise TestTimeout(self._cpu if cpu else self._armed, cpu=cpu)
-        self._expired = bool(self._armed)
+            raise timeout
+        self._expired = timeout if self._armed else None
 
     def _arm(self) -> None:
         """Start the test's timers (the handlers installed, if a test replaced them too)."""
@@ -71,7 +73,7 @@ class TestTimeLimit:
             previous = signal.signal(signal.SIGALRM, self._expire)
             if not self._installed:
                 self._previous, self._installed = previous, True
-        self._expired = False
+        self._expired = None
         self._armed = self.seconds
         signal.setitimer(signal.ITIMER_REAL, self.seconds)
         if self.cpu_seconds > 0 and hasattr(signal, "SIGPROF"):
@@ -89,7 +91,7 @@ class TestTimeLimit:
         if self._cpu:
             signal.setitimer(signal.ITIMER_PROF, 0)
             self._cpu = 0.0
-        self._expired = False
+        self._expired = None
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, Any, Any]:
@@ -110,8 +112,8 @@ class TestTimeLimit:
         if not self._armed:
             return (yield)
         try:
-            if self._expired:
-                raise TestTimeout(self._armed)
+            if self._expired is not None:
+                raise self._expired
             self._inside = True
             return (yield)
         finally:
