@@ -483,6 +483,44 @@ def test_huge_arguments_are_truncated() -> None:
     assert all(len(v.repr) <= 500 for c in rec.calls for v in c.args.values())
 
 
+@pytest.mark.parametrize(
+    "use_monitoring",
+    [
+        False,
+        pytest.param(
+            None, marks=pytest.mark.skipif(not hasattr(sys, "monitoring"), reason="3.12+")
+        ),
+    ],
+    ids=["settrace", "monitoring"],
+)
+def test_scalars_kept_until_the_test_ends_show_as_when_they_were_passed(
+    use_monitoring: bool | None,
+) -> None:
+    limits = ReprLimits(max_string=6, max_items=2, max_total=12)
+    values: list[object] = [
+        1 / 3,
+        10**40,
+        12345,
+        "short",
+        "a longer string",
+        True,
+        None,
+        -0.0,
+        [1, 2, 3],
+    ]
+    with recorder(limits=limits, use_monitoring=use_monitoring) as rec:
+        for value in values:
+            assert take(value) is value
+        mutated = [1]
+        identity_list(mutated)
+        mutated.append(2)  # after the call: not what it was given
+    renderer = Renderer(limits)
+    shown = [call.args["value"] for call in rec.calls[: len(values)]]
+    assert shown == [renderer.value(value) for value in values]
+    assert [call.result for call in rec.calls[: len(values)]] == shown
+    assert rec.calls[-1].args["items"] == Value("list", "[1]")
+
+
 def test_limits_apply() -> None:
     with recorder(limits=ReprLimits(max_items=2)) as rec:
         identity_list([1, 2, 3])

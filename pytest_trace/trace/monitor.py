@@ -35,7 +35,14 @@ import threading
 import types
 from typing import TYPE_CHECKING, Any
 
-from pytest_trace.trace.records import MAX_LINKED_OBJECTS, UNLINKED_TYPES, CodeFacts, Detail
+from pytest_trace.trace.records import (
+    DEFERRED_TYPES,
+    MAX_LINKED_OBJECTS,
+    UNLINKED_TYPES,
+    CodeFacts,
+    Detail,
+    forget_oldest,
+)
 
 if TYPE_CHECKING:
     from pytest_trace.trace.recorder import Recorder
@@ -142,13 +149,13 @@ class Monitor:
         pop = stack.pop
         producers = rec._producers
         producer_of = producers.get
-        returned = rec._returned
-        keep = returned.append
-        forget = returned.popleft
-        max_linked = MAX_LINKED_OBJECTS
+        max_linked = 2 * MAX_LINKED_OBJECTS
         render = rec._renderer.repr
+        # Short immutable scalars are stored as they are, rendered when the test ends
+        # (records.deferred, written out inline); other values are rendered now.
         int_limit = rec._renderer.int_limit
-        fast_float = float if rec._limits.max_total >= 32 else None
+        max_string = rec._limits.max_string
+        scalars = DEFERRED_TYPES
         head_size = rec._store.head_size
         add_latest = rec._store.tail.append
         next_id = rec._store.next_id
@@ -183,15 +190,19 @@ class Monitor:
                 for name in facts.args:
                     obj = f_locals[name]
                     kind = type(obj)
-                    if (kind is int and -int_limit < obj < int_limit) or kind is fast_float:
-                        args[name] = (kind.__qualname__, repr(obj))
+                    if (
+                        kind in scalars
+                        or (kind is int and -int_limit < obj < int_limit)
+                        or (kind is str and len(obj) <= max_string)
+                    ):
+                        args[name] = obj
                     else:
                         args[name] = (kind.__qualname__, render(obj))
                     source = producer_of(id(obj))
                     if source is not None:
                         if inputs is None:
                             inputs = {}
-                        inputs[name] = source
+                        inputs[name] = source[0]
                 parent = stack[-1][1][0] if stack else None
                 record = [
                     call_id, facts.name, args, None, None, parent, inputs,
@@ -217,18 +228,18 @@ class Monitor:
                 pop()
                 if state is None:
                     kind = type(value)
-                    if (kind is int and -int_limit < value < int_limit) or kind is fast_float:
-                        record[3] = (kind.__qualname__, repr(value))
+                    if (
+                        kind in scalars
+                        or (kind is int and -int_limit < value < int_limit)
+                        or (kind is str and len(value) <= max_string)
+                    ):
+                        record[3] = value
                     else:
                         record[3] = (kind.__qualname__, render(value))
                     if kind not in unlinked and not (kind is int and -6 < value < 257):
-                        key = id(value)
-                        producers[key] = call_id = record[0]
-                        keep((key, value, call_id))
-                        if len(returned) > max_linked:  # let the oldest go
-                            old, _obj, old_call = forget()
-                            if producer_of(old) == old_call:
-                                del producers[old]
+                        producers[id(value)] = (record[0], value)
+                        if len(producers) > max_linked:
+                            forget_oldest(producers)
                 elif isinstance(state, Detail):
                     facts = state.code
                     if state.log is not None:

@@ -24,8 +24,8 @@ the bounds, and the work off the hot path (detailed calls, generators, exception
 
 Bounds. At most ``max_calls`` calls are stored: the first half, and a ring of the latest
 (closest to the failure); the others are counted in :attr:`Recorder.dropped_calls`. At
-most :data:`MAX_LINKED_OBJECTS` returned objects are kept alive for the data flow (an id
-must not be reused while it can link): memory does not grow with the number of calls.
+most twice :data:`MAX_LINKED_OBJECTS` returned objects are kept alive for the data flow (an
+id must not be reused while it can link): memory does not grow with the number of calls.
 
 A generator or coroutine is one call (resumptions make no node); a generator's
 ``result`` summarizes what it yielded.
@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import sys
 import types
-from collections import deque
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -64,10 +63,13 @@ from pytest_trace.trace.records import (
     CodeFacts,
     Detail,
     LatestLogs,
+    Producers,
     Raw,
     Record,
     Suspendable,
     assemble,
+    deferred,
+    forget_oldest,
     new_record,
     operator_docs,
 )
@@ -129,10 +131,9 @@ class Recorder:
         # record and (for generators, coroutines and detailed calls) their state.
         self._stack: list[tuple[Frame, Record, State]] = []
         self._suspendables: dict[Frame, Suspendable] = {}
-        # Data flow: id of a returned object -> id of the call that returned it. The
-        # last objects are kept alive in _returned, so that no other object reuses the id.
-        self._producers: dict[int, int] = {}
-        self._returned: deque[tuple[int, object, int]] = deque()
+        # Data flow: id of a returned object -> the call that returned it, and the object
+        # (kept alive, so that no other object reuses the id).
+        self._producers: Producers = {}
 
     # -- public --
 
@@ -141,7 +142,7 @@ class Recorder:
         """The calls kept so far, in call order."""
         for state in self._suspendables.values():
             state.record[RESULT] = state.summary(self._limits)
-        return assemble(self._store.records())
+        return assemble(self._store.records(), self._renderer)
 
     @property
     def dropped_calls(self) -> int:
@@ -208,7 +209,6 @@ class Recorder:
         self._stack.clear()
         self._suspendables.clear()
         self._producers.clear()
-        self._returned.clear()
 
     def _fail(self, exc: BaseException) -> None:
         """Stop recording after a failure inside the recorder (never raises)."""
@@ -237,18 +237,17 @@ class Recorder:
         self._codes[id(code)] = facts
         return facts
 
-    def _new_record(self, frame: Frame, code: CodeFacts, kind: str) -> Record:
-        f_locals = frame.f_locals
-        render = self._renderer.repr
+    def _new_record(self, f_locals: Mapping[str, Any], code: CodeFacts, kind: str) -> Record:
+        renderer = self._renderer
         producer_of = self._producers.get
-        args: dict[str, Raw] = {}
+        args: dict[str, Any] = {}
         inputs: dict[str, int] = {}
         for name in code.args:
             obj = f_locals[name]
-            args[name] = (type(obj).__qualname__, render(obj))
+            args[name] = obj if deferred(obj, renderer) else self._raw(obj)
             source = producer_of(id(obj))
             if source is not None:
-                inputs[name] = source
+                inputs[name] = source[0]
         parent = self._stack[-1][1][ID] if self._stack else None
         record = new_record(-1, code.name, args, parent, inputs, kind)
         self._store.add(record)
@@ -268,12 +267,13 @@ class Recorder:
                 if code.operator_calls >= MAX_OPERATOR_CALLS:
                     return None
                 code.operator_calls += 1
-        record = self._new_record(frame, code, OPERATOR if code.operator else TRAINABLE)
+        f_locals = frame.f_locals  # (each read copies the frame's variables, on 3.11 and 3.12)
+        record = self._new_record(f_locals, code, OPERATOR if code.operator else TRAINABLE)
         log = None
         first, later = code.line_calls > 0, code.more_lines and self._line_events[0] > 0
         if first or later:
             log = LineLog(code.def_line, self._locals_renderer, self._line_limits)
-            log.start(frame.f_locals)
+            log.start(f_locals)
             record[LINES] = log
             if first:
                 code.line_calls -= 1
@@ -290,20 +290,17 @@ class Recorder:
 
     def _begin_suspendable(self, frame: Frame, code: CodeFacts) -> Suspendable:
         """The first start of a generator or coroutine frame: its record, pushed."""
-        state = Suspendable(self._new_record(frame, code, TRAINABLE), code)
+        state = Suspendable(self._new_record(frame.f_locals, code, TRAINABLE), code)
         self._suspendables[frame] = state
         self._stack.append((frame, state.record, state))
         return state
 
     def _returned_value(self, record: Record, obj: Any) -> None:
-        record[RESULT] = (type(obj).__qualname__, self._renderer.repr(obj))
+        record[RESULT] = obj if deferred(obj, self._renderer) else self._raw(obj)
         if type(obj) not in UNLINKED_TYPES and not (type(obj) is int and -6 < obj < 257):
-            self._producers[id(obj)] = record[ID]
-            self._returned.append((id(obj), obj, record[ID]))
-            if len(self._returned) > MAX_LINKED_OBJECTS:  # let the oldest go
-                old, _obj, old_call = self._returned.popleft()
-                if self._producers.get(old) == old_call:
-                    del self._producers[old]
+            self._producers[id(obj)] = (record[ID], obj)
+            if len(self._producers) > 2 * MAX_LINKED_OBJECTS:
+                forget_oldest(self._producers)
 
     def _detail_ends(self, frame: Frame, detail: Detail) -> None:
         """A detailed call returns or raises: ``self`` after it."""

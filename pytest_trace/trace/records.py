@@ -2,7 +2,8 @@
 calls, and their assembly into :class:`~pytest_trace.model.CallNode` objects.
 
 While recording, a call is a list (cheaper to build than a dataclass) laid out as
-``_ID, _FUNCTION, ...`` below, with values as ``(type name, repr)`` pairs and
+``_ID, _FUNCTION, ...`` below, with values as ``(type name, repr)`` pairs, or as the
+objects themselves when they are short immutable scalars (:func:`deferred`), and
 ``inputs_from`` None while empty. :func:`assemble` builds the model objects once the
 test has ended, and leaves out the operator calls that say nothing about the failure.
 """
@@ -14,6 +15,7 @@ import inspect
 import types
 from collections import deque
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import Any
 
 from pytest_trace.model import CallNode, Value
@@ -52,7 +54,13 @@ SUSPEND_OPS = frozenset(
 #: Returned objects that say nothing about data flow: never linked; nor are the small
 #: ints CPython caches (-5 to 256), which are the same object wherever they come from.
 UNLINKED_TYPES = frozenset({type(None), bool, type(NotImplemented), type(...)})
-#: Returned objects kept alive for the data flow (their ids must stay unique).
+#: Values the hot paths store as the objects themselves, rendered when the test ends
+#: (rendering them while recording was most of a recorded call's cost): immutable, so
+#: their repr cannot change meanwhile. Ints and strings too, when short (the hot paths
+#: check the renderer's limits), so that what stays alive is small.
+DEFERRED_TYPES = frozenset({float, bool, type(None)})
+#: Returned objects kept alive for the data flow (their ids must stay unique): the
+#: latest ones, trimmed to this many once twice as many are held.
 MAX_LINKED_OBJECTS = 256
 #: Calls of one operator recorded outside trainable calls (a test's helpers).
 MAX_OPERATOR_CALLS = 50
@@ -234,36 +242,67 @@ class Detail:
         self.log = log
 
 
+Producers = dict[int, tuple[int, object]]
+"""The data flow: id of a returned object -> (the call that returned it, the object,
+kept alive so that no other object takes its id), oldest first."""
+
+
+def forget_oldest(producers: Producers) -> None:
+    """Keep the latest :data:`MAX_LINKED_OBJECTS` of ``producers`` (the hot paths call
+    this when it holds twice as many: a trim now and then costs less than one per call)."""
+    for key in list(islice(producers, len(producers) - MAX_LINKED_OBJECTS)):
+        del producers[key]
+
+
 def new_record(
     call_id: int, name: str, args: dict[str, Raw], parent: int | None, inputs: Any, kind: str
 ) -> Record:
     return [call_id, name, args, None, None, parent, inputs, None, None, None, None, kind]
 
 
-def call_node(record: Record) -> CallNode:
+def deferred(obj: object, renderer: Renderer) -> bool:
+    """Whether the hot paths store ``obj`` itself, to be rendered by :func:`call_node`
+    (the same test, inline there)."""
+    kind = type(obj)
+    if kind is int:
+        return -renderer.int_limit < obj < renderer.int_limit  # type: ignore[operator]
+    if kind is str:
+        return len(obj) <= renderer.limits.max_string  # type: ignore[arg-type]
+    return kind in DEFERRED_TYPES
+
+
+def call_node(record: Record, renderer: Renderer) -> CallNode:
+    """The model of ``record``; values stored as objects are rendered by ``renderer``."""
     result, exception = record[RESULT], record[EXCEPTION]
     log: LineLog | None = record[LINES]
     return CallNode(
         id=record[ID],
         function=record[FUNCTION],
-        args=_values(record[ARGS]),
-        result=None if result is None else Value(*result),
+        args=_values(record[ARGS], renderer),
+        result=None if result is None else _value(result, renderer),
         exception=None if exception is None else Value(*exception),
         parent=record[PARENT],
         inputs_from=dict(record[INPUTS] or {}),
         kind=record[KIND],
         raised_line=record[RAISED_LINE],
         lines=log.steps() if log is not None else [],
-        self_before=_values(record[SELF_BEFORE]),
-        self_after=_values(record[SELF_AFTER]),
+        self_before=_values(record[SELF_BEFORE], renderer),
+        self_after=_values(record[SELF_AFTER], renderer),
     )
 
 
-def _values(raw: dict[str, Raw] | None) -> dict[str, Value]:
-    return {name: Value(*pair) for name, pair in (raw or {}).items()}
+def _value(raw: Any, renderer: Renderer) -> Value:
+    """A ``(type name, repr)`` pair, or an object stored itself, as a :class:`Value`."""
+    if type(raw) is tuple:
+        return Value(*raw)
+    return renderer.value(raw)
 
 
-def assemble(records: Iterable[Record]) -> list[CallNode]:
+def _values(raw: dict[str, Any] | None, renderer: Renderer) -> dict[str, Value]:
+    return {name: _value(value, renderer) for name, value in (raw or {}).items()}
+
+
+def assemble(records: Iterable[Record], renderer: Renderer) -> list[CallNode]:
     """The calls to keep, in call order.
 
     An operator call is kept when it ran inside a trainable call, when a recorded call
@@ -271,7 +310,7 @@ def assemble(records: Iterable[Record]) -> list[CallNode]:
     test and the trainable); the others are dropped, and calls made inside them are
     attached to the nearest kept caller.
     """
-    nodes = [call_node(record) for record in records]
+    nodes = [call_node(record, renderer) for record in records]
     if all(node.kind == TRAINABLE for node in nodes):
         return nodes
     by_id = {node.id: node for node in nodes}

@@ -22,12 +22,14 @@ import types
 from typing import TYPE_CHECKING, Any
 
 from pytest_trace.trace.records import (
+    DEFERRED_TYPES,
     MAX_LINKED_OBJECTS,
     RETURN_OPS,
     SUSPEND_OPS,
     UNLINKED_TYPES,
     Detail,
     Record,
+    forget_oldest,
 )
 
 if TYPE_CHECKING:
@@ -87,15 +89,13 @@ class Tracer:
         pending = self.pending
         producers = rec._producers
         producer_of = producers.get
-        returned = rec._returned
-        keep = returned.append
-        max_linked = MAX_LINKED_OBJECTS
-        forget = returned.popleft
+        max_linked = 2 * MAX_LINKED_OBJECTS
         render = rec._renderer.repr
-        # Small ints and floats are rendered inline (their repr is short); with limits
-        # too small for that, every value goes through the renderer.
+        # Short immutable scalars are stored as they are, rendered when the test ends
+        # (records.deferred, written out inline); other values are rendered now.
         int_limit = rec._renderer.int_limit
-        fast_float = float if rec._limits.max_total >= 32 else None
+        max_string = rec._limits.max_string
+        scalars = DEFERRED_TYPES
         head_size = rec._store.head_size
         add_latest = rec._store.tail.append
         next_id = rec._store.next_id
@@ -115,18 +115,18 @@ class Tracer:
                         raise RuntimeError("recorded frames out of step")
                     if state is None and raised is None:
                         kind = type(arg)
-                        if (kind is int and -int_limit < arg < int_limit) or kind is fast_float:
-                            record[3] = (kind.__qualname__, repr(arg))
+                        if (
+                            kind in scalars
+                            or (kind is int and -int_limit < arg < int_limit)
+                            or (kind is str and len(arg) <= max_string)
+                        ):
+                            record[3] = arg
                         else:
                             record[3] = (kind.__qualname__, render(arg))
                         if kind not in unlinked and not (kind is int and -6 < arg < 257):
-                            key = id(arg)
-                            producers[key] = call_id = record[0]
-                            keep((key, arg, call_id))
-                            if len(returned) > max_linked:  # let the oldest go
-                                old, _obj, old_call = forget()
-                                if producer_of(old) == old_call:
-                                    del producers[old]
+                            producers[id(arg)] = (record[0], arg)
+                            if len(producers) > max_linked:
+                                forget_oldest(producers)
                     else:
                         finish(frame, record, state, arg, raised)
                 elif event == "exception":
@@ -173,15 +173,19 @@ class Tracer:
                 for name in code.args:
                     obj = f_locals[name]
                     kind = type(obj)
-                    if (kind is int and -int_limit < obj < int_limit) or kind is fast_float:
-                        args[name] = (kind.__qualname__, repr(obj))
+                    if (
+                        kind in scalars
+                        or (kind is int and -int_limit < obj < int_limit)
+                        or (kind is str and len(obj) <= max_string)
+                    ):
+                        args[name] = obj
                     else:
                         args[name] = (kind.__qualname__, render(obj))
                     source = producer_of(id(obj))
                     if source is not None:
                         if inputs is None:
                             inputs = {}
-                        inputs[name] = source
+                        inputs[name] = source[0]
                 parent = stack[-1][1][0] if stack else None
                 record = [
                     call_id, code.name, args, None, None, parent, inputs,
@@ -235,7 +239,11 @@ class Tracer:
         of a generator."""
         rec = self.recorder
         if isinstance(state, Detail):
-            rec._detail_ends(frame, state)
+            if state.code.self_attributes:
+                rec._detail_ends(frame, state)
+            if raised is None:
+                rec._returned_value(record, arg)
+                return
             code, suspendable = state.code, None
         else:
             facts = state.code if state is not None else rec._codes[id(frame.f_code)]
