@@ -13,6 +13,7 @@ from typing import Any, cast
 import pytest
 
 from pytest_trace.model import CallNode, Value
+from pytest_trace.trace.lines import LineLimits
 from pytest_trace.trace.recorder import Recorder, codes_of
 from pytest_trace.trace.values import Renderer, ReprLimits
 
@@ -96,6 +97,16 @@ def signature(a: int, /, b: int, *rest: int, key: str = "k", **extra: int) -> in
 
 def nothing() -> object:
     return None
+
+
+def echo_through(value: float) -> float:
+    take(value)
+    return value
+
+
+async def coro_echo(value: object) -> object:
+    await _suspend()
+    return value
 
 
 def truth() -> bool:
@@ -194,6 +205,8 @@ TRAINABLE: list[tuple[str, Any]] = [
         gen_fails,
         coro_add,
         decorated,
+        echo_through,
+        coro_echo,
     )
 ]
 
@@ -321,6 +334,27 @@ def test_float_output_is_followed_through_several_calls() -> None:
     assert calls[1].inputs_from == {"a": 0}  # b=0.5 came from the test itself
     assert calls[2].inputs_from == {"x": 1}
     assert calls[3].inputs_from == {"a": 0}
+
+
+def test_a_value_is_linked_only_to_calls_that_had_returned_it_when_it_was_passed() -> None:
+    big = 10**6  # one int object, stored as it is until the test ends
+    with recorder() as rec:
+        take(echo_through(2.5))  # echo_through returns its argument after passing it on
+        coroutine = coro_echo(big)
+        coroutine.send(None)  # suspended: it returns `big` later
+        take(big)
+        with pytest.raises(StopIteration):
+            coroutine.send(None)
+        take(big)
+    calls = rec.calls
+    assert [(c.function, c.inputs_from) for c in calls] == [
+        ("echo_through", {}),
+        ("take", {}),  # inside echo_through, before it returned its value
+        ("take", {"value": 0}),
+        ("coro_echo", {}),
+        ("take", {}),  # the coroutine had not returned yet
+        ("take", {"value": 3}),
+    ]
 
 
 def test_small_cached_ints_are_never_linked() -> None:
@@ -493,8 +527,11 @@ def test_huge_arguments_are_truncated() -> None:
     ],
     ids=["settrace", "monitoring"],
 )
+@pytest.mark.parametrize(
+    "lines", [LineLimits(calls_per_function=0, events=0), LineLimits()], ids=["fast", "detailed"]
+)
 def test_scalars_kept_until_the_test_ends_show_as_when_they_were_passed(
-    use_monitoring: bool | None,
+    use_monitoring: bool | None, lines: LineLimits
 ) -> None:
     limits = ReprLimits(max_string=6, max_items=2, max_total=12)
     values: list[object] = [
@@ -508,7 +545,7 @@ def test_scalars_kept_until_the_test_ends_show_as_when_they_were_passed(
         -0.0,
         [1, 2, 3],
     ]
-    with recorder(limits=limits, use_monitoring=use_monitoring) as rec:
+    with recorder(limits=limits, use_monitoring=use_monitoring, lines=lines) as rec:
         for value in values:
             assert take(value) is value
         mutated = [1]
@@ -561,15 +598,16 @@ def test_failure_inside_the_recorder_stops_it_without_harming_the_code(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def broken(self: Renderer, obj: object) -> str:
-        if obj == "boom":
+        if obj == ["boom"]:
             raise RuntimeError("renderer bug")
         return "ok"
 
     monkeypatch.setattr(Renderer, "repr", broken)
     with recorder() as rec:
-        assert take("a") == "a"
-        assert take("boom") == "boom"  # the renderer fails here: recording stops
-        assert take("b") == "b"
+        # (lists: short strings are rendered when the test ends, not while recording)
+        assert take(["a"]) == ["a"]
+        assert take(["boom"]) == ["boom"]  # the renderer fails here: recording stops
+        assert take(["b"]) == ["b"]
         active = sys.gettrace()
     assert active is None
     assert rec.error == "recording stopped: RuntimeError: renderer bug"
@@ -584,14 +622,14 @@ def test_base_exception_inside_the_tracer_reaches_the_code_and_stops_recording(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def interrupted(self: Renderer, obj: object) -> str:
-        if obj == "boom":
+        if obj == ["boom"]:
             raise Interrupt
         return "ok"
 
     monkeypatch.setattr(Renderer, "repr", interrupted)
     with recorder() as rec, pytest.raises(Interrupt):
-        take("a")
-        take("boom")  # not swallowed: a timeout must reach the test
+        take(["a"])
+        take(["boom"])  # not swallowed: a timeout must reach the test
     assert sys.gettrace() is None
     assert rec.error is not None and "removed or replaced" in rec.error
     assert [c.args["value"].repr for c in rec.calls] == ["ok"]

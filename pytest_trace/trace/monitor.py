@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_trace.trace.records import (
     DEFERRED_TYPES,
     MAX_LINKED_OBJECTS,
+    RESULT_DEFERRED_TYPES,
     UNLINKED_TYPES,
     CodeFacts,
     Detail,
@@ -156,6 +157,7 @@ class Monitor:
         int_limit = rec._renderer.int_limit
         max_string = rec._limits.max_string
         scalars = DEFERRED_TYPES
+        result_scalars = RESULT_DEFERRED_TYPES
         head_size = rec._store.head_size
         add_latest = rec._store.tail.append
         next_id = rec._store.next_id
@@ -195,9 +197,9 @@ class Monitor:
                         or (kind is int and -int_limit < obj < int_limit)
                         or (kind is str and len(obj) <= max_string)
                     ):
-                        args[name] = obj
-                    else:
-                        args[name] = (kind.__qualname__, render(obj))
+                        args[name] = obj  # linked when the test ends (records.link_stored)
+                        continue
+                    args[name] = (kind.__qualname__, render(obj))
                     source = producer_of(id(obj))
                     if source is not None:
                         if inputs is None:
@@ -229,17 +231,17 @@ class Monitor:
                 if state is None:
                     kind = type(value)
                     if (
-                        kind in scalars
+                        kind in result_scalars
                         or (kind is int and -int_limit < value < int_limit)
                         or (kind is str and len(value) <= max_string)
                     ):
-                        record[3] = value
+                        record[3] = value  # linked when the test ends
                     else:
                         record[3] = (kind.__qualname__, render(value))
-                    if kind not in unlinked and not (kind is int and -6 < value < 257):
-                        producers[id(value)] = (record[0], value)
-                        if len(producers) > max_linked:
-                            forget_oldest(producers)
+                        if kind not in unlinked:
+                            producers[id(value)] = (record[0], value)
+                            if len(producers) > max_linked:
+                                forget_oldest(producers)
                 elif isinstance(state, Detail):
                     facts = state.code
                     if state.log is not None:

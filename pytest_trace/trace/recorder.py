@@ -131,9 +131,12 @@ class Recorder:
         # record and (for generators, coroutines and detailed calls) their state.
         self._stack: list[tuple[Frame, Record, State]] = []
         self._suspendables: dict[Frame, Suspendable] = {}
-        # Data flow: id of a returned object -> the call that returned it, and the object
-        # (kept alive, so that no other object reuses the id).
+        # Data flow of the values rendered during the call: id of a returned object -> the
+        # call that returned it, and the object (kept alive, so that no other object
+        # reuses the id). Values stored as they are get theirs when the test ends, with
+        # the ids of the coroutines that returned one and the call that started next.
         self._producers: Producers = {}
+        self._late_results: dict[int, int] = {}
 
     # -- public --
 
@@ -142,7 +145,7 @@ class Recorder:
         """The calls kept so far, in call order."""
         for state in self._suspendables.values():
             state.record[RESULT] = state.summary(self._limits)
-        return assemble(self._store.records(), self._renderer)
+        return assemble(self._store.records(), self._renderer, self._late_results)
 
     @property
     def dropped_calls(self) -> int:
@@ -244,7 +247,10 @@ class Recorder:
         inputs: dict[str, int] = {}
         for name in code.args:
             obj = f_locals[name]
-            args[name] = obj if deferred(obj, renderer) else self._raw(obj)
+            if deferred(obj, renderer):
+                args[name] = obj  # linked when the test ends (records.link_stored)
+                continue
+            args[name] = self._raw(obj)
             source = producer_of(id(obj))
             if source is not None:
                 inputs[name] = source[0]
@@ -296,8 +302,11 @@ class Recorder:
         return state
 
     def _returned_value(self, record: Record, obj: Any) -> None:
-        record[RESULT] = obj if deferred(obj, self._renderer) else self._raw(obj)
-        if type(obj) not in UNLINKED_TYPES and not (type(obj) is int and -6 < obj < 257):
+        if deferred(obj, self._renderer, result=True):
+            record[RESULT] = obj  # linked when the test ends (records.link_stored)
+            return
+        record[RESULT] = self._raw(obj)
+        if type(obj) not in UNLINKED_TYPES:
             self._producers[id(obj)] = (record[ID], obj)
             if len(self._producers) > 2 * MAX_LINKED_OBJECTS:
                 forget_oldest(self._producers)
@@ -319,6 +328,8 @@ class Recorder:
         self._suspendables.pop(frame, None)
         if state.code.kind == "coroutine":
             self._returned_value(state.record, value)
+            # A coroutine returns after calls that started later: from this call on.
+            self._late_results[state.record[ID]] = self._store.next_call_id
         else:
             if value is not None:
                 state.returned = self._renderer.repr(value)

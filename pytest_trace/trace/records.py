@@ -11,10 +11,11 @@ test has ended, and leaves out the operator calls that say nothing about the fai
 from __future__ import annotations
 
 import dis
+import heapq
 import inspect
 import types
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
@@ -57,8 +58,10 @@ UNLINKED_TYPES = frozenset({type(None), bool, type(NotImplemented), type(...)})
 #: Values the hot paths store as the objects themselves, rendered when the test ends
 #: (rendering them while recording was most of a recorded call's cost): immutable, so
 #: their repr cannot change meanwhile. Ints and strings too, when short (the hot paths
-#: check the renderer's limits), so that what stays alive is small.
+#: check the renderer's limits), so that what stays alive is small. A result of None
+#: is rendered at once: None in a record's result means it has none (yet).
 DEFERRED_TYPES = frozenset({float, bool, type(None)})
+RESULT_DEFERRED_TYPES = frozenset({float, bool})
 #: Returned objects kept alive for the data flow (their ids must stay unique): the
 #: latest ones, trimmed to this many once twice as many are held.
 MAX_LINKED_OBJECTS = 256
@@ -200,6 +203,11 @@ class CallStore:
     def dropped(self) -> int:
         return self.next_id[0] - self.head_size - len(self.tail)
 
+    @property
+    def next_call_id(self) -> int:
+        """The id the next call will get."""
+        return len(self.head) if len(self.head) < self.head_size else self.next_id[0]
+
     def records(self) -> list[Record]:
         return [*self.head, *self.tail]
 
@@ -260,15 +268,15 @@ def new_record(
     return [call_id, name, args, None, None, parent, inputs, None, None, None, None, kind]
 
 
-def deferred(obj: object, renderer: Renderer) -> bool:
-    """Whether the hot paths store ``obj`` itself, to be rendered by :func:`call_node`
-    (the same test, inline there)."""
+def deferred(obj: object, renderer: Renderer, *, result: bool = False) -> bool:
+    """Whether the hot paths store ``obj`` itself (as an argument, or as a ``result``),
+    to be rendered by :func:`call_node` (the same test, inline there)."""
     kind = type(obj)
     if kind is int:
         return -renderer.int_limit < obj < renderer.int_limit  # type: ignore[operator]
     if kind is str:
         return len(obj) <= renderer.limits.max_string  # type: ignore[arg-type]
-    return kind in DEFERRED_TYPES
+    return kind in (RESULT_DEFERRED_TYPES if result else DEFERRED_TYPES)
 
 
 def call_node(record: Record, renderer: Renderer) -> CallNode:
@@ -302,14 +310,65 @@ def _values(raw: dict[str, Any] | None, renderer: Renderer) -> dict[str, Value]:
     return {name: _value(value, renderer) for name, value in (raw or {}).items()}
 
 
-def assemble(records: Iterable[Record], renderer: Renderer) -> list[CallNode]:
-    """The calls to keep, in call order.
+def link_stored(records: Sequence[Record], late: Mapping[int, int] | None = None) -> None:
+    """The data flow of the values stored as they are (:func:`deferred`): an argument
+    that *is* the object an earlier call returned gets that call in its ``inputs``.
+
+    The hot paths store such values without looking anything up; this replays the
+    calls in the order they started (ids grow in that order), with a stack of the calls
+    still running: a call starting inside ``parent`` comes after the return of every
+    call on the stack that started after ``parent``. Those results are offered as they
+    return, innermost first, the latest offer of an object winning. A coroutine returns
+    after calls that started later: ``late`` maps its id to the id of the first call
+    that started after it returned. Objects are compared by ``id``: every object
+    compared is held by the records, so no two share one.
+    """
+    late = late or {}
+    producers: dict[int, int] = {}
+    pending: list[tuple[int, int, Record]] = []  # (first call after, id, record): a heap
+    running: list[Record] = []
+
+    def offer(record: Record) -> None:
+        result = record[RESULT]
+        kind = type(result)
+        if kind is tuple or kind in UNLINKED_TYPES or (kind is int and -6 < result < 257):
+            return  # rendered (linked while recording), or the same object everywhere
+        producers[id(result)] = record[ID]
+
+    for record in records:
+        call = record[ID]
+        parent = record[PARENT]
+        bound = -1 if parent is None else parent
+        while running and running[-1][ID] > bound:
+            returned = running.pop()
+            if returned[ID] in late:
+                heapq.heappush(pending, (late[returned[ID]], returned[ID], returned))
+            else:
+                offer(returned)
+        while pending and pending[0][0] <= call:
+            offer(heapq.heappop(pending)[2])
+        if producers:
+            for name, value in record[ARGS].items():
+                if type(value) is not tuple:
+                    source = producers.get(id(value))
+                    if source is not None:
+                        if record[INPUTS] is None:
+                            record[INPUTS] = {}
+                        record[INPUTS][name] = source
+        running.append(record)
+
+
+def assemble(
+    records: Sequence[Record], renderer: Renderer, late: Mapping[int, int] | None = None
+) -> list[CallNode]:
+    """The calls to keep, in call order (``late``: see :func:`link_stored`).
 
     An operator call is kept when it ran inside a trainable call, when a recorded call
     received its value, or when it called a trainable function (it stands between the
     test and the trainable); the others are dropped, and calls made inside them are
     attached to the nearest kept caller.
     """
+    link_stored(records, late)
     nodes = [call_node(record, renderer) for record in records]
     if all(node.kind == TRAINABLE for node in nodes):
         return nodes

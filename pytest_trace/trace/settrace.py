@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_trace.trace.records import (
     DEFERRED_TYPES,
     MAX_LINKED_OBJECTS,
+    RESULT_DEFERRED_TYPES,
     RETURN_OPS,
     SUSPEND_OPS,
     UNLINKED_TYPES,
@@ -96,6 +97,7 @@ class Tracer:
         int_limit = rec._renderer.int_limit
         max_string = rec._limits.max_string
         scalars = DEFERRED_TYPES
+        result_scalars = RESULT_DEFERRED_TYPES
         head_size = rec._store.head_size
         add_latest = rec._store.tail.append
         next_id = rec._store.next_id
@@ -116,17 +118,17 @@ class Tracer:
                     if state is None and raised is None:
                         kind = type(arg)
                         if (
-                            kind in scalars
+                            kind in result_scalars
                             or (kind is int and -int_limit < arg < int_limit)
                             or (kind is str and len(arg) <= max_string)
                         ):
-                            record[3] = arg
+                            record[3] = arg  # linked when the test ends
                         else:
                             record[3] = (kind.__qualname__, render(arg))
-                        if kind not in unlinked and not (kind is int and -6 < arg < 257):
-                            producers[id(arg)] = (record[0], arg)
-                            if len(producers) > max_linked:
-                                forget_oldest(producers)
+                            if kind not in unlinked:
+                                producers[id(arg)] = (record[0], arg)
+                                if len(producers) > max_linked:
+                                    forget_oldest(producers)
                     else:
                         finish(frame, record, state, arg, raised)
                 elif event == "exception":
@@ -178,9 +180,9 @@ class Tracer:
                         or (kind is int and -int_limit < obj < int_limit)
                         or (kind is str and len(obj) <= max_string)
                     ):
-                        args[name] = obj
-                    else:
-                        args[name] = (kind.__qualname__, render(obj))
+                        args[name] = obj  # linked when the test ends (records.link_stored)
+                        continue
+                    args[name] = (kind.__qualname__, render(obj))
                     source = producer_of(id(obj))
                     if source is not None:
                         if inputs is None:
