@@ -14,18 +14,16 @@ Events, for the recording thread only (other threads are ignored, as with
   into a generator): global events (``sys.monitoring`` has no local ones), which return at
   once for frames not recorded.
 
-The callbacks get the code object, not the frame: the frame is ``sys._getframe(1)``, the
-monitored frame the callback runs in. A ``PY_START`` fires once per call (a resumption is
-a ``PY_RESUME``); ``PY_UNWIND`` says an exception left the frame, with its line in
-``f_lineno``: unlike ``sys.settrace``, no guess from the instruction the frame stopped at.
+The callbacks get the code object; the frame is ``sys._getframe(1)``. A ``PY_START``
+fires once per call (a resumption is a ``PY_RESUME``); ``PY_UNWIND`` says an exception
+left the frame, at its ``f_lineno``: no guess from the instruction it stopped at.
 
-Tool id: the first free of 3, 4, 2 and 5 (0 is a debugger's, 1 coverage.py's; the reach
-monitor tries 4 first); when none is free, the recorder uses ``sys.settrace``. At the
-start, ``restart_events`` undoes the ``DISABLE`` of earlier recordings (a code object
-trainable now may have been disabled before). Other tools (``sys.settrace`` included)
-keep their events. A callback that raises stops the recording; one that cannot even be
-called (at the recursion limit) is noticed when the ``RecursionError`` leaves a recorded
-frame whose recorded callee never started.
+Tool id: the first free of 3, 4, 2 and 5 (0 is a debugger's, 1 coverage.py's); when none
+is free, the recorder uses ``sys.settrace``. ``restart_events`` at the start undoes the
+``DISABLE`` of earlier recordings. Other tools (``sys.settrace`` included) keep their
+events. A callback that raises stops the recording; one that cannot even be called (at
+the recursion limit) is noticed when the ``RecursionError`` leaves a recorded frame
+whose recorded callee never started.
 """
 
 from __future__ import annotations
@@ -36,9 +34,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 from pytest_trace.trace.records import (
-    DEFERRED_TYPES,
     MAX_LINKED_OBJECTS,
-    RESULT_DEFERRED_TYPES,
     UNLINKED_TYPES,
     CodeFacts,
     Detail,
@@ -97,13 +93,11 @@ class Monitor:
         }
         for event, callback in self.callbacks.items():
             api.register_callback(tool, event, callback)
-        everything = self.recorder._user is not None
-        api.set_events(
-            tool, events.PY_UNWIND | events.PY_THROW | (events.PY_START if everything else 0)
-        )
+        every_start = events.PY_START if self.recorder._user is not None else 0  # operators
+        api.set_events(tool, events.PY_UNWIND | events.PY_THROW | every_start)
         for facts in list(self.recorder._codes.values()):
             if facts:
-                self.watch(facts, start=not everything)
+                self.watch(facts, start=not every_start)
         return True
 
     def stop(self) -> str | None:
@@ -111,10 +105,8 @@ class Monitor:
             return None
         api, tool = self.api, self.tool
         self.tool = -1
-        problem = None
         if api.get_tool(tool) != TOOL_NAME:
-            problem = "recording stopped: the recorder's sys.monitoring tool id was taken over"
-            return problem
+            return "recording stopped: the recorder's sys.monitoring tool id was taken over"
         api.set_events(tool, 0)
         for code in self.local:
             api.set_local_events(tool, code, 0)
@@ -122,7 +114,7 @@ class Monitor:
         for event in self.callbacks:
             api.register_callback(tool, event, None)
         api.free_tool_id(tool)
-        return problem
+        return None
 
     def watch(self, facts: CodeFacts, *, start: bool = False) -> None:
         """Set the local events of a recorded code object (LINE while it needs lines)."""
@@ -151,13 +143,9 @@ class Monitor:
         producers = rec._producers
         producer_of = producers.get
         max_linked = 2 * MAX_LINKED_OBJECTS
-        render = rec._renderer.repr
-        # Short immutable scalars are stored as they are, rendered when the test ends
-        # (records.deferred, written out inline); other values are rendered now.
-        int_limit = rec._renderer.int_limit
-        max_string = rec._limits.max_string
-        scalars = DEFERRED_TYPES
-        result_scalars = RESULT_DEFERRED_TYPES
+        # Short immutable values are stored as they are, rendered when the test ends;
+        # other values are rendered now.
+        render, int_limit, max_string, scalars, result_scalars = rec._storing()
         head_size = rec._store.head_size
         add_latest = rec._store.tail.append
         next_id = rec._store.next_id
@@ -197,7 +185,7 @@ class Monitor:
                         or (kind is int and -int_limit < obj < int_limit)
                         or (kind is str and len(obj) <= max_string)
                     ):
-                        args[name] = obj  # linked when the test ends (records.link_stored)
+                        args[name] = obj  # linked when the test ends (assembly.link_stored)
                         continue
                     args[name] = (kind.__qualname__, render(obj))
                     source = producer_of(id(obj))

@@ -38,15 +38,17 @@ from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from pytest_trace.model import CallNode, TraceGraph
 from pytest_trace.trace import codeinfo
+from pytest_trace.trace.assembly import assemble, operator_docs
 from pytest_trace.trace.codeinfo import codes_of
 from pytest_trace.trace.lines import DEFAULT_LINE_LIMITS, LOCALS_LIMITS, LineLimits, LineLog
 from pytest_trace.trace.records import (
+    DEFERRED_TYPES,
     EXCEPTION,
     ID,
     LINES,
@@ -55,6 +57,7 @@ from pytest_trace.trace.records import (
     OPERATOR,
     RAISED_LINE,
     RESULT,
+    RESULT_DEFERRED_TYPES,
     SELF_AFTER,
     SELF_BEFORE,
     TRAINABLE,
@@ -67,11 +70,9 @@ from pytest_trace.trace.records import (
     Raw,
     Record,
     Suspendable,
-    assemble,
     deferred,
     forget_oldest,
     new_record,
-    operator_docs,
 )
 from pytest_trace.trace.values import DEFAULT_LIMITS, Renderer, ReprLimits
 
@@ -223,6 +224,14 @@ class Recorder:
         except Exception:  # pragma: no cover - last resort: stop at any price
             sys.settrace(None)
 
+    def _storing(self) -> tuple[Callable[[Any], str], int, int, frozenset[type], frozenset[type]]:
+        """What the backends' hot paths store values with (:func:`records.deferred`,
+        written out inline there): the renderer, the limits of the ints and strings stored
+        as they are, and the other types stored as they are as arguments and as results."""
+        renderer = self._renderer
+        limits = (renderer.int_limit, self._limits.max_string)
+        return renderer.repr, *limits, DEFERRED_TYPES, RESULT_DEFERRED_TYPES
+
     # -- calls off the hot path (both backends) --
 
     def _classify(self, code: types.CodeType, module: str) -> CodeFacts | None:
@@ -248,7 +257,7 @@ class Recorder:
         for name in code.args:
             obj = f_locals[name]
             if deferred(obj, renderer):
-                args[name] = obj  # linked when the test ends (records.link_stored)
+                args[name] = obj  # linked when the test ends (assembly.link_stored)
                 continue
             args[name] = self._raw(obj)
             source = producer_of(id(obj))
@@ -303,7 +312,7 @@ class Recorder:
 
     def _returned_value(self, record: Record, obj: Any) -> None:
         if deferred(obj, self._renderer, result=True):
-            record[RESULT] = obj  # linked when the test ends (records.link_stored)
+            record[RESULT] = obj  # linked when the test ends (assembly.link_stored)
             return
         record[RESULT] = self._raw(obj)
         if type(obj) not in UNLINKED_TYPES:

@@ -22,9 +22,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 from pytest_trace.trace.records import (
-    DEFERRED_TYPES,
     MAX_LINKED_OBJECTS,
-    RESULT_DEFERRED_TYPES,
     RETURN_OPS,
     SUSPEND_OPS,
     UNLINKED_TYPES,
@@ -91,13 +89,9 @@ class Tracer:
         producers = rec._producers
         producer_of = producers.get
         max_linked = 2 * MAX_LINKED_OBJECTS
-        render = rec._renderer.repr
-        # Short immutable scalars are stored as they are, rendered when the test ends
-        # (records.deferred, written out inline); other values are rendered now.
-        int_limit = rec._renderer.int_limit
-        max_string = rec._limits.max_string
-        scalars = DEFERRED_TYPES
-        result_scalars = RESULT_DEFERRED_TYPES
+        # Short immutable values are stored as they are, rendered when the test ends;
+        # other values are rendered now.
+        render, int_limit, max_string, scalars, result_scalars = rec._storing()
         head_size = rec._store.head_size
         add_latest = rec._store.tail.append
         next_id = rec._store.next_id
@@ -180,7 +174,7 @@ class Tracer:
                         or (kind is int and -int_limit < obj < int_limit)
                         or (kind is str and len(obj) <= max_string)
                     ):
-                        args[name] = obj  # linked when the test ends (records.link_stored)
+                        args[name] = obj  # linked when the test ends (assembly.link_stored)
                         continue
                     args[name] = (kind.__qualname__, render(obj))
                     source = producer_of(id(obj))
