@@ -135,15 +135,16 @@ class OptimizeSession:
         return spec
 
     def _optimize(self, report: RunReport, llm_config: LLMConfig) -> None:
+        failed = [nodeid for nodeid, outcome in self.outcomes.items() if outcome in FAILED]
+        if not failed:
+            report.message = "nothing to optimize: no test failed"
+            return
+        # (imported only now: GitPython alone is a tenth of a second)
         from pytest_trace.runner import tempdirs
         from pytest_trace.vcs import git as vcs
         from pytest_trace.vcs.fixbase import fix_branches
         from pytest_trace.vcs.worktree import Worktree, remove_abandoned
 
-        failed = [nodeid for nodeid, outcome in self.outcomes.items() if outcome in FAILED]
-        if not failed:
-            report.message = "nothing to optimize: no test failed"
-            return
         spec = self._choose(llm_config, report)
         if spec is None:
             return
