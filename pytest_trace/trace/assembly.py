@@ -67,8 +67,9 @@ def _values(raw: dict[str, Any] | None, renderer: Renderer) -> dict[str, Value]:
 
 
 def link_stored(records: Sequence[Record], late: Mapping[int, int] | None = None) -> None:
-    """The data flow of the values stored as they are (:func:`deferred`): an argument
-    that *is* the object an earlier call returned gets that call in its ``inputs``.
+    """The data flow of the values stored as they are (:func:`.records.deferred`): an
+    argument that *is* the object an earlier call returned gets that call in its
+    ``inputs``.
 
     The hot paths store such values without looking anything up; this replays the
     calls in the order they started (ids grow in that order), with a stack of the calls
