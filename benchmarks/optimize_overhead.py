@@ -2,7 +2,8 @@
 
 Run it from the repository root::
 
-    python benchmarks/optimize_overhead.py [--sizes 10 100 1000] [--large] [-n N] [--hang]
+    python benchmarks/optimize_overhead.py [--sizes 10 100 1000] [--large] [-n N] [--reached]
+        [--repeats K] [--hang]
 
 For each size N it writes a synthetic project in a temporary git repository: a module
 with two ``@trainable`` functions, one of them with a one-token bug (``a - b`` for
@@ -16,7 +17,9 @@ their ratios; and the ratio of the CPU times of the same two commands when no te
 fails (``watched``: the cost of the user's run under ``--trace-optimize`` alone).
 ``--large`` adds 5,000 tests; ``-n N`` runs them all under pytest-xdist. ``--reached``
 adds, side by side, the optimize run with ``--trace-validate reached`` (the validation
-of the fix runs only the tests that may reach it) and its CPU ratio.
+of the fix runs only the tests that may reach it) and its CPU ratio. ``--repeats K``
+measures each size K times, the commands alternating, and prints the medians and each
+run's CPU ratio (a plain run's CPU varies by 20 % on a shared machine).
 
 ``--hang`` measures instead a bug whose code loops forever in three tests: the wall
 time of the optimize run against the budget of three time limits (the user's run pays
@@ -31,6 +34,7 @@ import argparse
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -204,51 +208,61 @@ def fixed(repo: Path) -> bool:
     return bool(branches.stdout.strip())
 
 
-def overhead(sizes: list[int], xdist: list[str], reached: bool) -> bool:
+def measure(repo: Path, xdist: list[str], reached: bool) -> dict[str, float]:
+    """One side-by-side measure in ``repo``: CPU and wall seconds of each command."""
+    plain_cpu, plain_wall, _ = run(repo, xdist)
+    _forget_fixes(repo)  # each optimize run from scratch
+    opt_cpu, opt_wall, _ = run(repo, [*xdist, "--trace-optimize", "--trace-optimizer", "search"])
+    figures = {
+        "plain_cpu": plain_cpu,
+        "plain_wall": plain_wall,
+        "opt_cpu": opt_cpu,
+        "opt_wall": opt_wall,
+        "fixed": float(fixed(repo)),
+    }
+    if reached:
+        _forget_fixes(repo)
+        optimize = ["--trace-optimize", "--trace-optimizer", "search"]
+        figures["reached_cpu"], _, _ = run(repo, [*xdist, *optimize, "--trace-validate", "reached"])
+        figures["fixed"] = min(figures["fixed"], float(fixed(repo)))
+    # The user's run alone: no test fails, so nothing happens after it.
+    passing = [*xdist, "--deselect", "tests/test_bug.py::test_add"]
+    figures["alone_cpu"], _, _ = run(repo, passing)
+    figures["watched_cpu"], _, _ = run(repo, [*passing, "--trace-optimize"])
+    return figures
+
+
+def overhead(sizes: list[int], xdist: list[str], reached: bool, repeats: int) -> bool:
     print(
         f"{'tests':>6}  {'plain cpu s':>11}  {'optimize cpu s':>14}  {'cpu ratio':>9}  "
         f"{'plain wall s':>12}  {'optimize wall s':>15}  {'wall ratio':>10}  fixed  "
         f"{'watched cpu':>11}" + ("  reached cpu ratio" if reached else "")
     )
     ok = True
+    ratios: dict[int, list[float]] = {}
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="pytest-trace-overhead-") as tmp:
             repo = Path(tmp) / "project"
             make_project(repo, size)
             run(repo, ["--co", *xdist])  # warm the file system caches
-            plain_cpu, plain_wall, _ = run(repo, xdist)
-            opt_cpu, opt_wall, _ = run(
-                repo, [*xdist, "--trace-optimize", "--trace-optimizer", "search"]
-            )
-            done = fixed(repo)
-            ok &= done
-            extra = ""
-            if reached:
-                _forget_fixes(repo)  # the same run again, from scratch
-                reached_cpu, _, _ = run(
-                    repo,
-                    [
-                        *xdist,
-                        "--trace-optimize",
-                        "--trace-optimizer",
-                        "search",
-                        "--trace-validate",
-                        "reached",
-                    ],
-                )
-                ok &= fixed(repo)
-                extra = f"  {reached_cpu / plain_cpu:>16.2f}x"
-            # The user's run alone: no test fails, so nothing happens after it.
-            passing = [*xdist, "--deselect", "tests/test_bug.py::test_add"]
-            alone_cpu, _, _ = run(repo, passing)
-            watched_cpu, _, _ = run(repo, [*passing, "--trace-optimize"])
-            print(
-                f"{size + 1:>6}  {plain_cpu:>11.2f}  {opt_cpu:>14.2f}  "
-                f"{opt_cpu / plain_cpu:>8.2f}x  {plain_wall:>12.2f}  {opt_wall:>15.2f}  "
-                f"{opt_wall / plain_wall:>9.2f}x  {'yes' if done else 'NO':>5}  "
-                f"{watched_cpu / alone_cpu:>10.2f}x{extra}",
-                flush=True,
-            )
+            runs = [measure(repo, xdist, reached) for _ in range(repeats)]
+        done = all(figures["fixed"] for figures in runs)
+        ok &= done
+        ratios[size + 1] = [figures["opt_cpu"] / figures["plain_cpu"] for figures in runs]
+        middle = {key: statistics.median(figures[key] for figures in runs) for key in runs[0]}
+        extra = f"  {middle['reached_cpu'] / middle['plain_cpu']:>16.2f}x" if reached else ""
+        print(
+            f"{size + 1:>6}  {middle['plain_cpu']:>11.2f}  {middle['opt_cpu']:>14.2f}  "
+            f"{middle['opt_cpu'] / middle['plain_cpu']:>8.2f}x  {middle['plain_wall']:>12.2f}  "
+            f"{middle['opt_wall']:>15.2f}  {middle['opt_wall'] / middle['plain_wall']:>9.2f}x  "
+            f"{'yes' if done else 'NO':>5}  "
+            f"{middle['watched_cpu'] / middle['alone_cpu']:>10.2f}x{extra}",
+            flush=True,
+        )
+    if repeats > 1:
+        print(f"medians of {repeats} side-by-side runs; the cpu ratio of each run:")
+        for tests, values in ratios.items():
+            print(f"{tests:>6}  " + "  ".join(f"{value:.2f}x" for value in values))
     return ok
 
 
@@ -284,6 +298,9 @@ def main() -> int:
     parser.add_argument("--hang", action="store_true", help="the hanging-bug measure only")
     parser.add_argument("--limit", type=float, default=3.0, help="--trace-timeout of --hang")
     parser.add_argument("--reached", action="store_true", help="also with --trace-validate reached")
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="side-by-side runs per size (medians printed)"
+    )
     options = parser.parse_args()
     xdist = ["-n", options.processes] if options.processes else ["-p", "no:xdist"]
     print(
@@ -293,7 +310,7 @@ def main() -> int:
     if options.hang:
         return 0 if hanging(options.limit, xdist) else 1
     sizes = [*options.sizes, *([5000] if options.large else [])]
-    ok = overhead([size - 1 for size in sizes], xdist, options.reached)
+    ok = overhead([size - 1 for size in sizes], xdist, options.reached, max(options.repeats, 1))
     print(
         "ratios: the optimize run over the plain run of the same tests, side by side; "
         "watched cpu: pytest --trace-optimize over pytest when no test fails (the cost of "
