@@ -262,14 +262,15 @@ def forget_oldest(producers: Producers) -> None:
 
 
 def new_record(
-    call_id: int, name: str, args: dict[str, Raw], parent: int | None, inputs: Any, kind: str
+    call_id: int, name: str, args: dict[str, Any], parent: int | None, inputs: Any, kind: str
 ) -> Record:
+    """A record (values in ``args``: ``(type name, repr)`` pairs, or stored as they are)."""
     return [call_id, name, args, None, None, parent, inputs, None, None, None, None, kind]
 
 
 def deferred(obj: object, renderer: Renderer, *, result: bool = False) -> bool:
     """Whether the hot paths store ``obj`` itself (as an argument, or as a ``result``),
-    to be rendered by :func:`call_node` (the same test, inline there)."""
+    to be rendered by :func:`.assembly.call_node` (the same test, inline there)."""
     kind = type(obj)
     if kind is int:
         return -renderer.int_limit < obj < renderer.int_limit  # type: ignore[operator]
