@@ -228,9 +228,8 @@ class Recorder:
         """What the backends' hot paths store values with (:func:`records.deferred`,
         written out inline there): the renderer, the limits of the ints and strings stored
         as they are, and the other types stored as they are as arguments and as results."""
-        renderer = self._renderer
-        limits = (renderer.int_limit, self._limits.max_string)
-        return renderer.repr, *limits, DEFERRED_TYPES, RESULT_DEFERRED_TYPES
+        renderer, max_string = self._renderer, self._limits.max_string
+        return renderer.repr, renderer.int_limit, max_string, DEFERRED_TYPES, RESULT_DEFERRED_TYPES
 
     # -- calls off the hot path (both backends) --
 
